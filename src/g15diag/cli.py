@@ -1,0 +1,95 @@
+"""The ``g15diag`` command line: a thin click layer over the API in ``g15diag.app``.
+
+Subcommands are imported only when run, so ``g15diag --help`` stays fast. Every error the
+tool raises on purpose becomes one sentence, a hint and its documented exit status; nothing
+a user or an adapter can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from g15diag import __version__
+from g15diag.errors import ExitStatus, G15DiagError
+
+#: command name -> "module:attribute" (one module per command under g15diag.commands)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "read-serial": ("g15diag.commands.read_serial:command", "Read the head unit's serial number."),
+    "simulate": ("g15diag.commands.simulate:command", "Serve the simulated adapter on a pty or TCP port."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, _, attr = COMMANDS[name][0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="g15diag")
+def cli() -> None:
+    """g15diag: read a Nissan Almera G15 head unit's serial number over OBD-II.
+
+    Read-only: it sends identification reads only and never computes codes.
+    Exit status: 0 ok, 2 usage, 3 port/adapter, 4 no head unit answered, 5 refused (NRC),
+    6 reads disagreed, 7 adapter not usable, 8 adapter lacks a needed command,
+    9 cannot write output, 10 read-only guard refused, 130 interrupted.
+    """
+
+
+def report(error: G15DiagError) -> None:
+    """Print an error as the user should see it."""
+    click.echo(f"Error: {error}", err=True)
+    if error.hint:
+        click.echo(f"Hint: {error.hint}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns (and exits with) the documented status."""
+    try:
+        status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False)
+        code = status if isinstance(status, int) else ExitStatus.OK
+    except G15DiagError as error:
+        report(error)
+        code = error.exit_status
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        code = ExitStatus.INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = ExitStatus.INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        code = ExitStatus.USAGE if isinstance(error, click.UsageError) else error.exit_code
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except BrokenPipeError:
+        code = ExitStatus.OK
+    except Exception as error:  # noqa: BLE001 - last line of defence: never a traceback
+        if os.environ.get("G15DIAG_DEBUG"):
+            raise
+        click.echo(
+            f"Internal error: {type(error).__name__}: {error}. This is a bug in g15diag; "
+            "please report it (set G15DIAG_DEBUG=1 for details).",
+            err=True,
+        )
+        code = ExitStatus.FAILURE
+    if argv is None:
+        sys.exit(code)
+    return code

@@ -1,0 +1,184 @@
+"""One exception tree for the whole tool, and the exit status each maps to.
+
+Everything a user, an adapter or a car can cause is raised as a subclass of
+:class:`G15DiagError`; the CLI turns it into one sentence, a hint and the
+documented exit status (see README, "Exit status").
+"""
+
+from __future__ import annotations
+
+
+class ExitStatus:
+    """Documented process exit statuses (README, "Exit status")."""
+
+    OK = 0
+    FAILURE = 1  # unexpected internal error (a bug: please report it)
+    USAGE = 2  # bad command line, bad profile, bad input file
+    ADAPTER = 3  # port or adapter problem (cannot open, no prompt, disconnect, bus error)
+    NO_ANSWER = 4  # no head unit answered
+    REFUSED = 5  # the head unit answered with a negative response (NRC)
+    DISAGREE = 6  # two reads of the same identifier returned different bytes
+    NOT_USABLE = 7  # `doctor`: the adapter cannot do what the tool needs
+    ADAPTER_INCAPABLE = 8  # the adapter refused a command the read needs (clone)
+    OUTPUT = 9  # cannot write an output file (exists, disk full, permission)
+    READ_ONLY = 10  # the read-only guard refused a request (always a bug)
+    INTERRUPTED = 130  # Ctrl-C / SIGINT
+
+
+class G15DiagError(Exception):
+    """Base of every error the tool raises on purpose."""
+
+    exit_status: int = ExitStatus.FAILURE
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class UsageError(G15DiagError):
+    """The user asked for something impossible (bad address, bad file...)."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class ReadOnlyViolation(G15DiagError):
+    """A request outside the read-only allowlist was about to reach the wire."""
+
+    exit_status = ExitStatus.READ_ONLY
+
+
+# --- adapter / port ---------------------------------------------------------
+
+
+class AdapterError(G15DiagError):
+    """The port or the adapter failed."""
+
+    exit_status = ExitStatus.ADAPTER
+
+
+class PortError(AdapterError):
+    """The port cannot be opened or was lost."""
+
+
+class AdapterTimeout(AdapterError):
+    """The adapter did not come back to its ``>`` prompt in time."""
+
+    hint = (
+        "Check that the adapter is powered (ignition on), the port and --baud are right, "
+        "and no other program uses the port."
+    )
+
+
+class AdapterUnsupported(AdapterError):
+    """The adapter answered ``?`` to a command the tool needs (typical of clones)."""
+
+    exit_status = ExitStatus.ADAPTER_INCAPABLE
+
+    def __init__(self, command: str, *, hint: str | None = None) -> None:
+        self.command = command
+        super().__init__(
+            f"The adapter does not understand {command!r} (it answered '?').",
+            hint=hint
+            or (
+                "This is typical of cheap 'v1.5'/'v2.1' ELM327 clones. Run `g15diag doctor` "
+                "and see hardware/adapters.md for adapters that work."
+            ),
+        )
+
+
+class AdapterStatus(AdapterError):
+    """An ELM327 status/error line such as ``CAN ERROR``."""
+
+    status: str = ""
+    default_hint: str | None = None
+
+    def __init__(self, status: str, *, command: str | None = None) -> None:
+        self.status = status
+        self.command = command
+        where = f" to {command!r}" if command else ""
+        super().__init__(f"The adapter answered {status!r}{where}.", hint=self.default_hint)
+
+
+class CanBusError(AdapterStatus):
+    default_hint = (
+        "The adapter cannot talk on the CAN bus: check the bit rate (--protocol 6 = 500 kbit/s, "
+        "8 = 250 kbit/s), that the ignition is on, and the OBD pins (see hardware/adapters.md)."
+    )
+
+
+class BufferFull(AdapterStatus):
+    default_hint = "The adapter's buffer overflowed: use a higher --baud or a better adapter."
+
+
+class AdapterStopped(AdapterStatus):
+    default_hint = "The adapter was interrupted; another program may be using the port."
+
+
+class AdapterReset(AdapterStatus):
+    default_hint = (
+        "The adapter reset itself (low voltage). Check the battery; connect a charger."
+    )
+
+
+class BusInitError(AdapterStatus):
+    default_hint = "The adapter could not connect to the car. Switch the ignition on."
+
+
+class AdapterFault(AdapterStatus):
+    default_hint = "The adapter reported an internal fault; unplug it and plug it in again."
+
+
+# --- protocol -----------------------------------------------------------------
+
+
+class ProtocolError(G15DiagError):
+    """Bytes on the wire do not follow ISO-TP / UDS / KWP."""
+
+    exit_status = ExitStatus.ADAPTER
+
+
+class IsoTpError(ProtocolError):
+    """A multi-frame answer broke (missing, out-of-order or malformed frame)."""
+
+
+class MalformedResponse(ProtocolError):
+    """A reassembled answer does not match the request."""
+
+
+# --- the car ----------------------------------------------------------------
+
+
+class NoAnswer(G15DiagError):
+    """No ECU answered at the address."""
+
+    exit_status = ExitStatus.NO_ANSWER
+
+
+class NegativeResponse(G15DiagError):
+    """The ECU refused the request with a negative response code."""
+
+    exit_status = ExitStatus.REFUSED
+
+    def __init__(self, service: int, nrc: int, name: str) -> None:
+        self.service = service
+        self.nrc = nrc
+        self.nrc_name = name
+        super().__init__(f"The unit refused service 0x{service:02X}: NRC 0x{nrc:02X} ({name}).")
+
+
+class PendingTimeout(NoAnswer):
+    """The ECU kept answering responsePending (0x78) past the P2* budget."""
+
+
+class ReadsDisagree(G15DiagError):
+    """Two reads of the same identifier returned different bytes."""
+
+    exit_status = ExitStatus.DISAGREE
+
+
+class OutputError(G15DiagError):
+    """An output file cannot be written."""
+
+    exit_status = ExitStatus.OUTPUT

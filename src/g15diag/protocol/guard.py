@@ -1,0 +1,66 @@
+"""The read-only guard: the one gate every request PDU passes before any transport writes it.
+
+There is no switch. Only identification and OBD read services are allowed:
+
+* 0x22 ReadDataByIdentifier (UDS)
+* 0x1A readECUIdentification (KWP2000)
+* 0x21 readDataByLocalIdentifier (KWP2000, Renault identification blocks)
+* 0x09 OBD mode 09 (vehicle information)
+* 0x01 OBD mode 01 (current data)
+
+Session control (0x10), security access (0x27), writes (0x2E, 0x3B), routines (0x31),
+resets (0x11), DTC clearing (0x14, 0x04) and everything else are refused.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from g15diag.errors import ReadOnlyViolation
+
+ALLOWED_SERVICES = MappingProxyType(
+    {
+        0x01: "OBD mode 01 (current data)",
+        0x09: "OBD mode 09 (vehicle information)",
+        0x1A: "KWP2000 readECUIdentification",
+        0x21: "KWP2000 readDataByLocalIdentifier",
+        0x22: "UDS ReadDataByIdentifier",
+    }
+)
+
+#: The longest request the tool ever needs (0x22 with a few DIDs); anything longer is refused
+#: so a request always fits one ISO-TP single frame and never starts a multi-frame send.
+MAX_REQUEST_LENGTH = 7
+
+
+def check_request(pdu: bytes | bytearray) -> bytes:
+    """Return ``pdu`` as bytes if it may reach the wire; raise :class:`ReadOnlyViolation`."""
+    data = bytes(pdu)
+    if not data:
+        raise ReadOnlyViolation("Refused an empty request: nothing was sent.")
+    sid = data[0]
+    if sid not in ALLOWED_SERVICES:
+        raise ReadOnlyViolation(
+            f"Refused service 0x{sid:02X}: g15diag is read-only and sends only "
+            "0x22, 0x1A, 0x21, 0x09 and 0x01. Nothing was sent."
+        )
+    if len(data) > MAX_REQUEST_LENGTH:
+        raise ReadOnlyViolation(
+            f"Refused a {len(data)}-byte request: identification requests are at most "
+            f"{MAX_REQUEST_LENGTH} bytes. Nothing was sent."
+        )
+    if sid == 0x22 and (len(data) < 3 or len(data) % 2 == 0):
+        raise ReadOnlyViolation(
+            "Refused a malformed ReadDataByIdentifier request (needs whole 2-byte "
+            "identifiers). Nothing was sent."
+        )
+    return data
+
+
+def is_allowed(pdu: bytes | bytearray) -> bool:
+    """True when :func:`check_request` would let ``pdu`` through."""
+    try:
+        check_request(pdu)
+    except ReadOnlyViolation:
+        return False
+    return True

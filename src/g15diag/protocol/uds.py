@@ -1,0 +1,140 @@
+"""UDS (ISO 14229-1) ReadDataByIdentifier, negative responses and responsePending, sans I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from g15diag.errors import MalformedResponse, NegativeResponse
+
+READ_DATA_BY_IDENTIFIER = 0x22
+NEGATIVE_RESPONSE = 0x7F
+RESPONSE_PENDING = 0x78
+POSITIVE_OFFSET = 0x40
+
+#: ISO 14229-1 negative response codes (names as the standard spells them).
+NRC_NAMES: dict[int, str] = {
+    0x10: "generalReject",
+    0x11: "serviceNotSupported",
+    0x12: "subFunctionNotSupported",
+    0x13: "incorrectMessageLengthOrInvalidFormat",
+    0x14: "responseTooLong",
+    0x21: "busyRepeatRequest",
+    0x22: "conditionsNotCorrect",
+    0x24: "requestSequenceError",
+    0x25: "noResponseFromSubnetComponent",
+    0x26: "failurePreventsExecutionOfRequestedAction",
+    0x31: "requestOutOfRange",
+    0x33: "securityAccessDenied",
+    0x35: "invalidKey",
+    0x36: "exceedNumberOfAttempts",
+    0x37: "requiredTimeDelayNotExpired",
+    0x70: "uploadDownloadNotAccepted",
+    0x71: "transferDataSuspended",
+    0x72: "generalProgrammingFailure",
+    0x73: "wrongBlockSequenceCounter",
+    0x78: "requestCorrectlyReceived-ResponsePending",
+    0x7E: "subFunctionNotSupportedInActiveSession",
+    0x7F: "serviceNotSupportedInActiveSession",
+    0x81: "rpmTooHigh",
+    0x82: "rpmTooLow",
+    0x83: "engineIsRunning",
+    0x84: "engineIsNotRunning",
+    0x85: "engineRunTimeTooLow",
+    0x86: "temperatureTooHigh",
+    0x87: "temperatureTooLow",
+    0x88: "vehicleSpeedTooHigh",
+    0x89: "vehicleSpeedTooLow",
+    0x8A: "throttle/PedalTooHigh",
+    0x8B: "throttle/PedalTooLow",
+    0x8C: "transmissionRangeNotInNeutral",
+    0x8D: "transmissionRangeNotInGear",
+    0x8F: "brakeSwitch(es)NotClosed",
+    0x90: "shifterLeverNotInPark",
+    0x91: "torqueConverterClutchLocked",
+    0x92: "voltageTooHigh",
+    0x93: "voltageTooLow",
+}
+
+
+def nrc_name(code: int) -> str:
+    """The ISO 14229-1 name of a negative response code."""
+    if code in NRC_NAMES:
+        return NRC_NAMES[code]
+    if 0x94 <= code <= 0xFE:
+        return "reservedForSpecificConditionsNotCorrect"
+    return "ISOSAEReserved"
+
+
+@dataclass(frozen=True)
+class Positive:
+    """A positive answer: the bytes after the echoed service and identifier."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Negative:
+    """A negative answer (7F sid nrc)."""
+
+    service: int
+    nrc: int
+
+    @property
+    def name(self) -> str:
+        return nrc_name(self.nrc)
+
+    @property
+    def pending(self) -> bool:
+        return self.nrc == RESPONSE_PENDING
+
+    def error(self) -> NegativeResponse:
+        return NegativeResponse(self.service, self.nrc, self.name)
+
+
+Answer = Positive | Negative
+
+
+def read_data_by_identifier(did: int) -> bytes:
+    """Request bytes for ReadDataByIdentifier of one 16-bit identifier."""
+    if not 0 <= did <= 0xFFFF:
+        raise ValueError(f"data identifier out of range: {did!r}")
+    return bytes([READ_DATA_BY_IDENTIFIER]) + did.to_bytes(2, "big")
+
+
+def classify(request: bytes, response: bytes) -> Answer:
+    """Decode ``response`` to ``request`` into Positive or Negative.
+
+    A positive answer must echo the service (+0x40) and every byte of the request after the
+    service ID (the DID for 0x22, the local identifier for 0x21/0x1A, the PID for OBD);
+    otherwise it belongs to another request and :class:`MalformedResponse` is raised.
+    """
+    if not response:
+        raise MalformedResponse("Empty answer.")
+    sid = request[0]
+    if response[0] == NEGATIVE_RESPONSE:
+        if len(response) < 3:
+            raise MalformedResponse(f"Negative response too short: {response.hex(' ').upper()}.")
+        if response[1] != sid:
+            raise MalformedResponse(
+                f"Negative response for service 0x{response[1]:02X}, expected 0x{sid:02X}."
+            )
+        return Negative(response[1], response[2])
+    if response[0] != sid + POSITIVE_OFFSET:
+        raise MalformedResponse(
+            f"Answer starts 0x{response[0]:02X}, expected 0x{sid + POSITIVE_OFFSET:02X}."
+        )
+    echo = echo_length(request)
+    if response[1 : 1 + echo] != request[1 : 1 + echo]:
+        raise MalformedResponse(
+            f"Answer echoes {response[1 : 1 + echo].hex(' ').upper() or 'nothing'} where "
+            f"{request[1 : 1 + echo].hex(' ').upper()} was requested (the adapter may have "
+            "cut the request short)."
+        )
+    return Positive(bytes(response[1 + echo :]))
+
+
+def echo_length(request: bytes) -> int:
+    """How many request bytes after the SID a positive answer repeats."""
+    if request[0] == READ_DATA_BY_IDENTIFIER:
+        return 2  # the first DID; several DIDs are parsed by the caller
+    return min(1, len(request) - 1)

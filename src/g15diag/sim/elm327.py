@@ -1,0 +1,265 @@
+"""A simulated ELM327: command text in, adapter text out, in front of a :class:`SimCar`.
+
+It models a real adapter, not an ideal one: echo on after reset, default header 7DF, receive
+filter 7E8-7EF until ``ATCRA``, automatic flow control to ``response ID - 8`` unless
+``ATFC SH/SD/SM 1`` is set (a unit at another pair then stalls after its first frame),
+``NO DATA`` on silence after the ``ATST`` wait, padding bytes printed, the response-count
+digit, ``SEARCHING...`` on protocol 0, ``CAN ERROR`` when no ECU runs at the bit rate, and a
+bare CR repeating the last command. Options select responsePending presentation and clone
+behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from g15diag.protocol import isotp
+from g15diag.protocol.elm import Frame, frames_text
+from g15diag.sim.car import SimCar
+
+IDENTITY = "ELM327 v1.4b"
+DESCRIPTION = "g15diag simulator (not a real adapter)"
+BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
+
+
+@dataclass
+class AdapterOptions:
+    """How the simulated adapter behaves (all settable from the ``sim://`` URL)."""
+
+    latency: float = 0.0  # seconds from request to the first bus answer
+    pending_mode: str = "inline"  # inline | gaveup: how a 7F xx 78 answer is presented
+    identity: str = IDENTITY
+    voltage: str = "12.6V"
+    unsupported: frozenset[str] = frozenset()  # AT commands answered with '?' (clones)
+    truncate_requests: int | None = None  # keep only N data bytes of a request (clones)
+    count_digit: bool = True  # understands the response-count digit
+
+
+@dataclass
+class _State:
+    echo: bool = True
+    linefeeds: bool = True
+    spaces: bool = True
+    headers: bool = False
+    protocol: int = 0
+    header: int = 0x7DF
+    cra: int | None = None
+    fc_header: int | None = None
+    fc_data: bytes | None = None
+    fc_mode: int = 0
+    st: int = 0x32
+    priority: int = 0x18
+
+
+@dataclass
+class Elm327Simulator:
+    """The adapter's command interpreter. ``handle(line)`` returns (delay, text)."""
+
+    car: SimCar
+    options: AdapterOptions = field(default_factory=AdapterOptions)
+    state: _State = field(default_factory=_State)
+    last_command: str = ""
+    commands: list[str] = field(default_factory=list)  # every command received, in order
+
+    # -- entry point ---------------------------------------------------------
+
+    def handle(self, raw: str) -> tuple[float, str]:
+        """Process one CR-terminated command line (without the CR)."""
+        line = raw.replace(" ", "").upper()
+        if not line:  # a bare CR repeats the previous command, as on a real ELM327
+            line = self.last_command
+        else:
+            self.last_command = line
+        self.commands.append(line)
+        echo = raw + self._eol() if self.state.echo else ""
+        if not line:
+            return 0.0, echo + "?" + self._end()
+        if line.startswith("AT"):
+            body = self._at(line[2:])
+            return 0.0, echo + body + self._end()
+        if line.startswith("ST"):
+            return 0.0, echo + self._st(line[2:]) + self._end()
+        delay, body = self._data(line)
+        return delay, echo + body + self._end()
+
+    def _eol(self) -> str:
+        return "\r\n" if self.state.linefeeds else "\r"
+
+    def _end(self) -> str:
+        return self._eol() + self._eol() + ">"
+
+    # -- AT commands -----------------------------------------------------------
+
+    def _at(self, cmd: str) -> str:
+        for prefix in self.options.unsupported:
+            if cmd.startswith(prefix.replace(" ", "").upper()[2:]):
+                return "?"
+        s = self.state
+        if cmd in ("Z", "WS"):
+            self.state = _State()
+            return self._eol() + self.options.identity
+        if cmd == "D":
+            echo = s.echo
+            self.state = _State()
+            self.state.echo = echo
+            return "OK"
+        if cmd == "I":
+            return self.options.identity
+        if cmd == "@1":
+            return DESCRIPTION
+        if cmd == "RV":
+            return self.options.voltage
+        if cmd == "DPN":
+            return f"{s.protocol:X}"
+        flags = {"E": "echo", "L": "linefeeds", "S": "spaces", "H": "headers"}
+        if len(cmd) == 2 and cmd[0] in flags and cmd[1] in "01":
+            setattr(s, flags[cmd[0]], cmd[1] == "1")
+            return "OK"
+        m = re.fullmatch(r"(?:SP|TP)A?([0-9A-C])", cmd)
+        if m:
+            s.protocol = int(m.group(1), 16)
+            return "OK"
+        m = re.fullmatch(r"SH([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})", cmd)
+        if m:
+            value = int(m.group(1), 16)
+            if len(m.group(1)) == 6:
+                value |= s.priority << 24
+            s.header = value
+            return "OK"
+        m = re.fullmatch(r"CP([0-9A-F]{2})", cmd)
+        if m:
+            s.priority = int(m.group(1), 16) & 0x1F
+            return "OK"
+        if cmd == "CRA":
+            s.cra = None
+            return "OK"
+        m = re.fullmatch(r"CRA([0-9A-F]{3}|[0-9A-F]{8})", cmd)
+        if m:
+            s.cra = int(m.group(1), 16)
+            return "OK"
+        m = re.fullmatch(r"FCSH([0-9A-F]{3}|[0-9A-F]{8})", cmd)
+        if m:
+            s.fc_header = int(m.group(1), 16)
+            return "OK"
+        m = re.fullmatch(r"FCSD((?:[0-9A-F]{2}){1,5})", cmd)
+        if m:
+            s.fc_data = bytes.fromhex(m.group(1))
+            return "OK"
+        m = re.fullmatch(r"FCSM([0-2])", cmd)
+        if m:
+            mode = int(m.group(1))
+            if mode == 1 and (s.fc_header is None or s.fc_data is None):
+                return "?"
+            s.fc_mode = mode
+            return "OK"
+        m = re.fullmatch(r"ST([0-9A-F]{2})", cmd)
+        if m:
+            s.st = int(m.group(1), 16) or 0x32
+            return "OK"
+        if re.fullmatch(r"(AT[0-2]|CAF[01]|CFC[01]|AL|NL|V[01]|PC|D[01]|M[01])", cmd):
+            return "OK"
+        return "?"
+
+    def _st(self, cmd: str) -> str:
+        return "?"  # not an STN chip
+
+    # -- data requests -----------------------------------------------------------
+
+    def _data(self, line: str) -> tuple[float, str]:
+        if not re.fullmatch(r"[0-9A-F]+", line):
+            return 0.0, "?"
+        count: int | None = None
+        if len(line) % 2:
+            if not self.options.count_digit:
+                return 0.0, "?"
+            count = int(line[-1], 16)
+            line = line[:-1]
+        pdu = bytes.fromhex(line)
+        if not pdu or len(pdu) > 7:
+            return 0.0, "?"
+        if self.options.truncate_requests is not None:
+            pdu = pdu[: self.options.truncate_requests]
+        s = self.state
+        prefix = ""
+        if s.protocol == 0:
+            prefix = "SEARCHING..." + self._eol()
+            s.protocol = 6
+        bitrate = BITRATES.get(s.protocol)
+        if bitrate is None:
+            return 0.0, prefix + "UNABLE TO CONNECT"
+        if not self.car.has_bus(bitrate):
+            return 0.0, prefix + "CAN ERROR"
+        frames, delay = self._bus_exchange(pdu, bitrate, count)
+        if not frames:
+            return delay, prefix + "NO DATA"
+        return delay, prefix + self._render(frames)
+
+    def _bus_exchange(
+        self, pdu: bytes, bitrate: int, count: int | None
+    ) -> tuple[list[Frame], float]:
+        s = self.state
+        st_seconds = s.st * 0.004
+        printed: list[Frame] = []
+        finals = 0
+        elapsed = self.options.latency
+        for ecu in self.car.listeners(s.header, bitrate):
+            if not self._passes_filter(ecu.response_id):
+                ecu.respond(pdu)  # the ECU answers; the adapter's filter drops it
+                continue
+            for delay, answer in ecu.respond(pdu):
+                if delay > st_seconds:
+                    break  # the adapter stopped listening before this answer came
+                elapsed += delay
+                frames = ecu.frames(answer)
+                if len(frames) > 1 and not self._flow_control_reaches(ecu.request_id):
+                    frames = frames[:1]  # the unit never gets our flow control
+                printed += [Frame(ecu.response_id, f) for f in frames]
+                pending = answer[0] == 0x7F and len(answer) > 2 and answer[2] == 0x78
+                if pending and self.options.pending_mode == "gaveup":
+                    break
+                if not pending:
+                    finals += 1
+                if count is not None and finals >= count:
+                    return printed, elapsed
+        return printed, elapsed + st_seconds
+
+    def _passes_filter(self, can_id: int) -> bool:
+        if self.state.cra is not None:
+            return can_id == self.state.cra
+        if can_id > 0x7FF:
+            return (can_id >> 8) == 0x18DAF1
+        return 0x7E8 <= can_id <= 0x7EF
+
+    def _flow_control_reaches(self, ecu_request_id: int) -> bool:
+        s = self.state
+        if s.fc_mode == 1 and s.fc_header is not None:
+            return s.fc_header == ecu_request_id and (s.fc_data or b"\x30")[0] == 0x30
+        return ecu_request_id == s.header and 0x7E0 <= ecu_request_id <= 0x7E7
+
+    def _render(self, frames: list[Frame]) -> str:
+        if self.state.headers:
+            return frames_text(frames, self.state.spaces).replace("\r", self._eol())
+        return self._render_headerless(frames)
+
+    def _render_headerless(self, frames: list[Frame]) -> str:
+        sep = " " if self.state.spaces else ""
+        lines = []
+        for frame in frames:
+            kind = isotp.frame_type(frame.data)
+            if kind == isotp.SINGLE:
+                body = frame.data[1 : 1 + (frame.data[0] & 0x0F)]
+            elif kind == isotp.FIRST:
+                length = ((frame.data[0] & 0x0F) << 8) | frame.data[1]
+                lines.append(f"{length:03X}")
+                body = frame.data[2:]
+                lines.append("0:" + sep + sep.join(f"{b:02X}" for b in body))
+                continue
+            else:
+                body = frame.data[1:]
+                lines.append(
+                    f"{frame.data[0] & 0x0F:X}:" + sep + sep.join(f"{b:02X}" for b in body)
+                )
+                continue
+            lines.append(sep.join(f"{b:02X}" for b in body))
+        return self._eol().join(lines)

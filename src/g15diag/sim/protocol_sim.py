@@ -1,0 +1,84 @@
+"""pyserial URL handler for ``sim://``: the simulated ELM327 behind pyserial's own API.
+
+Registered by :func:`register` (``serial.protocol_handler_packages``), so
+``serial.serial_for_url("sim://?hu=7A0:7A8")`` returns this class and the real ELM327
+transport runs unchanged against the simulator.
+"""
+
+from __future__ import annotations
+
+import time
+
+import serial
+from serial.serialutil import PortNotOpenError, SerialBase
+
+from g15diag.sim import config
+from g15diag.sim.stream import SimStream
+
+
+def register() -> None:
+    """Make ``sim://`` known to :func:`serial.serial_for_url` (idempotent)."""
+    if "g15diag.sim" not in serial.protocol_handler_packages:
+        serial.protocol_handler_packages.append("g15diag.sim")
+
+
+class Serial(SerialBase):
+    """A pyserial port whose far end is the simulated adapter and car."""
+
+    stream: SimStream | None = None
+
+    def open(self) -> None:
+        if self._port is None:
+            raise serial.SerialException("Port must be configured before it can be used.")
+        if self.is_open:
+            raise serial.SerialException("Port is already open.")
+        car, options = config.build(str(self._port))
+        self.stream = SimStream(car, options)
+        self._buffer = bytearray()
+        self.is_open = True
+
+    def close(self) -> None:
+        self.is_open = False
+        self.stream = None
+
+    def _reconfigure_port(self) -> None:
+        """Nothing to configure: the simulator takes any baud rate."""
+
+    @property
+    def in_waiting(self) -> int:
+        self._require_open()
+        assert self.stream is not None
+        self._buffer += self.stream.take_ready()
+        return len(self._buffer)
+
+    def read(self, size: int = 1) -> bytes:
+        self._require_open()
+        assert self.stream is not None
+        deadline = time.monotonic() + (self._timeout if self._timeout is not None else 3600.0)
+        while len(self._buffer) < size:
+            chunk = self.stream.wait_ready(deadline)
+            self._buffer += chunk
+            if time.monotonic() >= deadline and not chunk:
+                break
+            if chunk and self._timeout == 0:
+                break
+        out = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return out
+
+    def write(self, data: bytes) -> int:
+        self._require_open()
+        assert self.stream is not None
+        self.stream.write(bytes(data))
+        return len(data)
+
+    def reset_input_buffer(self) -> None:
+        self._require_open()
+        self._buffer = bytearray()
+
+    def reset_output_buffer(self) -> None:
+        self._require_open()
+
+    def _require_open(self) -> None:
+        if not self.is_open:
+            raise PortNotOpenError()

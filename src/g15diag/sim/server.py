@@ -1,0 +1,121 @@
+"""Serve the simulated adapter on a real pseudo-terminal or a loopback TCP port.
+
+This is how tests and benchmarks drive the real serial and ``socket://`` code paths: the
+tool opens ``/dev/pts/N`` or ``socket://127.0.0.1:PORT`` exactly as it would open a USB or
+Wi-Fi adapter.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import threading
+import time
+import tty
+from collections.abc import Callable
+
+from g15diag.sim import config
+from g15diag.sim.stream import SimStream
+
+
+def _pump(read_fd: int, write: Callable[[bytes], object], stream: SimStream,
+          stop: threading.Event, recv: Callable[[], bytes]) -> None:
+    """Move bytes between a file descriptor and the simulated adapter until EOF or stop."""
+    while not stop.is_set():
+        due = stream.next_due()
+        wait = 0.1 if due is None else max(0.0, min(0.1, due - time.monotonic()))
+        ready, _, _ = select.select([read_fd], [], [], wait)
+        if ready:
+            data = recv()
+            if not data:
+                return
+            stream.write(data)
+        out = stream.take_ready()
+        if out:
+            write(out)
+
+
+class PtyServer:
+    """A simulated adapter on a pseudo-terminal; ``path`` is the port to open."""
+
+    def __init__(self, url: str = "sim://") -> None:
+        car, options = config.build(url)
+        self.stream = SimStream(car, options)
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)
+        self.path = os.ttyname(self._slave)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="sim-pty")
+
+    def _run(self) -> None:
+        def recv() -> bytes:
+            try:
+                return os.read(self._master, 4096)
+            except OSError:
+                return b""
+        _pump(self._master, lambda b: os.write(self._master, b), self.stream, self._stop, recv)
+
+    def __enter__(self) -> PtyServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def serve_forever(self) -> None:
+        self._run()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(1.0)
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class TcpServer:
+    """A simulated Wi-Fi adapter on loopback; ``url`` is ``socket://127.0.0.1:PORT``."""
+
+    def __init__(self, url: str = "sim://", host: str = "127.0.0.1", port: int = 0) -> None:
+        self._sim_url = url
+        config.build(url)  # validate now, not in the thread
+        self._listener = socket.create_server((host, port))
+        self.host, self.port = self._listener.getsockname()[:2]
+        self.url = f"socket://{self.host}:{self.port}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True, name="sim-tcp")
+
+    def serve_forever(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._listener], [], [], 0.1)
+            if not ready:
+                continue
+            conn, _ = self._listener.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            car, options = config.build(self._sim_url)  # a fresh car per connection
+            stream = SimStream(car, options)
+
+            def recv(c: socket.socket = conn) -> bytes:
+                try:
+                    return c.recv(4096)
+                except OSError:
+                    return b""
+            with conn:
+                _pump(conn.fileno(), conn.sendall, stream, self._stop, recv)
+
+    def __enter__(self) -> TcpServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(1.0)
+        self._listener.close()

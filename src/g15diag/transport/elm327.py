@@ -1,0 +1,268 @@
+"""ELM327 (and compatible) adapters over pyserial: USB, Bluetooth SPP, ``socket://`` Wi-Fi.
+
+Opens any pyserial URL with ``serial.serial_for_url``, brings the adapter to a known state
+with ``ATD`` (defaults, no chip reset: a full ``ATZ`` costs about a second on real chips), and
+reads every answer up to the ``>`` prompt against a deadline — never a fixed sleep.
+The lowest write checks every line once more: AT commands against a fixed allowlist, data
+lines through the read-only guard. A bare CR (which repeats the adapter's last command, whoever
+sent it) is never written.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+
+import serial
+
+from g15diag import errors
+from g15diag.protocol import elm, guard, isotp
+from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
+
+DEFAULT_BAUD = 38400
+#: ATST value for identification reads, in 4 ms units: 0x19 = 100 ms of silence ends a read.
+IDENT_ST = 0x19
+WIDE_ST = 0xFF  # ~1 s, after a responsePending (ddt4all uses FF for slow answers too)
+FC_DATA = "300000"  # clear to send, block size 0, STmin 0
+POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
+
+# Every command the tool may ever send to an adapter. Nothing that changes stored settings
+# (ATPP, ATBRD, ATSW, ATWM, ATMA ...) is here.
+_AT_ALLOWED = re.compile(
+    r"AT(?:D|Z|WS|E[01]|L[01]|S[01]|H[01]|SP[0-9A-C]|TP[0-9A-C]|SH[0-9A-F]{3}|SH[0-9A-F]{6}"
+    r"|CP[0-9A-F]{2}|CRA|CRA[0-9A-F]{3}|CRA[0-9A-F]{8}|FCSH[0-9A-F]{3}|FCSH[0-9A-F]{8}"
+    r"|FCSD[0-9A-F]{2,10}|FCSM[0-2]|ST[0-9A-F]{2}|AT[0-2]|I|@1|RV|DPN|CAF1|CFC1|V[01]"
+    r"|CAF0|AL)"
+    r"|ST(?:I|DI)"
+)
+
+
+def check_command(command: str) -> None:
+    """Refuse any adapter line that is not an allowed AT command or a guarded request."""
+    squashed = command.replace(" ", "").upper()
+    if squashed.startswith(("AT", "ST")) and not re.fullmatch(r"[0-9A-F]+", squashed):
+        if not _AT_ALLOWED.fullmatch(squashed):
+            raise errors.ReadOnlyViolation(
+                f"Refused adapter command {command!r}: not on the tool's command list. "
+                "Nothing was sent."
+            )
+        return
+    if not re.fullmatch(r"[0-9A-F]+", squashed):
+        raise errors.ReadOnlyViolation(f"Refused adapter line {command!r}. Nothing was sent.")
+    hex_part = squashed[:-1] if len(squashed) % 2 else squashed  # response-count digit
+    guard.check_request(bytes.fromhex(hex_part))
+
+
+class Elm327Transport(Transport):
+    """One ELM327-compatible adapter behind a pyserial URL."""
+
+    resend_after_pending = True
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        baud: int = DEFAULT_BAUD,
+        protocol: int = 6,
+        timeout: float = 5.0,
+        traffic: TrafficLog | None = None,
+    ) -> None:
+        super().__init__()
+        self.url = url
+        self.baud = baud
+        self.protocol = protocol
+        self.timeout = timeout
+        self.traffic = traffic
+        self.commands_sent: list[str] = []
+        self._port: serial.SerialBase | None = None
+        self._target: Target | None = None
+        self._fc_mode_set = False
+        self._count_digit = True
+        self._st = IDENT_ST
+        self._queue: deque[bytes] = deque()
+        self.info = AdapterInfo(kind="elm327", port=url, simulated=url.startswith("sim:"))
+
+    # -- port ------------------------------------------------------------------
+
+    def open(self) -> None:
+        if self.url.startswith("sim:"):
+            from g15diag.sim.protocol_sim import register
+
+            register()
+        try:
+            self._port = serial.serial_for_url(self.url, baudrate=self.baud, timeout=POLL)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise _port_error(self.url, exc) from exc
+        try:
+            self._port.reset_input_buffer()
+            self._initialise()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError):
+                pass
+
+    # -- adapter set-up --------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        self._at("ATD")  # defaults without a chip reset; echo may still be on
+        self._at("ATE0", optional=True)  # echo off: half the bytes (echo is stripped anyway)
+        self._at("ATS0", optional=True)  # spaces off: a third fewer bytes per frame
+        self._at("ATH1")  # CAN ID + PCI on every line: needed to reassemble and to attribute
+        self._at(f"ATSP{self.protocol:X}")
+        identity = self._at("ATI")
+        self.info.identity = " ".join(identity) or "unknown"
+        self._at(f"ATST{IDENT_ST:02X}", optional=True)
+
+    def set_target(self, target: Target) -> None:
+        if target.extended != (self.protocol in (7, 9)):
+            raise errors.UsageError(
+                f"Target {target.label} needs protocol {'7 or 9' if target.extended else '6 or 8'}"
+                f" (29-bit IDs need 7/9), but the adapter is set to {self.protocol}."
+            )
+        if target.extended:
+            self._at(f"ATCP{target.request_id >> 24:02X}")
+            self._at(f"ATSH{target.request_id & 0xFFFFFF:06X}")
+            self._at(f"ATCRA{target.response_id:08X}")
+            self._at(f"ATFCSH{target.request_id:08X}")
+        else:
+            self._at(f"ATSH{target.request_id:03X}")
+            self._at(f"ATCRA{target.response_id:03X}")
+            self._at(f"ATFCSH{target.request_id:03X}")
+        if not self._fc_mode_set:
+            self._at(f"ATFCSD{FC_DATA}")
+            self._at("ATFCSM1")
+            self._fc_mode_set = True
+        if self._st != IDENT_ST:
+            self._at(f"ATST{IDENT_ST:02X}", optional=True)
+            self._st = IDENT_ST
+        self._target = target
+        self._queue.clear()
+
+    def after_pending(self) -> None:
+        """Widen the adapter's wait to ~1 s so the final answer is caught on the re-send."""
+        if self._st != WIDE_ST:
+            self._at(f"ATST{WIDE_ST:02X}", optional=True)
+            self._st = WIDE_ST
+
+    # -- requests ----------------------------------------------------------------------
+
+    def _send(self, pdu: bytes) -> None:
+        target = self._require_target()
+        self._queue.clear()
+        command = elm.data_command(pdu, 1 if self._count_digit else None)
+        text = self._transact(command)
+        reply_lines = elm.clean_lines(text, command)
+        if self._count_digit and any(line.strip() == "?" for line in reply_lines):
+            self._count_digit = False  # an adapter without the response-count digit
+            command = elm.data_command(pdu)
+            text = self._transact(command)
+        self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
+        reply = elm.parse_reply(text, command, 29 if target.extended else 11)
+        for frame in reply.frames:
+            self._emit_frame(frame.can_id, frame.data, False)
+            if frame.can_id == target.response_id and isotp.frame_type(frame.data) == 1:
+                self._emit_frame(target.request_id, isotp.flow_control(0, 0, 0x00), True)
+        self._queue.extend(reply.pdus(target.response_id))
+
+    def receive(self, timeout: float) -> bytes | None:
+        return self._queue.popleft() if self._queue else None
+
+    def command(self, command: str, *, timeout: float | None = None) -> str:
+        """Send one allowed adapter command and return its raw reply (for `doctor`)."""
+        return self._transact(command, timeout)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _require_target(self) -> Target:
+        if self._target is None:
+            raise errors.UsageError("No target set: call set_target() first.")
+        return self._target
+
+    def _at(self, command: str, *, optional: bool = False) -> list[str]:
+        text = self._transact(command)
+        try:
+            return elm.check_ok(command, text)
+        except errors.AdapterUnsupported:
+            if optional:
+                return []
+            raise
+
+    def _transact(self, command: str, timeout: float | None = None) -> str:
+        """Write one line and read the reply up to the prompt, within the deadline."""
+        port = self._require_port()
+        check_command(command)  # lowest write: nothing unchecked leaves this method
+        line = elm.command_line(command)
+        if self.traffic:
+            self.traffic(">", command)
+        self.commands_sent.append(command)
+        try:
+            port.write(line)
+            text = self._read_prompt(port, timeout if timeout is not None else self.timeout)
+        except (serial.SerialException, OSError) as exc:
+            raise errors.PortError(
+                f"Lost the connection to the adapter on {self.url}: {exc}.",
+                hint="Check the cable, Bluetooth pairing or Wi-Fi connection, then try again.",
+            ) from exc
+        if self.traffic:
+            self.traffic("<", text.replace("\r", "\\r").replace("\n", "\\n"))
+        return text
+
+    def _read_prompt(self, port: serial.SerialBase, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        buffer = bytearray()
+        while True:
+            chunk = port.read(max(1, port.in_waiting))
+            if chunk:
+                buffer += chunk
+                if b">" in chunk:
+                    return buffer.decode("ascii", "replace")
+            elif not port.is_open:
+                raise errors.PortError(f"The adapter on {self.url} went away.")
+            if time.monotonic() >= deadline:
+                seen = buffer.decode("ascii", "replace").strip()
+                raise errors.AdapterTimeout(
+                    f"The adapter on {self.url} did not answer within {timeout:g} s"
+                    + (f" (it sent {seen[:60]!r} but no prompt)." if seen else ".")
+                )
+
+    def _require_port(self) -> serial.SerialBase:
+        if self._port is None:
+            raise errors.PortError("The adapter port is not open.")
+        return self._port
+
+
+def _port_error(url: str, exc: BaseException) -> errors.PortError:
+    text = str(exc)
+    if "Permission denied" in text or isinstance(exc, PermissionError):
+        return errors.PortError(
+            f"No permission to open {url}.",
+            hint="On Linux add yourself to the 'dialout' group (sudo usermod -aG dialout $USER),"
+            " then log out and in again.",
+        )
+    if "No such file" in text or "could not open port" in text or isinstance(
+        exc, FileNotFoundError
+    ):
+        return errors.PortError(
+            f"Cannot open {url}: no such port.",
+            hint="Run `g15diag adapters` to list ports; check the cable or Bluetooth pairing.",
+        )
+    if "busy" in text.lower() or "Device or resource busy" in text:
+        return errors.PortError(
+            f"{url} is busy: another program has it open.",
+            hint="Close other diagnostic apps (and on Linux check that brltty is not installed).",
+        )
+    if "Connection refused" in text or "timed out" in text:
+        return errors.PortError(
+            f"Cannot connect to {url}.",
+            hint="Join the adapter's Wi-Fi network first; the usual address is "
+            "socket://192.168.0.10:35000.",
+        )
+    return errors.PortError(f"Cannot open {url}: {text}.")
