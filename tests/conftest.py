@@ -1,0 +1,73 @@
+"""Shared fixtures: real pseudo-terminal and loopback TCP simulators, CLI runners."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from g15diag.cli import main
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    """Run the CLI in-process: returns (exit status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def run_process():
+    """Run ``python -m g15diag`` as a real subprocess: returns CompletedProcess."""
+
+    def run(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env.pop("G15DIAG_DEBUG", None)
+        return subprocess.run(
+            [sys.executable, "-m", "g15diag", *args],
+            capture_output=True, text=True, timeout=timeout, env=env, **kwargs,
+        )
+
+    return run
+
+
+@pytest.fixture
+def pty_sim() -> Iterator[object]:
+    """Factory: a simulated adapter on a real pseudo-terminal; yields its server."""
+    from g15diag.sim.server import PtyServer
+
+    servers = []
+
+    def start(url: str = "sim://") -> PtyServer:
+        server = PtyServer(url).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def tcp_sim() -> Iterator[object]:
+    """Factory: a simulated Wi-Fi adapter on 127.0.0.1; yields its server."""
+    from g15diag.sim.server import TcpServer
+
+    servers = []
+
+    def start(url: str = "sim://") -> TcpServer:
+        server = TcpServer(url).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
