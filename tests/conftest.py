@@ -33,7 +33,11 @@ def run_process():
         env.pop("G15DIAG_DEBUG", None)
         return subprocess.run(
             [sys.executable, "-m", "g15diag", *args],
-            capture_output=True, text=True, timeout=timeout, env=env, **kwargs,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            **kwargs,
         )
 
     return run

@@ -18,8 +18,14 @@ from g15diag.errors import ExitStatus, G15DiagError
 
 #: command name -> "module:attribute" (one module per command under g15diag.commands)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "read-serial": ("g15diag.commands.read_serial:command", "Read the head unit's serial number."),
-    "simulate": ("g15diag.commands.simulate:command", "Serve the simulated adapter on a pty or TCP port."),
+    "read-serial": (
+        "g15diag.commands.read_serial:command",
+        "Read the head unit's serial number.",
+    ),
+    "simulate": (
+        "g15diag.commands.simulate:command",
+        "Serve the simulated adapter on a pty or TCP port.",
+    ),
 }
 
 
@@ -81,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         code = done.exit_code
     except BrokenPipeError:
         code = ExitStatus.OK
-    except Exception as error:  # noqa: BLE001 - last line of defence: never a traceback
+    except Exception as error:
         if os.environ.get("G15DIAG_DEBUG"):
             raise
         click.echo(

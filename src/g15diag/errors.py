@@ -117,9 +117,7 @@ class AdapterStopped(AdapterStatus):
 
 
 class AdapterReset(AdapterStatus):
-    default_hint = (
-        "The adapter reset itself (low voltage). Check the battery; connect a charger."
-    )
+    default_hint = "The adapter reset itself (low voltage). Check the battery; connect a charger."
 
 
 class BusInitError(AdapterStatus):

@@ -82,9 +82,7 @@ def parse(data: dict[str, Any], where: str) -> Profile:
     units = data.get("head_unit")
     if not isinstance(units, list) or not units:
         raise UsageError(f"Profile {where}: needs at least one [[head_unit]] table.")
-    head_units = tuple(
-        _candidate(unit, f"head_unit[{i}]", where) for i, unit in enumerate(units)
-    )
+    head_units = tuple(_candidate(unit, f"head_unit[{i}]", where) for i, unit in enumerate(units))
     return Profile(
         name=_text(data, "name", where, "profile"),
         vehicle=_text(data, "vehicle", where, "profile"),
@@ -114,19 +112,14 @@ def _can_id(data: dict[str, Any], key: str, where: str, ctx: str) -> int:
     try:
         value = int(text, 16)
     except ValueError:
-        raise UsageError(
-            f"Profile {where}: {ctx}.{key} = {text!r} is not a hex CAN ID."
-        ) from None
+        raise UsageError(f"Profile {where}: {ctx}.{key} = {text!r} is not a hex CAN ID.") from None
     if not 0 <= value <= 0x1FFFFFFF:
         raise UsageError(f"Profile {where}: {ctx}.{key} = {text!r} is out of range.")
     return value
 
 
 def _candidate(data: dict[str, Any], ctx: str, where: str) -> Candidate:
-    if "bitrates" in data:
-        rates = data["bitrates"]
-    else:
-        rates = [data.get("bitrate", 500_000)]
+    rates = data["bitrates"] if "bitrates" in data else [data.get("bitrate", 500000)]
     if not isinstance(rates, list) or not rates or any(r not in (500_000, 250_000) for r in rates):
         raise UsageError(f"Profile {where}: {ctx}.bitrates must list 500000 and/or 250000.")
     family = data.get("family", "uds")

@@ -7,19 +7,25 @@ import json
 import click
 
 from g15diag import identifiers
-from g15diag.commands.options import adapter_options, parse_address, traffic_printer
+from g15diag.commands.options import adapter_options, bitrate_of, connected, parse_address
 from g15diag.transport.base import can_id_text
 
 
 @click.command("read-serial")
 @adapter_options
-@click.option("--address", metavar="REQ:RESP",
-              help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.")
-@click.option("--profile", default="almera-g15", show_default=True,
-              help="Vehicle profile name or TOML file with the candidate addresses.")
+@click.option(
+    "--address",
+    metavar="REQ:RESP",
+    help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
+)
+@click.option(
+    "--profile",
+    default="almera-g15",
+    show_default=True,
+    help="Vehicle profile name or TOML file with the candidate addresses.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(port: str, baud: int, protocol: str, timeout: float, verbose: bool,
-            address: str | None, profile: str, as_json: bool) -> int:
+def command(address: str | None, profile: str, as_json: bool, **adapter: object) -> int:
     """Read the head unit's serial number (UDS identifier 0xF18C), twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order and the first
@@ -27,18 +33,22 @@ def command(port: str, baud: int, protocol: str, timeout: float, verbose: bool,
     """
     from g15diag import profiles
     from g15diag.app.read_serial import read_serial
-    from g15diag.transport import PROTOCOL_BITRATES, make_transport
 
-    bitrate = PROTOCOL_BITRATES[int(protocol)]
+    bitrate = bitrate_of(adapter)
     if address:
         target = parse_address(address, bitrate)
-        candidates = [profiles.Candidate("given with --address", target.request_id,
-                                         target.response_id, (bitrate,), source="--address")]
+        candidates = [
+            profiles.Candidate(
+                "given with --address",
+                target.request_id,
+                target.response_id,
+                (bitrate,),
+                source="--address",
+            )
+        ]
     else:
         candidates = list(profiles.load(profile).head_units)
-    transport = make_transport(port, baud=baud, protocol=int(protocol), timeout=timeout,
-                          traffic=traffic_printer(verbose))
-    with transport:
+    with connected(**adapter) as transport:
         result = read_serial(transport, candidates, bitrate=bitrate)
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
@@ -57,8 +67,10 @@ def to_json(result) -> dict:  # type: ignore[no-untyped-def]
         "length": len(serial.text),
         "padding_hex": serial.padding.hex().upper(),
         "printable": serial.clean,
-        "lookalikes": [{"position": p, "char": c, "name": n}
-                       for p, c, n in identifiers.spell_lookalikes(serial.text)],
+        "lookalikes": [
+            {"position": p, "char": c, "name": n}
+            for p, c, n in identifiers.spell_lookalikes(serial.text)
+        ],
         "request_id": can_id_text(result.target.request_id),
         "response_id": can_id_text(result.target.response_id),
         "bitrate": result.target.bitrate,
@@ -67,8 +79,11 @@ def to_json(result) -> dict:  # type: ignore[no-untyped-def]
         "unit": result.candidate_name,
         "address_source": result.source,
         "simulated": result.adapter.simulated,
-        "adapter": {"kind": result.adapter.kind, "identity": result.adapter.identity,
-                    "port": result.adapter.port},
+        "adapter": {
+            "kind": result.adapter.kind,
+            "identity": result.adapter.identity,
+            "port": result.adapter.port,
+        },
     }
 
 
@@ -82,19 +97,25 @@ def to_text(result) -> str:  # type: ignore[no-untyped-def]
     lines.append(f"  length       {len(serial.text)} characters")
     lines.append(f"  raw hex      {serial.hex}")
     if serial.padding:
-        lines.append(f"  padding      {serial.padding.hex(' ').upper()} (trailing bytes after "
-                     "the text; kept in the raw hex)")
+        lines.append(
+            f"  padding      {serial.padding.hex(' ').upper()} (trailing bytes after "
+            "the text; kept in the raw hex)"
+        )
     if not serial.clean:
-        lines.append("  WARNING      the serial contains non-printable bytes (shown as \\xNN); "
-                     "give the dealer the raw hex as well")
+        lines.append(
+            "  WARNING      the serial contains non-printable bytes (shown as \\xNN); "
+            "give the dealer the raw hex as well"
+        )
     spelled = identifiers.spelled(serial.text)
     if spelled:
         lines.append(f"  look-alikes  {spelled}")
     t = result.target
     lines.append(f"  identifier   0x{result.identifier:04X} (UDS ReadDataByIdentifier)")
-    lines.append(f"  from         request {can_id_text(t.request_id)}, response "
-                 f"{can_id_text(t.response_id)} at {t.bitrate // 1000} kbit/s "
-                 f"({result.candidate_name})")
+    lines.append(
+        f"  from         request {can_id_text(t.request_id)}, response "
+        f"{can_id_text(t.response_id)} at {t.bitrate // 1000} kbit/s "
+        f"({result.candidate_name})"
+    )
     lines.append(f"  reads        {result.reads} identical")
     lines.append(f"  adapter      {result.adapter.identity} on {result.adapter.port}")
     return "\n".join(lines)

@@ -6,10 +6,20 @@ import click
 
 
 @click.command("simulate")
-@click.option("--sim", "sim_url", default="sim://", show_default=True,
-              help="Simulator options as a sim:// URL (e.g. sim://?hu=7A0:7A8&latency=0.05).")
-@click.option("--tcp", "tcp_port", type=int, default=None,
-              help="Listen on 127.0.0.1:PORT (0 picks a free port) instead of a pty.")
+@click.option(
+    "--sim",
+    "sim_url",
+    default="sim://",
+    show_default=True,
+    help="Simulator options as a sim:// URL (e.g. sim://?hu=7A0:7A8&latency=0.05).",
+)
+@click.option(
+    "--tcp",
+    "tcp_port",
+    type=int,
+    default=None,
+    help="Listen on 127.0.0.1:PORT (0 picks a free port) instead of a pty.",
+)
 def command(sim_url: str, tcp_port: int | None) -> int:
     """Serve the simulated ELM327 so any tool can open it like a real adapter.
 

@@ -145,7 +145,7 @@ def parse_frame_line(line: str, id_bits: int = 11) -> Frame:
     """
     tokens = line.split()
     if len(tokens) > 1:  # spaces on: the ID is its own token(s)
-        if id_bits == 29 or len(tokens[0]) == 2 and len(tokens) >= 5 and _is_29bit(tokens):
+        if id_bits == 29 or (len(tokens[0]) == 2 and len(tokens) >= 5 and _is_29bit(tokens)):
             id_text, body = "".join(tokens[:4]), "".join(tokens[4:])
         else:
             id_text, body = tokens[0], "".join(tokens[1:])

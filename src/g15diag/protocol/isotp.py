@@ -138,9 +138,7 @@ class Reassembler:
 
     def _consecutive(self, frame: bytes) -> bytes | None:
         if not self.in_progress:
-            raise IsoTpError(
-                f"Consecutive frame #{frame[0] & 0x0F} arrived without a first frame."
-            )
+            raise IsoTpError(f"Consecutive frame #{frame[0] & 0x0F} arrived without a first frame.")
         seq = frame[0] & 0x0F
         if seq != self._next_seq:
             want = self._next_seq

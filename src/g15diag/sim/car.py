@@ -58,12 +58,16 @@ class SimEcu:
         if final is None:
             return []
         if self.pending_forever:
-            return [(self.pending_delay * i, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
-                    for i in range(200)]
+            return [
+                (self.pending_delay * i, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
+                for i in range(200)
+            ]
         out: list[tuple[float, bytes]] = []
         if pdu not in self._seen and self.pending:
-            out = [(self.pending_delay, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
-                   for _ in range(self.pending)]
+            out = [
+                (self.pending_delay, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
+                for _ in range(self.pending)
+            ]
         self._seen.add(pdu)
         out.append((self.pending_delay if out else 0.0, final))
         return out
@@ -86,7 +90,7 @@ class SimEcu:
         if sid == 0x1A and len(pdu) >= 2:
             if pdu[1] not in self.kwp_idents:
                 return bytes([0x7F, sid, NRC_REQUEST_OUT_OF_RANGE])
-            return b"\x5A" + pdu[1:2] + self.kwp_idents[pdu[1]]
+            return b"\x5a" + pdu[1:2] + self.kwp_idents[pdu[1]]
         if sid in (0x01, 0x09) and len(pdu) >= 2:
             key = (sid, pdu[1])
             if key not in self.obd:

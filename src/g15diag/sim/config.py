@@ -25,8 +25,16 @@ from g15diag.sim.car import SIM_SERIAL, SimCar, engine_ecu, head_unit
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = {
-    "hu", "bitrate", "pending", "pending_count", "latency", "pad", "kwp", "refuse",
-    "serial", "no_hu",
+    "hu",
+    "bitrate",
+    "pending",
+    "pending_count",
+    "latency",
+    "pad",
+    "kwp",
+    "refuse",
+    "serial",
+    "no_hu",
 }
 
 

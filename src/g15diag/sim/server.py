@@ -7,6 +7,7 @@ Wi-Fi adapter.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -19,8 +20,13 @@ from g15diag.sim import config
 from g15diag.sim.stream import SimStream
 
 
-def _pump(read_fd: int, write: Callable[[bytes], object], stream: SimStream,
-          stop: threading.Event, recv: Callable[[], bytes]) -> None:
+def _pump(
+    read_fd: int,
+    write: Callable[[bytes], object],
+    stream: SimStream,
+    stop: threading.Event,
+    recv: Callable[[], bytes],
+) -> None:
     """Move bytes between a file descriptor and the simulated adapter until EOF or stop."""
     while not stop.is_set():
         due = stream.next_due()
@@ -54,6 +60,7 @@ class PtyServer:
                 return os.read(self._master, 4096)
             except OSError:
                 return b""
+
         _pump(self._master, lambda b: os.write(self._master, b), self.stream, self._stop, recv)
 
     def __enter__(self) -> PtyServer:
@@ -71,10 +78,8 @@ class PtyServer:
         if self._thread.is_alive():
             self._thread.join(1.0)
         for fd in (self._master, self._slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 class TcpServer:
@@ -104,6 +109,7 @@ class TcpServer:
                     return c.recv(4096)
                 except OSError:
                     return b""
+
             with conn:
                 _pump(conn.fileno(), conn.sendall, stream, self._stop, recv)
 

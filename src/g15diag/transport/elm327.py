@@ -10,6 +10,7 @@ sent it) is never written.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections import deque
@@ -104,10 +105,8 @@ class Elm327Transport(Transport):
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
-            except (serial.SerialException, OSError):
-                pass
 
     # -- adapter set-up --------------------------------------------------------------
 
@@ -247,8 +246,10 @@ def _port_error(url: str, exc: BaseException) -> errors.PortError:
             hint="On Linux add yourself to the 'dialout' group (sudo usermod -aG dialout $USER),"
             " then log out and in again.",
         )
-    if "No such file" in text or "could not open port" in text or isinstance(
-        exc, FileNotFoundError
+    if (
+        "No such file" in text
+        or "could not open port" in text
+        or isinstance(exc, FileNotFoundError)
     ):
         return errors.PortError(
             f"Cannot open {url}: no such port.",
