@@ -1,7 +1,15 @@
-"""Vehicle profiles: vehicle knowledge (addresses, bit rates, sources) kept as TOML data."""
+"""Vehicle profiles: vehicle knowledge (addresses, bit rates, identifiers, sources) as TOML.
+
+A profile names the vehicle, its head-unit candidates in search order, the identification
+items to read and the engine ECU for the VIN. Shipped profiles live in
+``g15diag/vehicles/*.toml``; ``--profile FILE`` loads a user's own. Every error names the file,
+the line and the field (tomllib gives lines only for syntax errors, so the line of a key is
+looked up in the text here).
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +25,23 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PROFILE = "almera-g15"
+SCHEMA = 1
+BITRATES = (500_000, 250_000)
+FAMILIES = ("uds", "kwp")
+DECODINGS = ("ascii", "vin", "byte", "hex", "renault_block")
+ROLES = ("serial", "part_number", "supplier", "hardware", "software", "vin", "diag_version", "")
+
+
+class ProfileError(UsageError):
+    """A profile is unreadable or invalid; knows the file, line and field."""
+
+    def __init__(self, file: str, line: int | None, field: str, problem: str) -> None:
+        self.file, self.line, self.field = file, line, field
+        where = f"{file}, line {line}" if line else file
+        super().__init__(
+            f"Bad profile {where}: {field} {problem}",
+            hint="Fix the profile (see src/g15diag/vehicles/almera-g15.toml for the format).",
+        )
 
 
 @dataclass(frozen=True)
@@ -36,15 +61,38 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One identification item: ``0xF18C`` (UDS 22 F1 8C) or ``0x2180`` (KWP 21 80)."""
+
+    key: str
+    family: str
+    label: str
+    role: str
+    decoding: str
+    source: str = ""
+
+    @property
+    def request(self) -> bytes:
+        """The request PDU this item sends."""
+        value = bytes.fromhex(self.key[2:])
+        return b"\x22" + value if self.family == "uds" else value
+
+
+@dataclass(frozen=True)
 class Profile:
-    """A vehicle: its head-unit candidates in search order and its engine ECU."""
+    """A vehicle: head-unit candidates in search order, identification items, engine ECU."""
 
     name: str
     vehicle: str
     note: str
     engine: Candidate
     head_units: tuple[Candidate, ...]
+    items: tuple[Item, ...]
     path: str
+    scan_response_offset: int = 0x20
+
+    def items_of(self, family: str) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.family == family)
 
 
 def packaged_profiles() -> list[str]:
@@ -59,8 +107,8 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     if path.suffix == ".toml" or path.exists():
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"Cannot read profile {path}: {exc.strerror or exc}.") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProfileError(str(path), None, "file", f"cannot be read: {exc}.") from exc
         where = str(path)
     else:
         ref = resources.files("g15diag") / "vehicles" / f"{name_or_path}.toml"
@@ -69,68 +117,169 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
                 f"No profile named {name_or_path!r}; shipped: {', '.join(packaged_profiles())}."
             )
         text, where = ref.read_text(encoding="utf-8"), f"{name_or_path}.toml"
+    return loads(text, where)
+
+
+def loads(text: str, where: str) -> Profile:
+    """Parse and validate profile text; ``where`` names it in errors."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"Profile {where} is not valid TOML: {exc}.") from exc
-    return parse(data, where)
+        match = re.search(r"line (\d+)", str(exc))
+        raise ProfileError(
+            where, int(match.group(1)) if match else None, "TOML", f"is not valid: {exc}."
+        ) from exc
+    return _Parser(data, text, where).profile()
 
 
-def parse(data: dict[str, Any], where: str) -> Profile:
-    """Validate profile data; errors name the file and field."""
-    engine = _candidate(_table(data, "engine", where), "engine", where)
-    units = data.get("head_unit")
-    if not isinstance(units, list) or not units:
-        raise UsageError(f"Profile {where}: needs at least one [[head_unit]] table.")
-    head_units = tuple(_candidate(unit, f"head_unit[{i}]", where) for i, unit in enumerate(units))
-    return Profile(
-        name=_text(data, "name", where, "profile"),
-        vehicle=_text(data, "vehicle", where, "profile"),
-        note=str(data.get("note", "")),
-        engine=engine,
-        head_units=head_units,
-        path=where,
+class _Parser:
+    def __init__(self, data: dict[str, Any], text: str, where: str) -> None:
+        self.data, self.text, self.where = data, text, where
+
+    def fail(self, path: tuple[str | int, ...], problem: str) -> ProfileError:
+        field = ".".join(
+            f"[{p}]" if isinstance(p, int) else str(p) for p in path
+        ).replace(".[", "[")
+        return ProfileError(self.where, line_of(self.text, path), field, problem)
+
+    def profile(self) -> Profile:
+        data = self.data
+        schema = data.get("schema", SCHEMA)
+        if schema != SCHEMA:
+            raise self.fail(("schema",), f"is {schema!r}; this g15diag reads schema {SCHEMA}.")
+        engine = data.get("engine")
+        if not isinstance(engine, dict):
+            raise self.fail(("engine",), "is missing: add an [engine] table.")
+        units = data.get("head_unit")
+        if not isinstance(units, list) or not units:
+            raise self.fail(("head_unit",), "is missing: add at least one [[head_unit]] table.")
+        items = data.get("item")
+        if not isinstance(items, list) or not items:
+            raise self.fail(("item",), "is missing: add at least one [[item]] table.")
+        parsed_items = tuple(self.item(x, ("item", i)) for i, x in enumerate(items))
+        keys = [i.key for i in parsed_items]
+        for n, key in enumerate(keys):
+            if key in keys[:n]:
+                raise self.fail(("item", n, "id"), f"{key} is listed twice.")
+        scan = data.get("scan", {})
+        offset = 0x20
+        if isinstance(scan, dict) and "response_offset" in scan:
+            offset = self.hex_int(scan, ("scan", "response_offset"), 0x7FF)
+        return Profile(
+            name=self.text_of(data, ("name",)),
+            vehicle=self.text_of(data, ("vehicle",)),
+            note=str(data.get("note", "")),
+            engine=self.candidate(engine, ("engine",)),
+            head_units=tuple(self.candidate(u, ("head_unit", i)) for i, u in enumerate(units)),
+            items=parsed_items,
+            path=self.where,
+            scan_response_offset=offset,
+        )
+
+    def text_of(self, table: dict[str, Any], path: tuple[str | int, ...]) -> str:
+        value = table.get(str(path[-1]))
+        if not isinstance(value, str) or not value:
+            raise self.fail(path, "must be a non-empty string.")
+        return value
+
+    def hex_int(self, table: dict[str, Any], path: tuple[str | int, ...], top: int) -> int:
+        text = self.text_of(table, path)
+        try:
+            value = int(text, 16)
+        except ValueError:
+            raise self.fail(path, f"= {text!r} is not hexadecimal.") from None
+        if not 0 <= value <= top:
+            raise self.fail(path, f"= {text!r} is out of range (0-{top:X}).")
+        return value
+
+    def candidate(self, data: Any, path: tuple[str | int, ...]) -> Candidate:
+        if not isinstance(data, dict):
+            raise self.fail(path, "must be a table.")
+        key = "bitrates" if "bitrates" in data else "bitrate"
+        rates = data[key] if key == "bitrates" else [data.get("bitrate", 500_000)]
+        if not isinstance(rates, list) or not rates or any(r not in BITRATES for r in rates):
+            raise self.fail((*path, key), "must list 500000 and/or 250000.")
+        family = data.get("family", "uds")
+        if family not in FAMILIES:
+            raise self.fail((*path, "family"), f"= {family!r} must be 'uds' or 'kwp'.")
+        return Candidate(
+            name=self.text_of(data, (*path, "name")),
+            request_id=self.hex_int(data, (*path, "request"), 0x1FFFFFFF),
+            response_id=self.hex_int(data, (*path, "response"), 0x1FFFFFFF),
+            bitrates=tuple(rates),
+            family=family,
+            confidence=str(data.get("confidence", "unknown")),
+            source=str(data.get("source", "")),
+        )
+
+    def item(self, data: Any, path: tuple[str | int, ...]) -> Item:
+        if not isinstance(data, dict):
+            raise self.fail(path, "must be a table.")
+        family = data.get("family", "uds")
+        if family not in FAMILIES:
+            raise self.fail((*path, "family"), f"= {family!r} must be 'uds' or 'kwp'.")
+        key = self.text_of(data, (*path, "id"))
+        pattern = r"0x[0-9A-F]{4}" if family == "uds" else r"0x(21|1A)[0-9A-F]{2}"
+        if not re.fullmatch(pattern, key, re.IGNORECASE):
+            example = "'0xF18C'" if family == "uds" else "'0x2180' (21 80) or '0x1A8C'"
+            raise self.fail((*path, "id"), f"= {key!r} is not an identifier like {example}.")
+        decoding = data.get("decoding", "ascii")
+        if decoding not in DECODINGS:
+            raise self.fail((*path, "decoding"), f"= {decoding!r}: use one of {DECODINGS}.")
+        role = data.get("role", "")
+        if role not in ROLES:
+            raise self.fail((*path, "role"), f"= {role!r}: use one of {ROLES[:-1]} or omit it.")
+        return Item(
+            key="0x" + key[2:].upper(),
+            family=family,
+            label=self.text_of(data, (*path, "label")),
+            role=role,
+            decoding=decoding,
+            source=str(data.get("source", "")),
+        )
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of ``path`` (e.g. ``("head_unit", 2, "request")``) in TOML text.
+
+    Falls back to the line of the enclosing table when the key itself is absent.
+    """
+    names = [p for p in path if isinstance(p, str)]
+    index = next((p for p in path if isinstance(p, int)), None)
+    table, key = (names[0], names[1] if len(names) > 1 else None) if len(path) > 1 else (
+        None,
+        names[0],
     )
-
-
-def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise UsageError(f"Profile {where}: missing table [{key}].")
-    return value
-
-
-def _text(data: dict[str, Any], key: str, where: str, ctx: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise UsageError(f"Profile {where}: {ctx}.{key} must be a non-empty string.")
-    return value
-
-
-def _can_id(data: dict[str, Any], key: str, where: str, ctx: str) -> int:
-    text = _text(data, key, where, ctx)
-    try:
-        value = int(text, 16)
-    except ValueError:
-        raise UsageError(f"Profile {where}: {ctx}.{key} = {text!r} is not a hex CAN ID.") from None
-    if not 0 <= value <= 0x1FFFFFFF:
-        raise UsageError(f"Profile {where}: {ctx}.{key} = {text!r} is out of range.")
-    return value
-
-
-def _candidate(data: dict[str, Any], ctx: str, where: str) -> Candidate:
-    rates = data["bitrates"] if "bitrates" in data else [data.get("bitrate", 500000)]
-    if not isinstance(rates, list) or not rates or any(r not in (500_000, 250_000) for r in rates):
-        raise UsageError(f"Profile {where}: {ctx}.bitrates must list 500000 and/or 250000.")
-    family = data.get("family", "uds")
-    if family not in ("uds", "kwp"):
-        raise UsageError(f"Profile {where}: {ctx}.family must be 'uds' or 'kwp'.")
-    return Candidate(
-        name=_text(data, "name", where, ctx),
-        request_id=_can_id(data, "request", where, ctx),
-        response_id=_can_id(data, "response", where, ctx),
-        bitrates=tuple(rates),
-        family=family,
-        confidence=str(data.get("confidence", "unknown")),
-        source=str(data.get("source", "")),
-    )
+    current: str | None = None
+    seen: dict[str, int] = {}
+    table_line: int | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group(2)
+            seen[current] = seen.get(current, -1) + 1
+            if current == table and (index is None or seen[current] == index):
+                table_line = number
+            elif table_line is not None and table is not None:
+                break
+            if table is None:
+                break
+            continue
+        in_place = current == table and (
+            table is None or index is None or seen.get(current) == index
+        )
+        if in_place:
+            found = _KEY.match(line)
+            if key is None:
+                continue
+            if found and found.group(1) == key:
+                return number
+    if table is None:
+        return None
+    if key is None or table_line is None:
+        return table_line
+    return table_line

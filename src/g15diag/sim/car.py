@@ -21,6 +21,12 @@ SIM_PART_NUMBER = b"281150000R-SIM"
 SIM_SUPPLIER = b"Simulated Supplier"
 SIM_HARDWARE = b"HW-SIM-01"
 SIM_SOFTWARE = b"SW-SIM-1.0"
+SIM_SUPPLIER_HW = b"SUPHW-SIM-7"
+SIM_SUPPLIER_HW_VERSION = b"HV-SIM-02"
+SIM_SUPPLIER_SW = b"SUPSW-SIM-3"
+SIM_DIAG_VERSION = b"\x0d"
+# A second fictional VIN (valid check digit) for ``vin_mismatch``: a swapped head unit.
+SIM_OTHER_VIN = b"SMLTDG15X00000002"
 
 NRC_REQUEST_OUT_OF_RANGE = 0x31
 NRC_SERVICE_NOT_SUPPORTED = 0x11
@@ -50,6 +56,8 @@ class SimEcu:
     pending_forever: bool = False
     pending_delay: float = 0.02
     functional: bool = False  # answers the OBD functional address 0x7DF
+    unstable: bool = False  # a flaky unit: every 0x22 answer's last data byte changes
+    _reads: int = field(default=0, repr=False)
     _seen: set[bytes] = field(default_factory=set, repr=False)
 
     def respond(self, pdu: bytes) -> list[tuple[float, bytes]]:
@@ -58,9 +66,10 @@ class SimEcu:
         if final is None:
             return []
         if self.pending_forever:
+            # a burst of 0x78 per request, then silence: the final answer never comes
             return [
-                (self.pending_delay * i, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
-                for i in range(200)
+                (self.pending_delay, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
+                for _ in range(10)
             ]
         out: list[tuple[float, bytes]] = []
         if pdu not in self._seen and self.pending:
@@ -82,7 +91,11 @@ class SimEcu:
                 return bytes([0x7F, sid, self.refuse[did]])
             if did not in self.dids:
                 return bytes([0x7F, sid, NRC_REQUEST_OUT_OF_RANGE])
-            return b"\x62" + pdu[1:3] + self.dids[did]
+            data = self.dids[did]
+            if self.unstable and data:
+                self._reads += 1
+                data = data[:-1] + bytes([(data[-1] + self._reads) & 0xFF])
+            return b"\x62" + pdu[1:3] + data
         if sid == 0x21 and len(pdu) >= 2:
             if pdu[1] not in self.local_ids:
                 return bytes([0x7F, sid, NRC_REQUEST_OUT_OF_RANGE])
@@ -142,15 +155,23 @@ def head_unit(
     pending_forever: bool = False,
     kwp_only: bool = False,
     refuse: Iterable[int] = (),
+    serial_padding: bytes = b"",
 ) -> SimEcu:
-    """The simulated head unit (fictional identification)."""
+    """The simulated head unit (fictional identification).
+
+    ``serial_padding`` is appended inside the F18C data (trailing 00/FF/20/A3 variants).
+    """
     dids = {
-        0xF18C: serial,
+        0xF18C: serial + serial_padding,
         0xF187: SIM_PART_NUMBER,
         0xF18A: SIM_SUPPLIER,
         0xF191: SIM_HARDWARE,
+        0xF192: SIM_SUPPLIER_HW,
+        0xF193: SIM_SUPPLIER_HW_VERSION,
+        0xF194: SIM_SUPPLIER_SW,
         0xF195: SIM_SOFTWARE,
         0xF190: vin,
+        0xF1A0: SIM_DIAG_VERSION,
     }
     return SimEcu(
         name="Head unit (simulated)",
@@ -158,7 +179,7 @@ def head_unit(
         response_id=response_id,
         bitrate=bitrate,
         dids=dids,
-        local_ids={0x80: kwp_ident_block(serial), 0x81: vin},
+        local_ids={0x80: kwp_ident_block(), 0x81: vin},
         refuse=dict.fromkeys(refuse, NRC_REQUEST_OUT_OF_RANGE),
         supports_uds=not kwp_only,
         pad_byte=pad_byte,
@@ -167,9 +188,12 @@ def head_unit(
     )
 
 
-def kwp_ident_block(serial: bytes) -> bytes:
-    """A fictional Renault-style ``21 80`` identification block (layout invented here)."""
-    return SIM_PART_NUMBER[:10] + b"\x00" + SIM_SUPPLIER[:3] + serial.ljust(16, b"\x00")
+def kwp_ident_block() -> bytes:
+    """A fictional ``21 80`` block in the byte layout ddt4all/pyren parse (61 = byte 0):
+    part fragment (2-6), diag version (7), supplier (8-10), hardware fragment (11-15),
+    software number (16-17), software version (18-19). No public source places a serial
+    number in this block, so the simulated one carries none."""
+    return b"SIM1R" + b"\x0d" + b"SIM" + b"HW01R" + b"\x12\x34" + b"\x00\x05"
 
 
 def engine_ecu(vin: bytes = SIM_VIN, bitrate: int = 500_000) -> SimEcu:

@@ -13,7 +13,13 @@ kwp        1: the head unit answers only Renault KWP ``21 80``/``21 81``
 refuse     comma-separated DIDs the head unit refuses with NRC 0x31
 serial     the simulated serial text (default SIM0O1Il5S8B2024)
 no_hu      1: the car has no head unit at all
+unstable   1: a flaky head unit whose identifier bytes change on every read
+serial_pad hex bytes appended inside the F18C data (e.g. 000000, FFFF, 2020, A3A3)
+vin_mismatch 1: the head unit stores another VIN than the engine ECU
 ========== ===================================================================
+
+The head unit also refuses with 0x31 every DID it does not have; ``refuse=F18C`` makes it
+refuse one it has. ``kwp=1`` is a KWP-only unit, ``bitrate=250`` a unit on 250 kbit/s.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
-from g15diag.sim.car import SIM_SERIAL, SimCar, engine_ecu, head_unit
+from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = {
@@ -35,6 +41,9 @@ KNOWN = {
     "refuse",
     "serial",
     "no_hu",
+    "unstable",
+    "serial_pad",
+    "vin_mismatch",
 }
 
 
@@ -65,6 +74,7 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         pad_text = opts.get("pad", "AA")
         pad = None if pad_text.lower() == "none" else int(pad_text, 16)
         refuse = [int(x, 16) for x in opts.get("refuse", "").split(",") if x]
+        serial_pad = bytes.fromhex(opts.get("serial_pad", ""))
     except ValueError as exc:
         raise UsageError(f"Bad simulator option in {url!r}: {exc}.") from exc
     if pending not in ("off", "inline", "gaveup", "storm"):
@@ -84,8 +94,11 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
                 pending_forever=pending == "storm",
                 kwp_only=opts.get("kwp") == "1",
                 refuse=refuse,
+                serial_padding=serial_pad,
+                vin=SIM_OTHER_VIN if opts.get("vin_mismatch") == "1" else SIM_VIN,
             )
         )
+        ecus[-1].unstable = opts.get("unstable") == "1"
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )

@@ -21,6 +21,8 @@ from g15diag.sim.car import SimCar
 IDENTITY = "ELM327 v1.4b"
 DESCRIPTION = "g15diag simulator (not a real adapter)"
 BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
+#: Line noise (EMI, a loose connector): high-bit bytes, never a '>' or a '?'.
+GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"
 
 
 @dataclass
@@ -34,6 +36,13 @@ class AdapterOptions:
     unsupported: frozenset[str] = frozenset()  # AT commands answered with '?' (clones)
     truncate_requests: int | None = None  # keep only N data bytes of a request (clones)
     count_digit: bool = True  # understands the response-count digit
+    stn: str | None = None  # STN firmware id answered to STI (None: not an STN chip, '?')
+    baud: int | None = None  # the adapter's real host-link speed (None: any speed works)
+    freeze_multiframe: bool = False  # clone: stops dead after the first frame of a long answer
+    data_status: str | None = None  # status line printed instead of every data answer
+    garbage: bool = False  # every data answer arrives as line noise
+    disconnect: bool = False  # the link drops in the middle of the first data answer
+    prompt: bool = True  # False: the adapter never prints its '>' prompt
 
 
 @dataclass
@@ -61,11 +70,15 @@ class Elm327Simulator:
     state: _State = field(default_factory=_State)
     last_command: str = ""
     commands: list[str] = field(default_factory=list)  # every command received, in order
+    frozen: bool = False  # stuck after a multi-frame answer: ignores everything (clone)
+    dropped: bool = False  # the link dropped (disconnect fault): the stream closes
 
     # -- entry point ---------------------------------------------------------
 
     def handle(self, raw: str) -> tuple[float, str]:
         """Process one CR-terminated command line (without the CR)."""
+        if self.frozen or self.dropped:
+            return 0.0, ""  # a frozen adapter answers nothing until it is power-cycled
         line = raw.replace(" ", "").upper()
         if not line:  # a bare CR repeats the previous command, as on a real ELM327
             line = self.last_command
@@ -81,13 +94,17 @@ class Elm327Simulator:
         if line.startswith("ST"):
             return 0.0, echo + self._st(line[2:]) + self._end()
         delay, body = self._data(line)
+        if self.frozen:
+            return delay, echo + body + self._eol()  # first frame, then nothing: no prompt
+        if self.dropped:
+            return delay, echo + body[: max(1, len(body) // 2)]  # half an answer, then gone
         return delay, echo + body + self._end()
 
     def _eol(self) -> str:
         return "\r\n" if self.state.linefeeds else "\r"
 
     def _end(self) -> str:
-        return self._eol() + self._eol() + ">"
+        return self._eol() + self._eol() + (">" if self.options.prompt else "")
 
     # -- AT commands -----------------------------------------------------------
 
@@ -162,7 +179,13 @@ class Elm327Simulator:
         return "?"
 
     def _st(self, cmd: str) -> str:
-        return "?"  # not an STN chip
+        if self.options.stn is None:
+            return "?"  # not an STN chip
+        if cmd == "I":
+            return self.options.stn
+        if cmd == "DI":
+            return "OBDLink-compatible (simulated)"
+        return "?"
 
     # -- data requests -----------------------------------------------------------
 
@@ -180,6 +203,9 @@ class Elm327Simulator:
             return 0.0, "?"
         if self.options.truncate_requests is not None:
             pdu = pdu[: self.options.truncate_requests]
+        fault = self._data_fault()
+        if fault is not None:
+            return 0.0, fault
         s = self.state
         prefix = ""
         if s.protocol == 0:
@@ -193,7 +219,27 @@ class Elm327Simulator:
         frames, delay = self._bus_exchange(pdu, bitrate, count)
         if not frames:
             return delay, prefix + "NO DATA"
+        if self.options.freeze_multiframe and any(
+            isotp.frame_type(f.data) == isotp.FIRST for f in frames
+        ):
+            self.frozen = True  # prints the first frame, then hangs (FORScan t=1575 #2)
+            return delay, prefix + self._render(frames[:1])
+        if self.options.disconnect:
+            self.dropped = True
         return delay, prefix + self._render(frames)
+
+    def _data_fault(self) -> str | None:
+        """The status line or noise a faulty adapter prints instead of a data answer."""
+        opts = self.options
+        if opts.data_status is not None:
+            if opts.data_status == "LV RESET":
+                echo = self.state.echo
+                self.state = _State()  # a brown-out reset: every setting back to default
+                self.state.echo = echo
+            return opts.data_status
+        if opts.garbage:
+            return GARBAGE
+        return None
 
     def _bus_exchange(
         self, pdu: bytes, bitrate: int, count: int | None

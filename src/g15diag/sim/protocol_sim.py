@@ -34,6 +34,7 @@ class Serial(SerialBase):
             raise serial.SerialException("Port is already open.")
         car, options = config.build(str(self._port))
         self.stream = SimStream(car, options)
+        self.stream.host_baud = self._baudrate
         self._buffer = bytearray()
         self.is_open = True
 
@@ -42,7 +43,9 @@ class Serial(SerialBase):
         self.stream = None
 
     def _reconfigure_port(self) -> None:
-        """Nothing to configure: the simulator takes any baud rate."""
+        """Tell the simulated adapter the host's speed (``baud=`` makes a mismatch matter)."""
+        if self.stream is not None:
+            self.stream.host_baud = self._baudrate
 
     @property
     def in_waiting(self) -> int:
@@ -56,6 +59,14 @@ class Serial(SerialBase):
         assert self.stream is not None
         deadline = time.monotonic() + (self._timeout if self._timeout is not None else 3600.0)
         while len(self._buffer) < size:
+            if self.stream.dropped:
+                if self._buffer:
+                    break
+                # what pyserial raises on Linux when a USB adapter is unplugged mid-read
+                raise serial.SerialException(
+                    "device reports readiness to read but returned no data "
+                    "(device disconnected or multiple access on port?)"
+                )
             chunk = self.stream.wait_ready(deadline)
             self._buffer += chunk
             if time.monotonic() >= deadline and not chunk:
@@ -69,6 +80,8 @@ class Serial(SerialBase):
     def write(self, data: bytes) -> int:
         self._require_open()
         assert self.stream is not None
+        if self.stream.dropped:
+            raise serial.SerialException("write failed: [Errno 5] Input/output error")
         self.stream.write(bytes(data))
         return len(data)
 

@@ -25,6 +25,11 @@ DEFAULT_BAUD = 38400
 #: ATST value for identification reads, in 4 ms units: 0x19 = 100 ms of silence ends a read.
 IDENT_ST = 0x19
 WIDE_ST = 0xFF  # ~1 s, after a responsePending (ddt4all uses FF for slow answers too)
+#: ATST for `scan`: 0x10 = 64 ms, just above the UDS default P2server (50 ms), so a silent
+#: candidate costs about 64 ms instead of 100 ms (a set response-count digit ends answered ones).
+SCAN_ST = 0x10
+#: (29-bit?, bit rate) -> ELM327 protocol number
+_PROTOCOLS = {(False, 500_000): 6, (False, 250_000): 8, (True, 500_000): 7, (True, 250_000): 9}
 FC_DATA = "300000"  # clear to send, block size 0, STmin 0
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
 
@@ -81,12 +86,15 @@ class Elm327Transport(Transport):
         self._fc_mode_set = False
         self._count_digit = True
         self._st = IDENT_ST
+        self.ident_st = IDENT_ST  # the ATST every set_target() restores (see set_silence_wait)
         self._queue: deque[bytes] = deque()
         self.info = AdapterInfo(kind="elm327", port=url, simulated=url.startswith("sim:"))
 
     # -- port ------------------------------------------------------------------
 
     def open(self) -> None:
+        if self._port is not None:
+            return  # already open (e.g. entered as a context manager after open())
         if self.url.startswith("sim:"):
             from g15diag.sim.protocol_sim import register
 
@@ -135,15 +143,26 @@ class Elm327Transport(Transport):
             self._at(f"ATSH{target.request_id:03X}")
             self._at(f"ATCRA{target.response_id:03X}")
             self._at(f"ATFCSH{target.request_id:03X}")
+        wanted = _PROTOCOLS.get((target.extended, target.bitrate), self.protocol)
+        if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol
+            self._at(f"ATSP{wanted:X}")
+            self.protocol = wanted
         if not self._fc_mode_set:
             self._at(f"ATFCSD{FC_DATA}")
             self._at("ATFCSM1")
             self._fc_mode_set = True
-        if self._st != IDENT_ST:
-            self._at(f"ATST{IDENT_ST:02X}", optional=True)
-            self._st = IDENT_ST
+        if self._st != self.ident_st:
+            self._at(f"ATST{self.ident_st:02X}", optional=True)
+            self._st = self.ident_st
         self._target = target
         self._queue.clear()
+
+    def set_silence_wait(self, st: int) -> None:
+        """Use ATST ``st`` (4 ms units) as the silence that ends a read, from now on."""
+        self.ident_st = st
+        if self._st != st:
+            self._at(f"ATST{st:02X}", optional=True)
+            self._st = st
 
     def after_pending(self) -> None:
         """Widen the adapter's wait to ~1 s so the final answer is caught on the re-send."""

@@ -1,0 +1,59 @@
+"""Renault KWP-on-CAN identification, sans I/O: request builders and the ``21 80`` block.
+
+Renault identifies ECUs with readDataByLocalIdentifier (``21 80`` identification block,
+``21 81`` VIN), not with ``1A`` (ddt4all ``ecu_scanner.py`` identify_old; pyren
+``mod_scan_ecus.py`` readECUIds). Both services are on the read-only allowlist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+READ_DATA_BY_LOCAL_IDENTIFIER = 0x21
+READ_ECU_IDENTIFICATION = 0x1A
+IDENT_BLOCK = 0x80
+VIN_BLOCK = 0x81
+
+
+def read_local_identifier(local_id: int) -> bytes:
+    """Request bytes for ``21 <local_id>``."""
+    if not 0 <= local_id <= 0xFF:
+        raise ValueError(f"local identifier out of range: {local_id!r}")
+    return bytes([READ_DATA_BY_LOCAL_IDENTIFIER, local_id])
+
+
+def read_ecu_identification(option: int) -> bytes:
+    """Request bytes for ``1A <option>``."""
+    if not 0 <= option <= 0xFF:
+        raise ValueError(f"identification option out of range: {option!r}")
+    return bytes([READ_ECU_IDENTIFICATION, option])
+
+
+@dataclass(frozen=True)
+class RenaultBlock:
+    """Fields of a ``61 80`` block at the offsets ddt4all/pyren use (``61`` = byte 0)."""
+
+    part_fragment: bytes  # bytes 2-6, ASCII part-number fragment
+    diag_version: int  # byte 7
+    supplier: bytes  # bytes 8-10, ASCII
+    hardware_fragment: bytes  # bytes 11-15, ASCII
+    software_number: bytes  # bytes 16-17
+    software_version: bytes  # bytes 18-19
+
+
+#: Bytes after ``61 80`` that the documented layout needs (bytes 2..19).
+BLOCK_LENGTH = 18
+
+
+def parse_ident_block(data: bytes) -> RenaultBlock | None:
+    """Split the data after ``61 80`` into its documented fields; None when too short."""
+    if len(data) < BLOCK_LENGTH:
+        return None
+    return RenaultBlock(
+        part_fragment=data[0:5],
+        diag_version=data[5],
+        supplier=data[6:9],
+        hardware_fragment=data[9:14],
+        software_number=data[14:16],
+        software_version=data[16:18],
+    )
