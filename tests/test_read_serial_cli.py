@@ -54,6 +54,7 @@ def test_sim_url_is_marked_simulated(run_cli) -> None:
 
 def test_padding_inside_answer_is_reported_not_dropped(run_cli) -> None:
     code, out, _ = run_cli("read-serial", "--port", "sim://?serial=AB12%00%00", "--json")
+    assert code == 0
     data = json.loads(out)
     assert data["serial"] == "AB12"
     assert data["serial_hex"] == "41423132" + "0000"
