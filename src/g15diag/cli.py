@@ -18,9 +18,33 @@ from g15diag.errors import ExitStatus, G15DiagError
 
 #: command name -> "module:attribute" (one module per command under g15diag.commands)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "adapters": (
+        "g15diag.commands.adapters:command",
+        "List candidate adapter ports (opens nothing unless --probe).",
+    ),
+    "doctor": (
+        "g15diag.commands.doctor:command",
+        "Self-test the adapter: identity, voltage, needed commands, verdict.",
+    ),
     "read-serial": (
         "g15diag.commands.read_serial:command",
         "Read the head unit's serial number.",
+    ),
+    "identify": (
+        "g15diag.commands.identify:command",
+        "Read every identification item of the head unit, and the VIN.",
+    ),
+    "scan": (
+        "g15diag.commands.scan:command",
+        "Show which candidate addresses answer, at which bit rate.",
+    ),
+    "export": (
+        "g15diag.commands.export:command",
+        "Write the dealer request (text en/ru, JSON or CSV).",
+    ),
+    "replay": (
+        "g15diag.commands.replay:command",
+        "Decode the diagnostic transactions in a CAN trace.",
     ),
     "simulate": (
         "g15diag.commands.simulate:command",

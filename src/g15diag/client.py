@@ -16,6 +16,9 @@ from g15diag import errors
 from g15diag.protocol import uds
 from g15diag.transport.base import Transport
 
+#: incorrectMessageLengthOrInvalidFormat
+NRC_INCORRECT_LENGTH = 0x13
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -80,5 +83,13 @@ class Client:
         """The positive answer's data (after the echo); raise NegativeResponse on 7F."""
         answer = self.request(pdu)
         if isinstance(answer, uds.Negative):
+            if answer.nrc == NRC_INCORRECT_LENGTH and pdu[0] == 0x22:
+                # The guard only lets whole-identifier 0x22 requests out; a unit that calls
+                # one the wrong length saw a cut-short copy: the adapter truncated it.
+                raise errors.RequestTruncated(
+                    f"The unit answered 'incorrect message length' (NRC 0x13) to the "
+                    f"{len(pdu)}-byte request {pdu.hex(' ').upper()}: the adapter probably "
+                    "cut the request short."
+                )
             raise answer.error()
         return answer.data

@@ -70,6 +70,11 @@ class AdapterTimeout(AdapterError):
         "and no other program uses the port."
     )
 
+    def __init__(self, message: str, *, hint: str | None = None, received: str = "") -> None:
+        super().__init__(message, hint=hint)
+        #: what arrived before the deadline (no prompt in it); "" when nothing did
+        self.received = received
+
 
 class AdapterUnsupported(AdapterError):
     """The adapter answered ``?`` to a command the tool needs (typical of clones)."""
@@ -86,6 +91,17 @@ class AdapterUnsupported(AdapterError):
                 "and see hardware/adapters.md for adapters that work."
             ),
         )
+
+
+class RequestTruncated(AdapterError):
+    """The unit saw a shorter request than was sent: the adapter cut it (typical clone)."""
+
+    exit_status = ExitStatus.ADAPTER_INCAPABLE
+    hint = (
+        "'v1.5'/'v2.1' ELM327 clones keep only 2 bytes of a request, so a 3-byte "
+        "identifier read cannot work. Run `g15diag doctor` and use an adapter from "
+        "hardware/adapters.md."
+    )
 
 
 class AdapterStatus(AdapterError):
@@ -122,6 +138,16 @@ class AdapterReset(AdapterStatus):
 
 class BusInitError(AdapterStatus):
     default_hint = "The adapter could not connect to the car. Switch the ignition on."
+
+
+class CloneBusStatus(BusInitError):
+    """``NOT CONNECTED`` (not an ELM327 message) or ``BUS INIT: ...`` (K-line only) on CAN."""
+
+    default_hint = (
+        "That answer is not one a genuine ELM327 gives on CAN; clone adapters print it. "
+        "Switch the ignition on and try again; if it stays, run `g15diag doctor` and use an "
+        "adapter from hardware/adapters.md."
+    )
 
 
 class AdapterFault(AdapterStatus):

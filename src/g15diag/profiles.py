@@ -137,9 +137,9 @@ class _Parser:
         self.data, self.text, self.where = data, text, where
 
     def fail(self, path: tuple[str | int, ...], problem: str) -> ProfileError:
-        field = ".".join(
-            f"[{p}]" if isinstance(p, int) else str(p) for p in path
-        ).replace(".[", "[")
+        field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(
+            ".[", "["
+        )
         return ProfileError(self.where, line_of(self.text, path), field, problem)
 
     def profile(self) -> Profile:
@@ -150,6 +150,7 @@ class _Parser:
         engine = data.get("engine")
         if not isinstance(engine, dict):
             raise self.fail(("engine",), "is missing: add an [engine] table.")
+        engine_candidate = self.candidate(engine, ("engine",))
         units = data.get("head_unit")
         if not isinstance(units, list) or not units:
             raise self.fail(("head_unit",), "is missing: add at least one [[head_unit]] table.")
@@ -169,7 +170,7 @@ class _Parser:
             name=self.text_of(data, ("name",)),
             vehicle=self.text_of(data, ("vehicle",)),
             note=str(data.get("note", "")),
-            engine=self.candidate(engine, ("engine",)),
+            engine=engine_candidate,
             head_units=tuple(self.candidate(u, ("head_unit", i)) for i, u in enumerate(units)),
             items=parsed_items,
             path=self.where,
@@ -250,9 +251,13 @@ def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
     """
     names = [p for p in path if isinstance(p, str)]
     index = next((p for p in path if isinstance(p, int)), None)
-    table, key = (names[0], names[1] if len(names) > 1 else None) if len(path) > 1 else (
-        None,
-        names[0],
+    table, key = (
+        (names[0], names[1] if len(names) > 1 else None)
+        if len(path) > 1
+        else (
+            None,
+            names[0],
+        )
     )
     current: str | None = None
     seen: dict[str, int] = {}

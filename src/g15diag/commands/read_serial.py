@@ -7,7 +7,13 @@ import json
 import click
 
 from g15diag import identifiers
-from g15diag.commands.options import adapter_options, bitrate_of, connected, parse_address
+from g15diag.commands.options import (
+    adapter_options,
+    bitrate_of,
+    connected,
+    note_result,
+    parse_address,
+)
 from g15diag.transport.base import can_id_text
 
 
@@ -50,6 +56,7 @@ def command(address: str | None, profile: str, as_json: bool, **adapter: object)
         candidates = list(profiles.load(profile).head_units)
     with connected(**adapter) as transport:
         result = read_serial(transport, candidates, bitrate=bitrate)
+        note_result(transport, to_json(result))
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
     else:

@@ -25,7 +25,7 @@ _STATUS: tuple[tuple[str, type[errors.AdapterStatus] | None], ...] = (
     ("BUFFERFULL", errors.BufferFull),
     ("STOPPED", errors.AdapterStopped),
     ("UNABLETOCONNECT", errors.BusInitError),
-    ("NOTCONNECTED", errors.BusInitError),
+    ("NOTCONNECTED", errors.CloneBusStatus),
     ("BUSBUSY", errors.CanBusError),
     ("BUSERROR", errors.CanBusError),
     ("FBERROR", errors.CanBusError),
@@ -123,7 +123,7 @@ def raise_for_status(line: str, command: str | None = None) -> bool:
                 return True
             raise exc(line.strip(), command=command)
     if squashed.startswith("BUSINIT"):
-        raise errors.BusInitError(line.strip(), command=command)
+        raise errors.CloneBusStatus(line.strip(), command=command)
     if _ERR_CODE.match(squashed):
         raise errors.AdapterFault(line.strip(), command=command)
     return False
@@ -155,7 +155,17 @@ def parse_frame_line(line: str, id_bits: int = 11) -> Frame:
         id_text, body = compact[:id_len], compact[id_len:]
     id_text, body = id_text.upper(), body.upper()
     if not (_HEX.match(id_text) and (not body or _HEX.match(body))) or len(body) % 2:
-        raise errors.ProtocolError(f"Unreadable line from the adapter: {line!r}.")
+        noise = not line.isascii() or "\ufffd" in line
+        raise errors.ProtocolError(
+            f"The adapter sent line noise ({len(line)} characters that are not text) instead "
+            "of an answer."
+            if noise
+            else f"Unreadable line from the adapter: {line!r}.",
+            hint="That is line noise: check the cable and connector, and --baud (try "
+            "--baud auto). A bad adapter clone can also do this (run `g15diag doctor`)."
+            if noise
+            else None,
+        )
     if len(id_text) not in (3, 8) or not body:
         raise errors.ProtocolError(f"Adapter line without a CAN header and data: {line!r}.")
     return Frame(int(id_text, 16), bytes.fromhex(body))

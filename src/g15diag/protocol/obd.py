@@ -27,9 +27,7 @@ def vin_bytes(data: bytes) -> bytes:
 
     CAN answers start with a one-byte item count (``01``); some ECUs pad with ``00``.
     """
-    if len(data) == VIN_LENGTH + 1 and data[0] == 0x01:
-        data = data[1:]
-    elif len(data) > VIN_LENGTH and data[0] == 0x01:
+    if len(data) > VIN_LENGTH and data[0] == 0x01:
         data = data[1:]
     return data.lstrip(b"\x00")
 

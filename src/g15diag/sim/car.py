@@ -31,6 +31,7 @@ SIM_OTHER_VIN = b"SMLTDG15X00000002"
 NRC_REQUEST_OUT_OF_RANGE = 0x31
 NRC_SERVICE_NOT_SUPPORTED = 0x11
 NRC_RESPONSE_PENDING = 0x78
+NRC_INCORRECT_LENGTH = 0x13  # incorrectMessageLengthOrInvalidFormat (a cut-short request)
 
 
 @dataclass
@@ -68,8 +69,7 @@ class SimEcu:
         if self.pending_forever:
             # a burst of 0x78 per request, then silence: the final answer never comes
             return [
-                (self.pending_delay, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING]))
-                for _ in range(10)
+                (self.pending_delay, bytes([0x7F, pdu[0], NRC_RESPONSE_PENDING])) for _ in range(10)
             ]
         out: list[tuple[float, bytes]] = []
         if pdu not in self._seen and self.pending:
@@ -83,7 +83,9 @@ class SimEcu:
 
     def _final(self, pdu: bytes) -> bytes | None:
         sid = pdu[0]
-        if sid == 0x22 and len(pdu) >= 3:
+        if sid == 0x22 and len(pdu) < 3:
+            return bytes([0x7F, sid, NRC_INCORRECT_LENGTH])
+        if sid == 0x22:
             if not self.supports_uds:
                 return bytes([0x7F, sid, NRC_SERVICE_NOT_SUPPORTED])
             did = int.from_bytes(pdu[1:3], "big")

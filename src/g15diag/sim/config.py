@@ -18,6 +18,9 @@ serial_pad hex bytes appended inside the F18C data (e.g. 000000, FFFF, 2020, A3A
 vin_mismatch 1: the head unit stores another VIN than the engine ECU
 ========== ===================================================================
 
+Adapter clone and fault options (``clone``, ``fault``, ``baud``...) are in
+:mod:`g15diag.sim.faults`.
+
 The head unit also refuses with 0x31 every DID it does not have; ``refuse=F18C`` makes it
 refuse one it has. ``kwp=1`` is a KWP-only unit, ``bitrate=250`` a unit on 250 kbit/s.
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
+from g15diag.sim import faults
 from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
 from g15diag.sim.elm327 import AdapterOptions
 
@@ -53,11 +57,11 @@ def parse_options(url: str) -> dict[str, str]:
     if parts.scheme != "sim":
         raise UsageError(f"Not a simulator URL: {url!r} (expected sim://...).")
     options = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    unknown = sorted(set(options) - KNOWN)
+    unknown = sorted(set(options) - KNOWN - faults.KNOWN)
     if unknown:
         raise UsageError(
             f"Unknown simulator option(s) {', '.join(unknown)} in {url!r}; "
-            f"known: {', '.join(sorted(KNOWN))}."
+            f"known: {', '.join(sorted(KNOWN | faults.KNOWN))}."
         )
     return options
 
@@ -102,4 +106,4 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )
-    return SimCar(ecus), adapter
+    return SimCar(ecus), faults.apply(opts, adapter)  # clone and fault models: sim/faults.py

@@ -268,6 +268,8 @@ class Elm327Simulator:
                     finals += 1
                 if count is not None and finals >= count:
                     return printed, elapsed
+        if not printed:
+            return printed, st_seconds  # silence: the adapter waits ATST, no bus latency
         return printed, elapsed + st_seconds
 
     def _passes_filter(self, can_id: int) -> bool:

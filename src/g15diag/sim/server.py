@@ -11,6 +11,7 @@ import contextlib
 import os
 import select
 import socket
+import termios
 import threading
 import time
 import tty
@@ -26,8 +27,10 @@ def _pump(
     stream: SimStream,
     stop: threading.Event,
     recv: Callable[[], bytes],
+    before_write: Callable[[], None] | None = None,
 ) -> None:
-    """Move bytes between a file descriptor and the simulated adapter until EOF or stop."""
+    """Move bytes between a file descriptor and the simulated adapter until EOF, stop, or
+    the simulated link drops (the caller then closes its end for real)."""
     while not stop.is_set():
         due = stream.next_due()
         wait = 0.1 if due is None else max(0.0, min(0.1, due - time.monotonic()))
@@ -36,10 +39,23 @@ def _pump(
             data = recv()
             if not data:
                 return
+            if before_write is not None:
+                before_write()
             stream.write(data)
         out = stream.take_ready()
         if out:
             write(out)
+        if stream.dropped:
+            return
+
+
+def _termios_speeds() -> dict[int, int]:
+    """termios speed constant -> bits per second, for the constants this platform has."""
+    speeds = {}
+    for name in dir(termios):
+        if name.startswith("B") and name[1:].isdigit():
+            speeds[getattr(termios, name)] = int(name[1:])
+    return speeds
 
 
 class PtyServer:
@@ -61,7 +77,25 @@ class PtyServer:
             except OSError:
                 return b""
 
-        _pump(self._master, lambda b: os.write(self._master, b), self.stream, self._stop, recv)
+        speeds = _termios_speeds()
+
+        def host_speed() -> None:
+            # The speed the tool set on its end of the pty, as a real UART would see it.
+            with contextlib.suppress(termios.error, OSError):
+                self.stream.host_baud = speeds.get(termios.tcgetattr(self._slave)[4])
+
+        _pump(
+            self._master,
+            lambda b: os.write(self._master, b),
+            self.stream,
+            self._stop,
+            recv,
+            host_speed,
+        )
+        if self.stream.dropped:  # hang up for real: the tool's next read fails like an unplug
+            master, self._master = self._master, -1  # never close a reused fd number twice
+            with contextlib.suppress(OSError):
+                os.close(master)
 
     def __enter__(self) -> PtyServer:
         self._thread.start()

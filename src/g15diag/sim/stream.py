@@ -19,7 +19,6 @@ from g15diag.sim.car import SimCar
 from g15diag.sim.elm327 import AdapterOptions, Elm327Simulator
 
 
-
 def garble(data: bytes, host_baud: int, adapter_baud: int) -> bytes:
     """What a host UART at ``host_baud`` makes of ``data`` sent at ``adapter_baud``.
 

@@ -20,11 +20,13 @@ from g15diag.errors import UsageError
 Frame = tuple[float, int, bytes]
 
 CAN_ERR_FLAG = 0x20000000
+ID_CACHE = 4096  # distinct ID texts remembered (memory stays flat)
 
 
 def parse(lines: Iterable[str], name: str = "trace") -> Iterator[Frame]:
     """Frames from candump ``-L`` lines; an unreadable line is a :class:`UsageError`."""
     fromhex = bytes.fromhex
+    ids: dict[str, int] = {}  # ID text -> value: a trace repeats a few IDs a million times
     for number, line in enumerate(lines, 1):
         parts = line.split()
         if len(parts) < 3:
@@ -38,9 +40,13 @@ def parse(lines: Iterable[str], name: str = "trace") -> Iterator[Frame]:
                 data = data[2:]
             elif data[:1] in ("R", "r"):
                 continue  # remote frame: no data
-            can_id = int(ident, 16)
-            if len(ident) == 8 and can_id & CAN_ERR_FLAG:
-                continue  # error frame
+            can_id = ids.get(ident)
+            if can_id is None:
+                can_id = int(ident, 16)
+                if len(ident) == 8 and can_id & CAN_ERR_FLAG:
+                    continue  # error frame
+                if len(ids) < ID_CACHE:
+                    ids[ident] = can_id
             yield float(stamp.strip("()")), can_id, fromhex(data)
         except ValueError:
             if stamp.startswith("#"):

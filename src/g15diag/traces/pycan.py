@@ -16,13 +16,20 @@ def read(path: str | Path) -> Iterator[Frame]:
 
     try:
         reader = can.LogReader(str(path))
-    except (ValueError, NotImplementedError) as exc:
-        raise UsageError(f"Cannot read trace {path}: {exc}.") from exc
+    except Exception as exc:  # third-party parser on untrusted bytes: struct.error, zlib...
+        raise _unreadable(path, exc) from exc
     with reader:
         try:
             for msg in reader:
                 if msg.is_error_frame or msg.is_remote_frame:
                     continue
                 yield msg.timestamp, msg.arbitration_id, bytes(msg.data)
-        except ValueError as exc:
-            raise UsageError(f"Cannot read trace {path}: {exc}.") from exc
+        except Exception as exc:  # see above: any reader failure is a bad input file
+            raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: str | Path, exc: Exception) -> UsageError:
+    """python-can's readers fail on a damaged file with whatever their parser raises
+    (``struct.error`` for a truncated .blf, ``IndexError``, ``zlib.error``, ...): every such
+    failure is the file's fault, reported as a bad input file, never as a traceback."""
+    return UsageError(f"Cannot read trace {path}: {exc or type(exc).__name__}.")

@@ -31,6 +31,12 @@ SCAN_ST = 0x10
 #: (29-bit?, bit rate) -> ELM327 protocol number
 _PROTOCOLS = {(False, 500_000): 6, (False, 250_000): 8, (True, 500_000): 7, (True, 250_000): 9}
 FC_DATA = "300000"  # clear to send, block size 0, STmin 0
+#: ``--baud auto``: the two ELM327 power-up rates (pin 6), OBDLink's 115200, then the rates
+#: other tools leave adapters at (research: users_adapters_dealer.md §1.1, §1.3).
+AUTO_BAUD = "auto"
+AUTO_BAUDS = (38400, 9600, 115200, 230400, 57600, 500_000, 1_000_000)
+PROBE_WINDOW = 0.3  # a speed that brings nothing at all back within this is wrong
+PROBE_SETTLE = 0.1  # line noise followed by this much silence: the speed is wrong
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
 
 # Every command the tool may ever send to an adapter. Nothing that changes stored settings
@@ -69,7 +75,7 @@ class Elm327Transport(Transport):
         self,
         url: str,
         *,
-        baud: int = DEFAULT_BAUD,
+        baud: int | str = DEFAULT_BAUD,
         protocol: int = 6,
         timeout: float = 5.0,
         traffic: TrafficLog | None = None,
@@ -81,6 +87,7 @@ class Elm327Transport(Transport):
         self.timeout = timeout
         self.traffic = traffic
         self.commands_sent: list[str] = []
+        self._last = ""  # the command whose answer is being read
         self._port: serial.SerialBase | None = None
         self._target: Target | None = None
         self._fc_mode_set = False
@@ -95,20 +102,90 @@ class Elm327Transport(Transport):
     def open(self) -> None:
         if self._port is not None:
             return  # already open (e.g. entered as a context manager after open())
-        if self.url.startswith("sim:"):
-            from g15diag.sim.protocol_sim import register
-
-            register()
+        self.open_port()
         try:
-            self._port = serial.serial_for_url(self.url, baudrate=self.baud, timeout=POLL)
-        except (serial.SerialException, OSError, ValueError) as exc:
-            raise _port_error(self.url, exc) from exc
-        try:
-            self._port.reset_input_buffer()
             self._initialise()
         except BaseException:
             self.close()
             raise
+
+    def open_port(self) -> None:
+        """Open the port only (finding the speed for ``baud="auto"``); no adapter set-up.
+
+        ``doctor`` and ``adapters --probe`` use this to test commands one by one.
+        """
+        if self._port is not None:
+            return
+        if self.url.startswith("sim:"):
+            from g15diag.sim.protocol_sim import register
+
+            register()
+        auto = self.baud == AUTO_BAUD
+        first = AUTO_BAUDS[0] if auto else self.baud
+        try:
+            self._port = serial.serial_for_url(self.url, baudrate=first, timeout=POLL)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise _port_error(self.url, exc) from exc
+        try:
+            self._port.reset_input_buffer()
+            if auto:
+                self._detect_baud(self._port)
+            self.info.details["baud"] = str(self._port.baudrate)
+        except BaseException:
+            self.close()
+            raise
+
+    def _detect_baud(self, port: serial.SerialBase) -> int:
+        """Set the host side to the first speed at which the adapter shows its prompt.
+
+        Only the host's port speed changes; nothing is sent that changes the adapter's
+        stored speed. Each speed costs one ``ATI`` and ends on the prompt, on line noise
+        followed by silence, or after PROBE_WINDOW of nothing.
+        """
+        started = time.monotonic()
+        for rate in AUTO_BAUDS:
+            try:
+                port.baudrate = rate
+                port.reset_input_buffer()
+                found = self._probe(port)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                if isinstance(exc, ValueError):
+                    continue  # this platform cannot set that speed
+                raise errors.PortError(
+                    f"Lost the connection to the adapter on {self.url}: {exc}."
+                ) from exc
+            if found:
+                self.info.details["baud_detect_seconds"] = f"{time.monotonic() - started:.3f}"
+                return rate
+        raise errors.AdapterTimeout(
+            f"No adapter prompt on {self.url} at any speed "
+            f"({', '.join(str(r) for r in AUTO_BAUDS)} baud).",
+            hint="Check that the adapter is plugged in and powered (ignition on) and that "
+            "this is its port (`g15diag adapters`).",
+        )
+
+    def _probe(self, port: serial.SerialBase) -> bool:
+        """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
+        command = "ATI"
+        check_command(command)
+        if self.traffic:
+            self.traffic(">", f"{command} (at {port.baudrate} baud)")
+        port.write(elm.command_line(command))
+        deadline = time.monotonic() + min(PROBE_WINDOW, self.timeout)
+        buffer = bytearray()
+        last: float | None = None
+        while True:
+            chunk = port.read(max(1, port.in_waiting))
+            now = time.monotonic()
+            if chunk:
+                buffer += chunk
+                last = now
+                if buffer.rstrip().endswith(b">") and buffer.isascii():
+                    return True
+            elif last is not None and now - last >= PROBE_SETTLE:
+                return False
+            if now >= deadline:
+                return False
 
     def close(self) -> None:
         port, self._port = self._port, None
@@ -221,6 +298,7 @@ class Elm327Transport(Transport):
         if self.traffic:
             self.traffic(">", command)
         self.commands_sent.append(command)
+        self._last = command
         try:
             port.write(line)
             text = self._read_prompt(port, timeout if timeout is not None else self.timeout)
@@ -245,16 +323,49 @@ class Elm327Transport(Transport):
             elif not port.is_open:
                 raise errors.PortError(f"The adapter on {self.url} went away.")
             if time.monotonic() >= deadline:
-                seen = buffer.decode("ascii", "replace").strip()
-                raise errors.AdapterTimeout(
-                    f"The adapter on {self.url} did not answer within {timeout:g} s"
-                    + (f" (it sent {seen[:60]!r} but no prompt)." if seen else ".")
-                )
+                raise _no_prompt(self.url, timeout, bytes(buffer), _is_data(self._last))
 
     def _require_port(self) -> serial.SerialBase:
         if self._port is None:
             raise errors.PortError("The adapter port is not open.")
         return self._port
+
+
+def _is_data(command: str) -> bool:
+    """True for a hex data request (not an AT/ST command)."""
+    return bool(re.fullmatch(r"[0-9A-Fa-f]+", command))
+
+
+def _no_prompt(url: str, timeout: float, seen: bytes, data: bool) -> errors.AdapterTimeout:
+    """The error for a reply that never reached the prompt, by what did arrive."""
+    text = seen.decode("ascii", "replace").strip()
+    if not text:
+        return errors.AdapterTimeout(
+            message=f"The adapter on {url} did not answer within {timeout:g} s."
+        )
+    if not seen.isascii():
+        return errors.AdapterTimeout(
+            received=text,
+            message=f"The adapter on {url} sent line noise ({len(seen)} unreadable byte(s)) and no "
+            f"prompt within {timeout:g} s.",
+            hint="The serial speed is probably wrong: try --baud auto. Otherwise check the "
+            "cable and connector.",
+        )
+    if data:
+        return errors.AdapterTimeout(
+            received=text,
+            message=f"The adapter on {url} stopped in the middle of an answer and gave no "
+            f"'>' prompt within {timeout:g} s (it sent {text[:60]!r}).",
+            hint="Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, "
+            "then run `g15diag doctor` (see hardware/adapters.md).",
+        )
+    return errors.AdapterTimeout(
+        received=text,
+        message=f"The adapter on {url} answered without its '>' prompt within {timeout:g} s "
+        f"(it sent {text[:60]!r}).",
+        hint="Without the prompt the tool cannot tell when an answer ends: this is not a "
+        "working ELM327-compatible adapter, or the wrong port. Run `g15diag doctor`.",
+    )
 
 
 def _port_error(url: str, exc: BaseException) -> errors.PortError:

@@ -1,0 +1,111 @@
+"""Cost of one silent candidate address during a search, with the adapter's ATST modelled.
+
+The simulator (real pty, 50 ms per bus answer) has no unit at the probed addresses, so every
+probe ends in ``NO DATA`` after the adapter's ``ATST`` wait for silence, which the simulator
+models in real time. Measured in-process over N silent candidates (pure probe cost, no
+start-up): g15diag ``scan`` (ATST 0x10 = 64 ms), g15diag ``read-serial``'s search (ATST 0x19
+= 100 ms), and python-OBD probing the same addresses in a child process (adapter default ATST
+0x32 = 200 ms: python-OBD cannot set it). A pty has no wire time: the bytes each probe moves
+are counted and converted to the time a 38400-baud serial link adds on a real adapter.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from benchmarks.common import PYTHON, ROOT, run
+
+SIM_URL = "sim://?latency=0.05"
+BAUD = 38400
+COUNT = 16
+
+
+@dataclass
+class Silent:
+    name: str
+    seconds: float  # per candidate, measured on the pty
+    wire_bytes: float | None = None  # per candidate, both directions
+    st_ms: int = 0
+
+    @property
+    def real_estimate(self) -> float | None:
+        """Measured cost plus the 38400-baud wire time of the bytes exchanged (10 bits each)."""
+        if self.wire_bytes is None:
+            return None
+        return self.seconds + self.wire_bytes * 10 / BAUD
+
+
+def _candidates():
+    from g15diag.profiles import Candidate
+
+    return [
+        Candidate(f"silent {0x600 + n:03X}", 0x600 + n, 0x620 + n, (500_000,)) for n in range(COUNT)
+    ]
+
+
+class _Bytes:
+    """A traffic log that counts the bytes on the wire (command + CR, reply as read)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, direction: str, text: str) -> None:
+        if direction == ">":
+            self.total += len(text) + 1
+        else:
+            self.total += len(text.replace("\\r", "\r").replace("\\n", "\n"))
+
+
+def _g15diag(kind: str) -> Silent:
+    from g15diag import errors, profiles
+    from g15diag.sim.server import PtyServer
+    from g15diag.transport.elm327 import IDENT_ST, SCAN_ST, Elm327Transport
+
+    counter = _Bytes()
+    with PtyServer(SIM_URL) as server:
+        transport = Elm327Transport(server.path, traffic=counter)
+        with transport:
+            transport.set_target(_candidates()[-1].target())  # one-off FC set-up not counted
+            counter.total = 0
+            start = time.perf_counter()
+            if kind == "scan":
+                from g15diag.app.scan import scan
+
+                result = scan(transport, profiles.load("almera-g15"), candidates=_candidates())
+                assert all(r.outcome == "silent" for r in result.rows), result.rows
+                st = SCAN_ST
+            else:
+                from g15diag.app.read_serial import read_serial
+
+                try:
+                    read_serial(transport, _candidates(), bitrate=500_000)
+                except errors.NoAnswer:
+                    pass
+                else:
+                    raise AssertionError("a silent candidate answered")
+                st = IDENT_ST
+            elapsed = time.perf_counter() - start
+    name = "g15diag scan" if kind == "scan" else "g15diag read-serial search"
+    return Silent(name, elapsed / COUNT, counter.total / COUNT, round(st * 4))
+
+
+def _python_obd() -> Silent:
+    from g15diag.sim.server import PtyServer
+
+    with PtyServer(SIM_URL) as server:
+        script = str(ROOT / "benchmarks" / "obd_baseline.py")
+        result = run([PYTHON, script, "silent", server.path, str(COUNT)], cwd=ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f"python-OBD silent probe failed: {result.stderr[-600:]}")
+    return Silent("python-OBD", float(result.stdout.strip().splitlines()[-1]), None, 200)
+
+
+def measure() -> dict[str, Silent]:
+    out = {}
+    for kind in ("scan", "read-serial"):
+        item = _g15diag(kind)
+        out[item.name] = item
+    baseline = _python_obd()
+    out[baseline.name] = baseline
+    return out

@@ -1,0 +1,91 @@
+"""The small Python API: one call per task, typed results, nothing printed.
+
+>>> import g15diag
+>>> result = g15diag.identify(port="sim://")          # doctest: +SKIP
+>>> result.value("serial"), result.vin.value, result.simulated  # doctest: +SKIP
+
+Every function opens the adapter on ``port`` (any ``--port`` value: a serial device,
+``socket://host:port``, ``sim://...``), does its work and closes it. Errors are
+:class:`g15diag.errors.G15DiagError` subclasses with an ``exit_status``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from g15diag.app.export import format_for, render, write_atomic
+from g15diag.app.identify import IdentifyResult
+from g15diag.app.identify import identify as _identify
+from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
+from g15diag.app.scan import scan as _scan
+from g15diag.profiles import DEFAULT_PROFILE, Candidate, Profile, load
+from g15diag.transport import PROTOCOL_BITRATES, make_transport
+
+
+def _profile(profile: str | Profile) -> Profile:
+    return profile if isinstance(profile, Profile) else load(profile)
+
+
+def address_candidate(address: str, bitrate: int) -> Candidate:
+    """A one-entry candidate list for ``REQ:RESP`` given by the user."""
+    from g15diag.commands.options import parse_address
+
+    target = parse_address(address, bitrate)
+    return Candidate(
+        "given with --address",
+        target.request_id,
+        target.response_id,
+        (bitrate,),
+        source="--address",
+    )
+
+
+def identify(
+    port: str,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int = 38400,
+    timeout: float = 5.0,
+    address: str | None = None,
+    reads: int = 2,
+) -> IdentifyResult:
+    """Find the head unit and read every identification item of ``profile``, plus the VIN."""
+    prof = _profile(profile)
+    bitrate = PROTOCOL_BITRATES[protocol]
+    cands = [address_candidate(address, bitrate)] if address else None
+    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+        return _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+
+
+def scan(
+    port: str,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int = 38400,
+    timeout: float = 5.0,
+    id_range: str | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Probe every head-unit candidate (or every ID of ``id_range``, e.g. ``"700-7FF"``)."""
+    prof = _profile(profile)
+    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
+    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+        return _scan(transport, prof, candidates=cands, progress=progress)
+
+
+def export(
+    result: IdentifyResult | dict[str, Any],
+    output: str | Path,
+    *,
+    fmt: str | None = None,
+    lang: str = "en",
+    redact: bool = False,
+    force: bool = False,
+) -> Path:
+    """Write the dealer request for ``result`` (or an ``identify --json`` dict) atomically."""
+    data = result.to_dict() if isinstance(result, IdentifyResult) else result
+    content = render(data, format_for(output, fmt), lang=lang, redacted=redact)
+    return write_atomic(output, content, force=force)

@@ -1,0 +1,458 @@
+"""``doctor``: the adapter self-test, before any head-unit traffic. Python API; prints nothing.
+
+It asks the adapter who it is (``ATI``, ``AT@1``, STN ``STI``/``STDI``), its supply voltage
+(``ATRV``), and tries each command the read path needs, one at a time, so a clone that
+answers ``?`` is named precisely. Then one identification read the tool is allowed to send,
+``22 F1 90`` to the engine ECU (7E0/7E8), proves two things a clone can get wrong: the
+3-byte request arrives whole (the answer must echo ``F1 90``), and a multi-frame answer (a
+VIN is 17 bytes) comes back complete. On Linux it checks the port's permission, whether
+another process has it open, and whether ``brltty`` is installed.
+
+Only volatile adapter settings are touched (the same commands a read sends); nothing that
+changes stored settings (``ATPP``, ``ATBRD``...) is on the transport's command list.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from g15diag import errors
+from g15diag.protocol import elm, uds
+from g15diag.transport.base import TrafficLog
+from g15diag.transport.elm327 import Elm327Transport
+
+OK, MISSING, WARNING = "ok", "missing", "warning"
+USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
+LOW_VOLTAGE = 12.0
+ENGINE_REQUEST, ENGINE_RESPONSE = 0x7E0, 0x7E8
+VIN_REQUEST = bytes.fromhex("22F190")
+SINGLE_FRAME_MAX = 7  # a longer answer is multi-frame (ISO 15765-2, classic CAN)
+#: "ELM327" versions ELM Electronics never released: clone labels (FORScan t=1575; ELMduino #69)
+CLONE_VERSIONS = re.compile(r"\bv(1\.5|2\.[1-9])\b", re.IGNORECASE)
+
+CLONE_ADVICE = (
+    "This adapter cannot read the head-unit serial. Use an STN-based adapter (OBDLink "
+    "SX/EX/MX+), a vLinker FS, or a PIC18F25K80 clone that passes `g15diag doctor` "
+    "(hardware/adapters.md)."
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the self-test: ok / missing / warning, why, and what to do."""
+
+    name: str
+    status: str
+    detail: str
+    required: bool = True
+    advice: str = ""
+
+
+@dataclass
+class DoctorReport:
+    """Everything the self-test found, and the verdict."""
+
+    port: str
+    simulated: bool
+    baud: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
+    voltage: float | None = None
+    voltage_text: str = ""
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if any(c.status == MISSING and c.required for c in self.checks):
+            return NOT_USABLE
+        if any(c.status != OK for c in self.checks):
+            return LIMITED
+        return USABLE
+
+    @property
+    def usable(self) -> bool:
+        return self.verdict != NOT_USABLE
+
+    @property
+    def advice(self) -> list[str]:
+        """What a technician can do, most important first, without repeats."""
+        ordered = [c for c in self.checks if c.status == MISSING and c.required]
+        ordered += [c for c in self.checks if c not in ordered and c.status != OK]
+        out: list[str] = []
+        for check in ordered:
+            if check.advice and check.advice not in out:
+                out.append(check.advice)
+        return out
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+# --- Linux port checks ---------------------------------------------------------------
+
+
+def linux_checks(
+    port: str,
+    *,
+    platform: str = sys.platform,
+    which: Callable[[str], str | None] | None = None,
+    proc: str = "/proc",
+) -> list[Check]:
+    """Permission, busy and brltty checks for a local serial device on Linux ([] elsewhere)."""
+    if not platform.startswith("linux") or "://" in port or not os.path.isabs(port):
+        return []
+    checks: list[Check] = []
+    path = os.path.realpath(port)
+    if not os.path.exists(path):
+        checks.append(
+            Check(
+                "port exists",
+                MISSING,
+                f"{port} does not exist",
+                advice="Plug the adapter in (or bind the Bluetooth port with `rfcomm bind`) "
+                "and run `g15diag adapters` to find its name.",
+            )
+        )
+    else:
+        checks.append(_permission_check(port, path))
+        if not path.startswith("/dev/pts/"):  # a pty's other end is always open: not "busy"
+            checks.append(_busy_check(port, path, proc))
+    checks.append(_brltty_check(which or find_program))
+    return checks
+
+
+def find_program(name: str) -> str | None:
+    """``name`` on PATH, or in the system directories PATH may leave out (sbin)."""
+    return shutil.which(name) or next(
+        (
+            p
+            for d in ("/usr/bin", "/usr/sbin", "/bin", "/sbin")
+            if os.path.exists(p := f"{d}/{name}")
+        ),
+        None,
+    )
+
+
+def _permission_check(port: str, path: str) -> Check:
+    if os.access(path, os.R_OK | os.W_OK):
+        return Check("port permission", OK, f"{port} can be read and written")
+    group = _group_name(os.stat(path).st_gid)
+    member = group in _configured_groups()
+    advice = (
+        f"You are in the '{group}' group but this session is not: log out and in again "
+        f"(or run `newgrp {group}`)."
+        if member
+        else f"Add yourself to the '{group}' group: sudo usermod -aG {group} $USER, then log "
+        "out and in again."
+    )
+    return Check(
+        "port permission",
+        MISSING,
+        f"no read/write permission on {port} (group '{group}')",
+        advice=advice,
+    )
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def _configured_groups() -> set[str]:
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or ""
+    try:
+        return {g.gr_name for g in grp.getgrall() if user and user in g.gr_mem}
+    except OSError:
+        return set()
+
+
+def _busy_check(port: str, path: str, proc: str) -> Check:
+    users = port_users(path, proc)
+    if not users:
+        return Check(
+            "port free",
+            OK,
+            f"no other process has {port} open (only your own processes are visible)",
+        )
+    names = ", ".join(f"{name} (PID {pid})" for pid, name in users)
+    return Check(
+        "port free",
+        MISSING,
+        f"{port} is open in {names}",
+        advice="Close the other program using the port (another diagnostic app, a serial "
+        "terminal, ModemManager) and run doctor again.",
+    )
+
+
+def port_users(path: str, proc: str = "/proc") -> list[tuple[int, str]]:
+    """(PID, command name) of the other visible processes that have ``path`` open."""
+    found: list[tuple[int, str]] = []
+    try:
+        pids = [int(p) for p in os.listdir(proc) if p.isdigit()]
+    except OSError:
+        return found
+    for pid in pids:
+        if pid == os.getpid():
+            continue
+        fd_dir = os.path.join(proc, str(pid), "fd")
+        try:
+            targets = {os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)}
+        except OSError:
+            continue  # another user's process, or gone
+        if path in targets:
+            try:
+                with open(os.path.join(proc, str(pid), "comm"), encoding="utf-8") as f:
+                    name = f.read().strip()
+            except OSError:
+                name = "?"
+            found.append((pid, name))
+    return found
+
+
+def _brltty_check(which: Callable[[str], str | None]) -> Check:
+    location = which("brltty")
+    if location is None:
+        return Check("brltty", OK, "brltty is not installed", required=False)
+    return Check(
+        "brltty",
+        WARNING,
+        f"brltty is installed ({location}); it can take CH340/CP210x/FTDI adapters away "
+        "as soon as they are plugged in",
+        required=False,
+        advice="Without a Braille display: sudo apt remove brltty (or mask its udev rules), "
+        "then plug the adapter in again.",
+    )
+
+
+# --- the adapter ------------------------------------------------------------------------
+
+#: (check name, command, required): everything the read path sends, in its order.
+CAPABILITIES: tuple[tuple[str, str, bool], ...] = (
+    ("ATH1", "ATH1", True),
+    ("ATS0", "ATS0", False),
+    ("ATSP6/8", "ATSP{protocol:X}", True),
+    ("ATSH", f"ATSH{ENGINE_REQUEST:03X}", True),
+    ("ATCRA", f"ATCRA{ENGINE_RESPONSE:03X}", True),
+    ("ATFC SH", f"ATFCSH{ENGINE_REQUEST:03X}", True),
+    ("ATFC SD", "ATFCSD300000", True),
+    ("ATFC SM", "ATFCSM1", True),
+    ("ATST", "ATST19", False),
+)
+_WHAT = {
+    "ATH1": "CAN IDs in answers (needed to tell units apart)",
+    "ATS0": "spaces off (only makes answers shorter)",
+    "ATSP6/8": "CAN 11-bit protocol",
+    "ATSH": "request CAN ID",
+    "ATCRA": "receive filter for the head unit's answer ID",
+    "ATFC SH": "flow-control ID for multi-frame answers",
+    "ATFC SD": "flow-control data",
+    "ATFC SM": "user flow-control mode",
+    "ATST": "answer wait time (reads are slower without it)",
+}
+
+
+def run_doctor(
+    port: str,
+    *,
+    baud: int | str = 38400,
+    protocol: int = 6,
+    timeout: float = 5.0,
+    traffic: TrafficLog | None = None,
+    system_checks: bool = True,
+) -> DoctorReport:
+    """Self-test the adapter on ``port``; never raises for anything the adapter does."""
+    transport = Elm327Transport(
+        port, baud=baud, protocol=protocol, timeout=timeout, traffic=traffic
+    )
+    report = DoctorReport(port=port, simulated=transport.info.simulated)
+    if system_checks:
+        report.checks += linux_checks(port)
+    try:
+        transport.open_port()
+    except errors.G15DiagError as exc:
+        report.checks.append(_fault("port", exc))
+        return report
+    report.baud = transport.info.details.get("baud", "")
+    try:
+        _test_adapter(transport, report, protocol)
+    except errors.G15DiagError as exc:
+        report.checks.append(_fault("adapter link", exc))
+    finally:
+        transport.close()
+    return report
+
+
+def _fault(name: str, exc: errors.G15DiagError) -> Check:
+    return Check(name, MISSING, str(exc), advice=exc.hint or "")
+
+
+def _ask(transport: Elm327Transport, command: str) -> list[str] | None:
+    """The informative lines of an AT/ST answer, or None when the adapter answered '?'."""
+    try:
+        return elm.check_ok(command, transport.command(command))
+    except errors.AdapterUnsupported:
+        return None
+
+
+def _test_adapter(transport: Elm327Transport, report: DoctorReport, protocol: int) -> None:
+    _ask(transport, "ATD")
+    _ask(transport, "ATE0")
+    for key in ("ATI", "AT@1", "STI", "STDI"):
+        lines = _ask(transport, key)
+        if lines:
+            report.identity[key] = " ".join(lines)
+    report.checks.append(_identity_check(report.identity))
+    report.checks.append(_voltage_check(transport, report))
+    ok: dict[str, bool] = {}
+    for name, template, _ in CAPABILITIES:
+        ok[name] = _ask(transport, template.format(protocol=protocol)) is not None
+    lacking = [name for name, _, required in CAPABILITIES if required and not ok[name]]
+    for name, template, required in CAPABILITIES:
+        command = template.format(protocol=protocol)
+        detail = f"{command}: {_WHAT[name]}" + ("" if ok[name] else " — answered '?'")
+        if ok[name]:
+            advice = ""
+        elif required:  # one advice line naming every missing command
+            advice = f"The adapter lacks {', '.join(lacking)}. {CLONE_ADVICE}"
+        else:
+            advice = f"{command} is not supported: reads still work, a little slower."
+        report.checks.append(Check(name, OK if ok[name] else MISSING, detail, required, advice))
+    if not (ok["ATH1"] and ok["ATSP6/8"] and ok["ATSH"]):
+        report.checks.append(
+            Check(
+                "3-byte request",
+                MISSING,
+                "not tested: the adapter lacks a command the test needs",
+                advice=CLONE_ADVICE,
+            )
+        )
+        return
+    report.checks += _request_test(transport)
+
+
+def _identity_check(identity: dict[str, str]) -> Check:
+    ati = identity.get("ATI", "")
+    if not ati:
+        return Check("identity", WARNING, "no answer to ATI", required=False)
+    if "STI" in identity:
+        return Check("identity", OK, f"STN chip: {identity['STI']}", required=False)
+    if CLONE_VERSIONS.search(ati):
+        return Check(
+            "identity",
+            WARNING,
+            f"{ati!r} is a version ELM Electronics never released: a clone",
+            required=False,
+            advice="Clone labels say little: trust the command checks below, not the label.",
+        )
+    return Check("identity", OK, ati, required=False)
+
+
+def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
+    lines = _ask(transport, "ATRV")
+    text = " ".join(lines or [])
+    report.voltage_text = text
+    match = re.search(r"(\d+(?:\.\d+)?)\s*V", text, re.IGNORECASE)
+    if not match:
+        return Check("voltage", WARNING, "ATRV: no voltage reported", required=False)
+    volts = float(match.group(1))
+    report.voltage = volts
+    if volts < LOW_VOLTAGE:
+        return Check(
+            "voltage",
+            WARNING,
+            f"{volts:.1f} V at the OBD socket (under {LOW_VOLTAGE:g} V)",
+            required=False,
+            advice="The battery is low: connect a battery charger before reading (a low "
+            "supply resets adapters and units mid-read).",
+        )
+    return Check("voltage", OK, f"{volts:.1f} V at the OBD socket", required=False)
+
+
+def _request_test(transport: Elm327Transport) -> list[Check]:
+    """Send ``22 F1 90`` to the engine ECU; judge the answer (3-byte request, multi-frame)."""
+    name_req, name_mf, name_bus = "3-byte request", "multi-frame answer", "CAN bus"
+    command = elm.data_command(VIN_REQUEST, 1)
+    try:
+        text = transport.command(command)
+        if any(line.strip() == "?" for line in elm.clean_lines(text, command)):
+            command = elm.data_command(VIN_REQUEST)  # no response-count digit (old clone)
+            text = transport.command(command)
+        reply = elm.parse_reply(text, command)
+        pdus = reply.pdus(ENGINE_RESPONSE)
+    except (errors.CanBusError, errors.BusInitError) as exc:
+        return [_fault(name_bus, exc)]
+    except errors.IsoTpError as exc:
+        return [
+            Check(name_bus, OK, "the engine ECU answered"),
+            Check(
+                name_mf,
+                MISSING,
+                f"a multi-frame answer arrived broken: {exc}",
+                advice=CLONE_ADVICE,
+            ),
+        ]
+    except errors.AdapterTimeout as exc:
+        if exc.received and exc.received.isascii():
+            return [
+                Check(name_bus, OK, "the engine ECU answered"),
+                Check(
+                    name_mf,
+                    MISSING,
+                    f"the adapter froze after the first frame of a multi-frame answer "
+                    f"(it sent {exc.received[:40]!r}, then nothing)",
+                    advice="Unplug the adapter to reset it. " + CLONE_ADVICE,
+                ),
+            ]
+        raise
+    if not pdus:
+        return [
+            Check(
+                name_bus,
+                WARNING,
+                f"no answer from the engine ECU at 0x{ENGINE_REQUEST:03X} to 22 F1 90",
+                required=False,
+                advice="Switch the ignition on and run doctor again to complete the request test.",
+            ),
+            Check(name_req, WARNING, "not tested (nothing answered)", required=False),
+        ]
+    checks = [Check(name_bus, OK, "the engine ECU answered 22 F1 90")]
+    answer = pdus[0]
+    try:
+        classified = uds.classify(VIN_REQUEST, answer)
+    except errors.MalformedResponse:
+        checks.append(_truncated(f"the answer {answer[:3].hex(' ').upper()} does not echo F1 90"))
+        return checks
+    if isinstance(classified, uds.Negative):
+        if classified.nrc == 0x13:
+            checks.append(_truncated("the ECU called the request the wrong length (NRC 0x13)"))
+        else:
+            checks.append(
+                Check(
+                    name_req,
+                    WARNING,
+                    f"not proven: the ECU refused 22 F1 90 with NRC 0x{classified.nrc:02X}",
+                    required=False,
+                )
+            )
+        return checks
+    checks.append(Check(name_req, OK, "22 F1 90 arrived whole (the answer echoes F1 90)"))
+    if len(answer) > SINGLE_FRAME_MAX:
+        checks.append(Check(name_mf, OK, f"{len(answer)}-byte answer arrived complete"))
+    return checks
+
+
+def _truncated(why: str) -> Check:
+    return Check(
+        "3-byte request",
+        MISSING,
+        f"the adapter cut 22 F1 90 short: {why}",
+        advice="The adapter keeps only 2 bytes of a request ('v1.5'/'v2.1' clone); it "
+        "cannot read identifiers. " + CLONE_ADVICE,
+    )

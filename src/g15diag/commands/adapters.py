@@ -1,0 +1,91 @@
+"""``g15diag adapters``: candidate ports; opens nothing unless ``--probe``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from g15diag.commands.options import BAUD
+
+
+@click.command("adapters")
+@click.option("--probe", is_flag=True, help="Ask each port for ATI (and nothing else).")
+@click.option(
+    "--baud",
+    default="38400",
+    show_default=True,
+    type=BAUD,
+    help="Serial speed for --probe, or 'auto'.",
+)
+@click.option(
+    "--timeout",
+    default=2.0,
+    show_default=True,
+    type=float,
+    help="Seconds to wait for each port's answer with --probe.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(probe: bool, baud: int | str, timeout: float, as_json: bool) -> int:
+    """List the ports an adapter may be on: USB serial (with its chip), Bluetooth, Wi-Fi.
+
+    Read-only: nothing is opened unless --probe is given, which asks each port for ATI only.
+    """
+    from g15diag.app import adapters
+
+    found = adapters.list_adapters()
+    if probe:
+        found = adapters.probe(found, baud=baud, timeout=timeout)
+    if as_json:
+        click.echo(json.dumps(to_json(found, probe), ensure_ascii=False))
+    else:
+        click.echo(to_text(found))
+    return 0
+
+
+def to_json(found: list[Any], probed: bool) -> dict[str, Any]:
+    """The --json object (schema_version 1)."""
+    return {
+        "schema_version": 1,
+        "probed": probed,
+        "ports": [
+            {
+                "port": p.port,
+                "kind": p.kind,
+                "description": p.description,
+                "usb_id": p.usb_id,
+                "chip": p.chip,
+                "warning": p.warning,
+                "identity": p.identity,
+                "probe_error": p.probe_error,
+            }
+            for p in found
+        ],
+    }
+
+
+def to_text(found: list[Any]) -> str:
+    """One block per port; a plain note when no adapter port is present."""
+    lines = []
+    serial_ports = [p for p in found if p.kind != "wifi-hint"]
+    if not serial_ports:
+        lines.append("No serial or Bluetooth adapter port found.")
+        lines.append(
+            "  Plug the adapter in (USB) or pair it (Bluetooth; on Linux `rfcomm bind`), "
+            "then run this again. See hardware/adapters.md."
+        )
+    for p in found:
+        head = f"{p.port}  [{p.kind}]"
+        lines.append(head)
+        if p.description:
+            lines.append(f"    {p.description}")
+        if p.usb_id:
+            lines.append(f"    USB {p.usb_id}" + (f"  chip: {p.chip}" if p.chip else ""))
+        if p.warning:
+            lines.append(f"    WARNING: {p.warning}")
+        if p.identity:
+            lines.append(f"    ATI: {p.identity}")
+        if p.probe_error:
+            lines.append(f"    probe: {p.probe_error}")
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""``g15diag identify``: every identification item of the head unit, and the VIN."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from g15diag.commands.options import adapter_options, bitrate_of, connected
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def identify_options(func: F) -> F:
+    """--address, --profile, --reads (shared with `export`)."""
+    for option in reversed(
+        [
+            click.option(
+                "--address",
+                metavar="REQ:RESP",
+                help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
+            ),
+            click.option(
+                "--profile",
+                default="almera-g15",
+                show_default=True,
+                help="Vehicle profile: a shipped name or your own TOML file.",
+            ),
+            click.option(
+                "--reads",
+                default=2,
+                show_default=True,
+                type=click.IntRange(1, 10),
+                help="How many identical reads confirm the serial.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def run_identify(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Open the adapter the options name and run identification (the API's core)."""
+    from g15diag import profiles
+    from g15diag.app.api import address_candidate
+    from g15diag.app.identify import identify
+
+    prof = profiles.load(profile)
+    bitrate = bitrate_of(adapter)
+    cands = [address_candidate(address, bitrate)] if address else None
+    with connected(**adapter) as transport:
+        return identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+
+
+@click.command("identify")
+@adapter_options
+@identify_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
+def command(address: str | None, profile: str, reads: int, as_json: bool, **adapter: Any) -> int:
+    """Read every identification item (serial, part number, supplier, hardware, software,
+    VIN, diagnostic version) one per request, and the VIN from the engine ECU.
+
+    Units that do not support UDS 0x22 are read with Renault KWP (21 80 / 21 81).
+    Nothing is written to the car or to disk.
+    """
+    result = run_identify(address, profile, reads, adapter)
+    data = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(to_text(data))
+    return 0
+
+
+STATUS_TEXT = {
+    "ok": "ok",
+    "not_supported": "not supported",
+    "no_answer": "no answer",
+    "malformed": "malformed answer",
+    "skipped": "skipped",
+}
+
+
+def to_text(data: dict[str, Any]) -> str:
+    """The human report of an ``identify`` object."""
+    lines = []
+    if data["simulated"]:
+        lines.append("SIMULATED: these values come from the built-in simulator, not from a car.")
+    hu = data["head_unit"]
+    lines.append(
+        f"Head unit: {hu['name']} at {hu['request_id']}/{hu['response_id']}, "
+        f"{hu['bitrate'] // 1000} kbit/s, {hu['family'].upper()} (address confidence: "
+        f"{hu['confidence']})"
+    )
+    lines.append("")
+    lines.append(f"{'identifier':<11} {'status':<44} {'len':>3}  text / raw hex")
+    for key, item in data["items"].items():
+        status = STATUS_TEXT.get(item["status"], item["status"])
+        if item["nrc"]:
+            status += f" (NRC {item['nrc']} {item['nrc_name']})"
+        length = "" if item["length"] is None else str(item["length"])
+        text = f": {item['text']}" if item["text"] is not None else ""
+        lines.append(f"{key:<11} {status:<44} {length:>3}  {item['label']}{text}")
+        if item["hex"]:
+            spaced = " ".join(item["hex"][i : i + 2] for i in range(0, len(item["hex"]), 2))
+            lines.append(f"{'':<11} {'':<44} {'':>3}  hex {spaced}")
+        if item.get("padding_hex"):
+            lines.append(
+                f"{'':<11} {'':<44} {'':>3}  trailing padding {item['padding_hex']} "
+                "(kept in the raw hex)"
+            )
+        if item["detail"] and item["status"] in ("skipped", "no_answer", "malformed"):
+            lines.append(f"{'':<11} {'':<44} {'':>3}  ({item['detail']})")
+    lines.append("")
+    if data["serial"] is not None:
+        lines.append(
+            f"Serial number: {data['serial']}  ({data['serial_reads']} identical reads of "
+            f"{data['serial_identifier']})"
+        )
+    else:
+        lines.append("Serial number: not read (the unit returned no serial identifier).")
+    if data["vin"]:
+        src = "engine ECU" if data["vin_source"] == "engine" else "head unit"
+        lines.append(f"VIN: {data['vin']}  (from the {src})")
+        check = data["vin_check"]
+        for problem in check["errors"]:
+            lines.append(f"  VIN INVALID: {problem}")
+        for warning in check["warnings"]:
+            lines.append(f"  VIN warning: {warning}")
+        if data["vin_mismatch"]:
+            lines.append(
+                f"  WARNING: the head unit stores another VIN ({data['vin_head_unit']}) than "
+                f"the engine ECU ({data['vin_engine']}): the unit may come from another car."
+            )
+    else:
+        lines.append("VIN: not read.")
+    for field in ("part_number", "supplier", "hardware", "software"):
+        if data[field]:
+            lines.append(f"{field.replace('_', ' ').capitalize()}: {data[field]}")
+    return "\n".join(lines)

@@ -1,0 +1,85 @@
+"""``g15diag scan``: which candidate addresses answer, at which bit rate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from g15diag.commands.options import adapter_options, connected
+
+NOTHING_HINT = (
+    "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
+    "cable or a dual-CAN adapter is needed (see hardware/adapters.md). Check the ignition too."
+)
+
+
+@click.command("scan")
+@adapter_options
+@click.option(
+    "--profile",
+    default="almera-g15",
+    show_default=True,
+    help="Vehicle profile: a shipped name or your own TOML file.",
+)
+@click.option(
+    "--range",
+    "id_range",
+    metavar="FIRST-LAST",
+    help="Also try every request ID in this hex range (e.g. 700-7FF); response = request + "
+    "the profile's scan offset.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(profile: str, id_range: str | None, as_json: bool, **adapter: Any) -> int:
+    """Try every head-unit candidate of the profile at its bit rates; show who answered.
+
+    Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
+    """
+    from g15diag import profiles
+    from g15diag.app.scan import parse_range, range_candidates, scan
+    from g15diag.errors import NoAnswer
+
+    prof = profiles.load(profile)
+    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
+    show = not as_json and sys.stderr.isatty()
+
+    def progress(done: int, total: int, row: Any) -> None:
+        click.echo(f"\rscanning {done}/{total}: {row.target.label} ", nl=False, err=True)
+
+    with connected(**adapter) as transport:
+        result = scan(transport, prof, candidates=cands, progress=progress if show else None)
+    if show:
+        click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(to_text(result))
+    if not result.responders:
+        raise NoAnswer(f"Nothing answered at {len(result.rows)} address(es).", hint=NOTHING_HINT)
+    return 0
+
+
+def to_text(result: Any) -> str:
+    """The who-answered table."""
+    lines = []
+    if result.simulated:
+        lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
+    lines.append(f"{'request/response':<18} {'kbit/s':>6}  {'outcome':<30} candidate")
+    for row in result.rows:
+        outcome = row.outcome
+        if row.nrc is not None:
+            from g15diag.protocol.uds import nrc_name
+
+            outcome += f" (NRC 0x{row.nrc:02X} {nrc_name(row.nrc)})"
+        lines.append(
+            f"{row.target.label:<18} {row.target.bitrate // 1000:>6}  {outcome:<30} "
+            f"{row.candidate.name} [confidence {row.candidate.confidence}]"
+        )
+    answered = len(result.responders)
+    lines.append(
+        f"{answered} of {len(result.rows)} answered; {result.seconds:.2f} s "
+        f"({result.seconds / max(1, len(result.rows)) * 1000:.0f} ms per address)."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""The JSON sidecar next to a trace: who recorded it, with what, on which IDs, and the result.
+
+``FILE.log`` (also ``FILE.log.gz``, ``FILE.asc`` ...) has its sidecar at ``FILE.json``.
+Fixtures add an ``expected`` object with the results CI checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from g15diag.errors import OutputError, UsageError
+
+SCHEMA = 1
+
+
+def path_for(trace: str | Path) -> Path:
+    """Where the sidecar of ``trace`` lives."""
+    path = Path(trace)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.with_suffix(".json")
+
+
+def load_for(trace: str | Path) -> dict[str, Any] | None:
+    """The sidecar of ``trace``, or None when it has none."""
+    path = path_for(trace)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"Cannot read trace sidecar {path}: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"Trace sidecar {path} is not a JSON object.")
+    return data
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half a file)."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def dump(data: dict[str, Any]) -> str:
+    """The sidecar text (stable key order, one trailing newline)."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

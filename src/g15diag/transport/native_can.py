@@ -1,0 +1,219 @@
+"""Native CAN adapters through python-can and can-isotp: socketcan, slcan, pcan, kvaser, gs_usb...
+
+ISO-TP runs in can-isotp's ``NotifierBasedCanStack`` (8-byte frames padded with 00, block
+size 0, STmin 0); its error handler tells a silent ECU (no answer: ``receive`` returns None)
+from a multi-frame answer that broke (:class:`~g15diag.errors.IsoTpError`). Requests still pass
+the read-only guard in ``Transport.send``. ``--interface config`` leaves interface, channel and
+bit rate to python-can's configuration files and ``CAN_*`` environment variables.
+
+``--interface virtual --channel sim://...`` starts the simulated car (``sim/can_bus.py``) on
+that in-process virtual channel: the same car model the ELM327 simulator answers from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from typing import Any
+
+import can
+import isotp
+
+from g15diag import errors
+from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
+
+PAD_BYTE = 0x00
+POLL = 0.05  # longest one blocking wait lasts before the deadline is checked again
+CF_TIMEOUT_MS = 1000  # N_Cr: a gap this long inside a multi-frame answer breaks it
+NOTIFIER_TIMEOUT = 0.05  # short, or stopping the notifier costs a second
+_BROKEN = (
+    isotp.errors.ConsecutiveFrameTimeoutError,
+    isotp.errors.WrongSequenceNumberError,
+    isotp.errors.UnexpectedConsecutiveFrameError,
+    isotp.errors.ReceptionInterruptedWithFirstFrameError,
+    isotp.errors.ReceptionInterruptedWithSingleFrameError,
+    isotp.errors.InvalidCanDataError,
+)
+
+
+class NativeCanTransport(Transport):
+    """One python-can bus; one can-isotp stack for the current target."""
+
+    resend_after_pending = False
+
+    def __init__(
+        self,
+        interface: str,
+        channel: str | None = None,
+        bitrate: int | None = None,
+        *,
+        timeout: float = 5.0,
+        traffic: TrafficLog | None = None,
+    ) -> None:
+        super().__init__()
+        self.interface = None if interface == "config" else interface
+        self.channel = channel
+        self.bitrate = bitrate
+        self.timeout = timeout
+        self.traffic = traffic
+        self._bus: can.BusABC | None = None
+        self._notifier: can.Notifier | None = None
+        self._stack: isotp.NotifierBasedCanStack | None = None
+        self._target: Target | None = None
+        self._sim: Any = None
+        self._errors: deque[Exception] = deque()
+        self.info = AdapterInfo(
+            kind="python-can",
+            port=f"{interface}:{channel or ''}",
+            simulated=bool(channel and channel.startswith("sim:")),
+        )
+
+    # -- bus -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        logging.getLogger("isotp").setLevel(logging.CRITICAL)  # errors come via the handler
+        kwargs: dict[str, Any] = {}
+        if self.channel is not None:
+            kwargs["channel"] = self.channel
+        if self.bitrate is not None:
+            kwargs["bitrate"] = self.bitrate
+        if self.info.simulated:
+            self._start_simulator()
+        try:
+            self._bus = can.Bus(interface=self.interface, **kwargs)
+        except (can.CanError, ValueError, ImportError, OSError, NotImplementedError) as exc:
+            self.close()
+            raise errors.PortError(
+                f"Cannot open CAN interface {self.interface or '(from config)'} "
+                f"channel {self.channel or '(from config)'}: {exc}.",
+                hint="Check --interface/--channel/--bitrate (for socketcan: ip link set can0 "
+                "up type can bitrate 500000), or python-can's config file.",
+            ) from exc
+        self._notifier = can.Notifier(self._bus, [self._on_message], timeout=NOTIFIER_TIMEOUT)
+        self.info.identity = f"python-can {can.__version__} {self._bus.channel_info}"
+        self.info.details = {
+            "interface": self.interface or "(python-can config)",
+            "bitrate": str(self.bitrate or ""),
+        }
+
+    def _start_simulator(self) -> None:
+        from g15diag.sim.can_bus import CanBusSimulator
+        from g15diag.sim.config import build
+
+        assert self.channel is not None
+        if self.interface != "virtual":
+            raise errors.UsageError("A sim:// channel needs --interface virtual.")
+        car, adapter = build(self.channel)
+        self._sim = CanBusSimulator(
+            car, self.channel, self.bitrate or 500_000, latency=adapter.latency
+        )
+
+    def close(self) -> None:
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            stack.stop()
+        notifier, self._notifier = self._notifier, None
+        if notifier is not None:
+            notifier.stop()
+        bus, self._bus = self._bus, None
+        if bus is not None:
+            bus.shutdown()
+        sim, self._sim = self._sim, None
+        if sim is not None:
+            sim.close()
+
+    # -- target ----------------------------------------------------------------------------
+
+    def set_target(self, target: Target) -> None:
+        bus, notifier = self._require_open()
+        if self._stack is not None:
+            self._stack.stop()
+            self._stack = None
+        mode = (
+            isotp.AddressingMode.Normal_29bits
+            if target.extended
+            else isotp.AddressingMode.Normal_11bits
+        )
+        address = isotp.Address(mode, txid=target.request_id, rxid=target.response_id)
+        params = {
+            "tx_padding": PAD_BYTE,
+            "tx_data_length": 8,
+            "blocksize": 0,
+            "stmin": 0,
+            "rx_consecutive_frame_timeout": CF_TIMEOUT_MS,
+            "wftmax": 10,
+            "max_frame_size": 4095,
+        }
+        stack = isotp.NotifierBasedCanStack(
+            bus, notifier, address=address, error_handler=self._errors.append, params=params
+        )
+        inner = stack.txfn
+
+        def txfn(msg: isotp.CanMessage) -> None:
+            self._emit_frame(msg.arbitration_id, bytes(msg.data), True)
+            self._log(">", msg.arbitration_id, bytes(msg.data))
+            inner(msg)
+
+        stack.txfn = txfn
+        stack.start()
+        self._stack = stack
+        self._target = target
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _send(self, pdu: bytes) -> None:
+        stack = self._require_stack()
+        self._errors.clear()
+        while stack.recv(block=False) is not None:
+            pass  # a late answer to an earlier request is not an answer to this one
+        stack.send(pdu)
+
+    def receive(self, timeout: float) -> bytes | None:
+        stack = self._require_stack()
+        deadline = time.monotonic() + timeout
+        while True:
+            wait = min(POLL, max(0.0, deadline - time.monotonic()))
+            pdu = stack.recv(block=True, timeout=wait)
+            if pdu is not None:
+                return bytes(pdu)
+            self._raise_if_broken()
+            if time.monotonic() >= deadline:
+                if stack.is_rx_active():  # a multi-frame answer is arriving: let it finish
+                    deadline = time.monotonic() + CF_TIMEOUT_MS / 1000
+                    continue
+                return None
+
+    def _raise_if_broken(self) -> None:
+        while self._errors:
+            error = self._errors.popleft()
+            if isinstance(error, _BROKEN):
+                raise errors.IsoTpError(
+                    f"The unit's multi-frame answer broke: {error}.",
+                    hint="The unit answered, but frames were lost or came out of order: check "
+                    "the wiring/termination and the bit rate, then read again.",
+                )
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def _on_message(self, msg: can.Message) -> None:
+        if msg.is_error_frame or msg.is_remote_frame:
+            return
+        data = bytes(msg.data)
+        self._emit_frame(msg.arbitration_id, data, False)
+        self._log("<", msg.arbitration_id, data)
+
+    def _log(self, direction: str, can_id: int, data: bytes) -> None:
+        if self.traffic:
+            ident = f"{can_id:03X}" if can_id <= 0x7FF else f"{can_id:08X}"
+            self.traffic(direction, f"{ident} {data.hex(' ').upper()}")
+
+    def _require_open(self) -> tuple[can.BusABC, can.Notifier]:
+        if self._bus is None or self._notifier is None:
+            raise errors.PortError("The CAN interface is not open.")
+        return self._bus, self._notifier
+
+    def _require_stack(self) -> isotp.NotifierBasedCanStack:
+        if self._stack is None:
+            raise errors.UsageError("No target set: call set_target() first.")
+        return self._stack

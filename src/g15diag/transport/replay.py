@@ -1,0 +1,98 @@
+"""``--port replay:PATH``: answer requests from a recorded trace instead of a car.
+
+Each request is answered with what the trace recorded for the same request bytes on the same
+request/response IDs, recording by recording (a request asked more often than recorded gets
+the last recording again); a request the trace lacks gets no answer. When the trace has a
+sidecar with a bit rate, a target at another bit rate gets no answer either. The recorded
+frames are handed to frame listeners, so a replay can itself be recorded with ``--trace``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from g15diag.transport.base import AdapterInfo, Target, Transport
+
+PREFIX = "replay:"
+
+
+class ReplayTransport(Transport):
+    """A trace file acting as the car."""
+
+    #: After a recorded run of 0x78 answers the tool re-sends, as it did over an ELM327.
+    resend_after_pending = True
+
+    def __init__(self, port: str) -> None:
+        super().__init__()
+        self.path = Path(port[len(PREFIX) :] if port.startswith(PREFIX) else port)
+        self.sidecar: dict[str, object] = {}
+        self._target: Target | None = None
+        self._index: dict[bytes, list[list[bytes]]] = {}
+        self._used: dict[bytes, int] = {}
+        self._frames: dict[tuple[bytes, int], list[tuple[float, int, bytes]]] = {}
+        self._cache: dict[tuple[int, int], object] = {}
+        self._queue: deque[bytes] = deque()
+        self.info = AdapterInfo(kind="replay", port=str(self.path))
+
+    def open(self) -> None:
+        from g15diag.traces import read_frames, sidecar
+
+        read_frames(self.path).close()  # fail early on a missing/unreadable file
+        self.sidecar = sidecar.load_for(self.path) or {}
+        adapter = self.sidecar.get("adapter")
+        recorded = adapter.get("identity", "") if isinstance(adapter, dict) else ""
+        self.info.identity = f"replay of {self.path.name}" + (
+            f" (recorded with {recorded})" if recorded else ""
+        )
+        self.info.simulated = bool(isinstance(adapter, dict) and adapter.get("simulated"))
+
+    def close(self) -> None:
+        self._queue.clear()
+
+    def set_target(self, target: Target) -> None:
+        from g15diag.traces import read_frames
+        from g15diag.traces.decode import transactions
+
+        self._target = target
+        self._queue.clear()
+        key = (target.request_id, target.response_id)
+        bitrate = self.sidecar.get("bitrate")
+        if isinstance(bitrate, int) and bitrate != target.bitrate:
+            self._index, self._frames, self._used = {}, {}, {}
+            return
+        if key not in self._cache:
+            index: dict[bytes, list[list[bytes]]] = {}
+            frames: dict[tuple[bytes, int], list[tuple[float, int, bytes]]] = {}
+            for txn in transactions(read_frames(self.path), *key, keep_frames=True):
+                if txn.request is None:
+                    continue
+                answers = [bytes([0x7F, txn.request[0], 0x78])] * txn.pending
+                if txn.response is not None:
+                    answers.append(txn.response)
+                runs = index.setdefault(txn.request, [])
+                frames[(txn.request, len(runs))] = txn.frames or []
+                runs.append(answers)
+            self._cache[key] = (index, frames)
+        self._index, self._frames = self._cache[key]  # type: ignore[misc]
+        self._used = {}
+
+    def _send(self, pdu: bytes) -> None:
+        self._queue.clear()
+        runs = self._index.get(pdu)
+        if not runs:
+            target = self._target
+            if target is not None:  # still "on the bus": the request itself is recorded
+                from g15diag.protocol import isotp
+
+                self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0), True)
+            return
+        n = min(self._used.get(pdu, 0), len(runs) - 1)
+        self._used[pdu] = n + 1
+        self._queue.extend(runs[n])
+        request_id = self._target.request_id if self._target else None
+        for _stamp, can_id, data in self._frames.get((pdu, n), []):
+            self._emit_frame(can_id, data, can_id == request_id)
+
+    def receive(self, timeout: float) -> bytes | None:
+        return self._queue.popleft() if self._queue else None

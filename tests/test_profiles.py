@@ -1,0 +1,100 @@
+"""Vehicle profiles: the shipped data, the format, and errors naming file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from g15diag import profiles
+from g15diag.profiles import ProfileError, line_of
+
+SHIPPED = Path(profiles.__file__).parent / "vehicles" / "almera-g15.toml"
+TEXT = SHIPPED.read_text(encoding="utf-8")
+
+
+def test_default_profile_contents() -> None:
+    prof = profiles.load()
+    assert prof.name == "almera-g15"
+    assert [c.target().label for c in prof.head_units] == [
+        "0x712/0x732",
+        "0x747/0x767",
+        "0x714/0x734",
+        "0x780/0x7A0",
+        "0x782/0x7A2",
+    ]
+    assert all(c.source and c.confidence in ("low", "very low") for c in prof.head_units)
+    assert prof.head_units[0].bitrates == (500_000, 250_000)
+    assert prof.engine.target().label == "0x7E0/0x7E8"
+    assert [i.key for i in prof.items] == [
+        "0xF18C", "0xF187", "0xF18A", "0xF191", "0xF192", "0xF193", "0xF194", "0xF195",
+        "0xF190", "0xF1A0", "0x2180", "0x2181",
+    ]  # fmt: skip
+    assert [i.request.hex() for i in prof.items_of("kwp")] == ["2180", "2181"]
+    assert prof.items[0].request == bytes.fromhex("22F18C")
+    assert prof.scan_response_offset == 0x20
+    assert all(i.source for i in prof.items)
+    assert profiles.packaged_profiles() == ["almera-g15"]
+
+
+def _line(fragment: str) -> int:
+    return next(n for n, line in enumerate(TEXT.splitlines(), 1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "anchor"),
+    [
+        ('request = "747"', 'request = "7Z7"', "head_unit[1].request", 'request = "7Z7"'),
+        ('response = "7E8"', 'response = "FFFFFFFFF"', "engine.response", "FFFFFFFFF"),
+        ('decoding = "byte"', 'decoding = "bite"', "item[9].decoding", "bite"),
+        ('role = "serial"', 'role = "serail"', "item[0].role", "serail"),
+        ('id = "0xF187"', 'id = "F187"', "item[1].id", '"F187"'),
+        ('id = "0x2181"', 'id = "0x2281"', "item[11].id", "0x2281"),
+        ("bitrates = [500000]", "bitrates = [125000]", "head_unit[3].bitrates", "125000"),
+        ('family = "kwp"', 'family = "kwp2000"', "item[10].family", "kwp2000"),
+        ('id = "0xF1A0"', 'id = "0xF18C"', "item[9].id", None),
+        ('response_offset = "20"', 'response_offset = "x"', "scan.response_offset", '= "x"'),
+    ],
+)
+def test_errors_name_file_line_and_field(old, new, field, anchor, tmp_path) -> None:
+    assert old in TEXT
+    text = TEXT.replace(old, new, 1)  # the first occurrence
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        profiles.load(str(path))
+    err = info.value
+    assert err.file == str(path)
+    assert err.field == field
+    expected = (
+        next(n for n, line in enumerate(text.splitlines(), 1) if anchor in line)
+        if anchor
+        else _line(old)  # same line count: the duplicate sits where the old id was
+    )
+    assert err.line == expected
+    assert str(err).startswith(f"Bad profile {path}, line {expected}: {field} ")
+    assert err.exit_status == 2
+
+
+def test_missing_table_and_syntax_error(tmp_path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(TEXT.split("[engine]")[0], encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"engine is missing"):
+        profiles.load(str(path))
+    path.write_text('name = "x"\nvehicle = \n', encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        profiles.load(str(path))
+    assert info.value.line == 2 and "TOML" in str(info.value)
+
+
+def test_missing_file_and_unknown_name(tmp_path) -> None:
+    with pytest.raises(ProfileError, match="cannot be read"):
+        profiles.load(str(tmp_path / "absent.toml"))
+    with pytest.raises(profiles.UsageError, match="No profile named 'corolla'"):
+        profiles.load("corolla")
+
+
+def test_line_of_finds_keys_in_array_tables() -> None:
+    assert line_of(TEXT, ("head_unit", 2, "request")) == _line('request = "714"')
+    assert line_of(TEXT, ("name",)) == _line('name = "almera-g15"')
+    assert line_of(TEXT, ("engine", "nothere")) == _line("[engine]")
