@@ -85,6 +85,7 @@ class Decoder:
     peak_mib: float
     transactions: int
     frames: int = FRAMES
+    output: str = ""  # the last run's standard output
 
     @property
     def frames_per_second(self) -> float:
@@ -92,7 +93,7 @@ class Decoder:
 
 
 def _measure(name: str, argv: list[str], rounds: int, count_lines) -> Decoder:  # type: ignore[no-untyped-def]
-    walls, peaks, found = [], [], 0
+    walls, peaks, found, output = [], [], 0, ""
     for _ in range(rounds):
         result = run(argv, cwd=ROOT)
         if result.returncode != 0:
@@ -100,7 +101,8 @@ def _measure(name: str, argv: list[str], rounds: int, count_lines) -> Decoder:  
         walls.append(result.wall)
         peaks.append(result.max_rss_kib / 1024)
         found = count_lines(result.stdout)
-    return Decoder(name, median(walls), max(peaks), found)
+        output = result.stdout
+    return Decoder(name, median(walls), max(peaks), found, output=output)
 
 
 def _tsv_rows(text: str) -> int:
@@ -152,6 +154,11 @@ def measure(path: Path, rounds: int = 3, tshark_rounds: int = 1) -> dict[str, De
         rounds,
         _tsv_rows,
     )
+    ours = out.get("g15diag replay")
+    if isinstance(ours, Decoder):
+        base = out["python-can + can-isotp"]
+        assert isinstance(base, Decoder)
+        out["same output"] = "yes" if ours.output == base.output else "NO: outputs differ"
     tshark = shutil.which("tshark")
     if tshark:
         out["tshark"] = _measure(

@@ -118,3 +118,19 @@ def test_help_does_not_import_python_can() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_interface_config_uses_python_can_environment(run_cli, monkeypatch) -> None:
+    channel = "g15diag-config-env"
+    monkeypatch.setenv("CAN_INTERFACE", "virtual")
+    monkeypatch.setenv("CAN_CHANNEL", channel)
+    seen: list[can.Message] = []
+    with can.Bus(interface="virtual", channel=channel) as spy:
+        notifier = can.Notifier(spy, [seen.append], timeout=0.05)
+        try:
+            code, _, _ = run_cli("read-serial", "--interface", "config", "--address", "747:767")
+        finally:
+            notifier.stop()
+    assert code == errors.ExitStatus.NO_ANSWER  # nobody on that bus, but it was that bus
+    assert bytes(seen[0].data) == bytes.fromhex("0322F18C00000000")
+    assert seen[0].arbitration_id == 0x747

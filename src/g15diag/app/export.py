@@ -339,7 +339,7 @@ def render_text(data: dict[str, Any], lang: str = "en") -> str:
             lines.append(f"    {t['warning']}: {warning}")
         if data.get("vin_mismatch"):
             lines.append(
-                f"    {t['warning']}: " + t["mismatch"].format(other=data["vin_head_unit"])
+                f"    {t['warning']}: " + t["mismatch"].format(other=data.get("vin_head_unit"))
             )
     else:
         lines.append(f"    {t['vin_none']}")
@@ -520,14 +520,18 @@ def write_atomic(path: str | Path, content: str, *, force: bool = False) -> Path
     target = Path(path)
     check_writable(target, force=force)
     try:
+        payload = content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise OutputError(f"Cannot write {target}: the text is not valid Unicode.") from exc
+    try:
         fd, tmp = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path(".")
         )
     except OSError as exc:
         raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         _place(tmp, target, force)

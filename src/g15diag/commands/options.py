@@ -134,7 +134,7 @@ def connected(**adapter: Any) -> Iterator[Transport]:
         traffic=traffic_printer(adapter["verbose"]),
         interface=interface,
         channel=adapter.get("channel"),
-        bitrate=bitrate_of(adapter) if interface else None,
+        bitrate=_native_bitrate(adapter),
     )
     recorder = None
     if adapter.get("trace"):
@@ -167,6 +167,15 @@ def note_result(transport: Transport, result: dict[str, Any]) -> None:
     from g15diag.traces.recorder import note_result as note
 
     note(transport, result)
+
+
+def _native_bitrate(adapter: dict[str, Any]) -> int | None:
+    """--bitrate for a native bus; ``--interface config`` leaves it to python-can's config."""
+    if not adapter.get("interface"):
+        return None
+    if adapter.get("bitrate"):
+        return int(adapter["bitrate"])
+    return None if adapter["interface"] == "config" else 500_000
 
 
 def _command_name() -> str:

@@ -45,11 +45,11 @@ def command(path: str, request_id: str | None, response_id: str | None, fmt: str
     diagnostic IDs found is decoded. Memory stays flat whatever the trace's size.
     """
     from g15diag.traces import read_frames
-    from g15diag.traces.decode import transactions
+    from g15diag.traces.decode import transactions, wanted_ids
 
     req = _can_id(request_id, "--request-id")
     resp = _can_id(response_id, "--response-id")
-    stream = transactions(read_frames(path), req, resp)
+    stream = transactions(read_frames(path, wanted_ids(req, resp)), req, resp)
     if fmt == "tsv":
         for txn in stream:
             click.echo(txn.tsv())

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from g15diag.errors import UsageError
-from g15diag.traces.candump import Frame
+from g15diag.traces.candump import Frame, Wanted
 
-__all__ = ["Frame", "is_candump", "read_frames"]
+__all__ = ["Frame", "Wanted", "is_candump", "read_frames"]
 
 
 def is_candump(path: str | Path) -> bool:
@@ -22,15 +22,22 @@ def is_candump(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".log"
 
 
-def read_frames(path: str | Path) -> Iterator[Frame]:
-    """Stream ``(timestamp, can_id, data)`` from a trace file of any supported format."""
+def read_frames(path: str | Path, wanted: Wanted | None = None) -> Iterator[Frame]:
+    """Stream ``(timestamp, can_id, data)`` from a trace file of any supported format.
+
+    With ``wanted``, only the frames of those IDs (candump files then skip converting the
+    others; see :func:`g15diag.traces.candump.read`).
+    """
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"No trace file {path}.")
     if is_candump(path):
         from g15diag.traces import candump
 
-        return candump.read(path)
+        return candump.read(path, wanted)
     from g15diag.traces import pycan
 
-    return pycan.read(path)
+    frames = pycan.read(path)
+    if wanted is None:
+        return frames
+    return (frame for frame in frames if frame[1] in wanted)

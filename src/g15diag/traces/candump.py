@@ -6,11 +6,20 @@ The reader splits each line on whitespace, partitions ``ID#DATA`` and converts w
 CAN FD (``ID##F...``) data is kept; ``#`` comment lines and a trailing ``R``/``T`` direction
 mark are tolerated on input. The writer emits only what tshark accepts: no comments, no
 direction mark.
+
+Given the IDs it needs (:class:`Wanted`), :func:`read` checks each 1 MiB block of plain
+``candump -L`` lines with one regular expression and converts only the lines of those IDs,
+found by a search for `` ID#``: the other frames of a trace are never converted. A block
+with any other kind of line (comments, CAN FD, remote or error frames, a direction mark, a bad
+line) goes through the line reader, so the frames and the errors are exactly the line
+reader's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -21,13 +30,52 @@ Frame = tuple[float, int, bytes]
 
 CAN_ERR_FLAG = 0x20000000
 ID_CACHE = 4096  # distinct ID texts remembered (memory stays flat)
+BLOCK = 1 << 20  # characters per block for the Wanted fast path
+_HEX = "[0-9A-Fa-f]"
+#: A block of plain candump -L lines: ``(SECONDS.FRACTION) CHANNEL ID#DATA``, ID of 3 digits
+#: or 8 without the error flag, whole data bytes. Possessive: a failed match never backtracks.
+_PLAIN_BLOCK = re.compile(
+    rf"(?:\([0-9]++\.[0-9]++\) [A-Za-z0-9_.-]++ (?:{_HEX}{{3}}|[01]{_HEX}{{7}})#"
+    rf"(?:{_HEX}{_HEX})*+\n)*+"
+)
 
 
-def parse(lines: Iterable[str], name: str = "trace") -> Iterator[Frame]:
-    """Frames from candump ``-L`` lines; an unreadable line is a :class:`UsageError`."""
+@dataclass(frozen=True)
+class Wanted:
+    """The CAN IDs a reader yields: ``ids``, and with ``diagnostic`` also the diagnostic
+    ranges (0x700-0x7FF, 0x18DAxxxx, 0x18DBxxxx)."""
+
+    ids: frozenset[int] = frozenset()
+    diagnostic: bool = False
+
+    def __contains__(self, can_id: object) -> bool:
+        if can_id in self.ids:
+            return True
+        if not self.diagnostic or not isinstance(can_id, int):
+            return False
+        return 0x700 <= can_id <= 0x7FF or (can_id >> 16) in (0x18DA, 0x18DB)
+
+    def pattern(self) -> re.Pattern[str]:
+        """`` ID#`` for every way a plain line may write a wanted ID (3 or 8 digits)."""
+        forms = []
+        for can_id in sorted(self.ids):
+            if can_id <= 0xFFF:
+                forms.append(f"{can_id:03X}")
+            if can_id <= 0x1FFFFFFF:
+                forms.append(f"{can_id:08X}")
+        if self.diagnostic:
+            forms += [f"7{_HEX}{_HEX}", f"000007{_HEX}{_HEX}", f"18[Dd][AaBb]{_HEX}{{4}}"]
+        return re.compile(rf" ({'|'.join(forms) or '(?!)'})#", re.IGNORECASE)
+
+
+def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator[Frame]:
+    """Frames from candump ``-L`` lines; an unreadable line is a :class:`UsageError`.
+
+    ``first`` is the line number of the first line (for error messages).
+    """
     fromhex = bytes.fromhex
     ids: dict[str, int] = {}  # ID text -> value: a trace repeats a few IDs a million times
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines, first):
         parts = line.split()
         if len(parts) < 3:
             if not parts or parts[0].startswith("#"):
@@ -56,11 +104,50 @@ def parse(lines: Iterable[str], name: str = "trace") -> Iterator[Frame]:
             ) from None
 
 
-def read(path: str | Path) -> Iterator[Frame]:
-    """Stream the frames of a candump ``-L`` file (memory stays flat)."""
+def read(path: str | Path, wanted: Wanted | None = None) -> Iterator[Frame]:
+    """Stream the frames of a candump ``-L`` file (memory stays flat).
+
+    With ``wanted``, only the frames of those IDs: the same frames, in the same order, and the
+    same errors as filtering the full stream, several times faster.
+    """
     path = Path(path)
     with path.open(encoding="ascii", errors="replace", newline=None) as handle:
-        yield from parse(handle, path.name)
+        if wanted is None:
+            yield from parse(handle, path.name)
+        else:
+            yield from _read_wanted(handle, path.name, wanted)
+
+
+def _read_wanted(handle: IO[str], name: str, wanted: Wanted) -> Iterator[Frame]:
+    plain = _PLAIN_BLOCK.fullmatch
+    hits = wanted.pattern().finditer
+    fromhex = bytes.fromhex
+    number = 1  # line number of the block's first line
+    carry = ""
+    while True:
+        text = handle.read(BLOCK)
+        if text:
+            text = carry + text
+            cut = text.rfind("\n") + 1
+            if not cut:
+                carry = text  # a line longer than a block: keep reading
+                continue
+            block, carry = text[:cut], text[cut:]
+        elif carry:
+            block, carry = carry + "\n", ""  # the last line had no line end
+        else:
+            return
+        if plain(block):
+            for hit in hits(block):  # in a plain line, " ID#" can only be the ID field
+                start = block.rfind("\n", 0, hit.start()) + 1
+                end = block.index("\n", hit.end())
+                stamp = block[start + 1 : block.index(")", start)]
+                yield float(stamp), int(hit[1], 16), fromhex(block[hit.end() : end])
+        else:
+            for frame in parse(block[:-1].split("\n"), name, number):
+                if frame[1] in wanted:
+                    yield frame
+        number += block.count("\n")
 
 
 def id_text(can_id: int) -> str:

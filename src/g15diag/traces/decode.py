@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from g15diag.errors import IsoTpError
 from g15diag.protocol.isotp import Reassembler
-from g15diag.traces.candump import Frame, id_text
+from g15diag.traces.candump import Frame, Wanted, id_text
 
 NEGATIVE = 0x7F
 PENDING = 0x78
@@ -290,6 +290,12 @@ class Decoder:
 
     def _pending_frames(self, can_id: int) -> list[Frame]:
         return self._frame_store.pop(can_id, [])
+
+
+def wanted_ids(request_id: int | None = None, response_id: int | None = None) -> Wanted:
+    """The frames a :class:`Decoder` with these IDs can use (what its ``_relevant`` keeps)."""
+    given = frozenset(i for i in (request_id, response_id) if i is not None)
+    return Wanted(given, diagnostic=request_id is None or response_id is None)
 
 
 def transactions(
