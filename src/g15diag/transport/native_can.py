@@ -21,6 +21,7 @@ import can
 import isotp
 
 from g15diag import errors
+from g15diag.protocol import guard
 from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
 
 PAD_BYTE = 0x00
@@ -151,6 +152,10 @@ class NativeCanTransport(Transport):
         inner = stack.txfn
 
         def txfn(msg: isotp.CanMessage) -> None:
+            refusal = _wire_check(bytes(msg.data))
+            if refusal is not None:  # lowest write: an unchecked frame never reaches the bus
+                self._errors.append(refusal)
+                return
             self._emit_frame(msg.arbitration_id, bytes(msg.data), True)
             self._log(">", msg.arbitration_id, bytes(msg.data))
             inner(msg)
@@ -164,6 +169,7 @@ class NativeCanTransport(Transport):
 
     def _send(self, pdu: bytes) -> None:
         stack = self._require_stack()
+        guard.check_request(pdu)  # again (send() did): nothing unchecked reaches the stack
         self._errors.clear()
         while stack.recv(block=False) is not None:
             pass  # a late answer to an earlier request is not an answer to this one
@@ -187,6 +193,8 @@ class NativeCanTransport(Transport):
     def _raise_if_broken(self) -> None:
         while self._errors:
             error = self._errors.popleft()
+            if isinstance(error, errors.ReadOnlyViolation):
+                raise error
             if isinstance(error, _BROKEN):
                 raise errors.IsoTpError(
                     f"The unit's multi-frame answer broke: {error}.",
@@ -217,3 +225,26 @@ class NativeCanTransport(Transport):
         if self._stack is None:
             raise errors.UsageError("No target set: call set_target() first.")
         return self._stack
+
+
+def _wire_check(frame: bytes) -> errors.ReadOnlyViolation | None:
+    """The read-only guard on one frame the stack is about to put on the request ID.
+
+    Flow control frames (the tester's clear-to-send) pass; a single frame passes when its
+    payload passes :func:`~g15diag.protocol.guard.check_request`; a first or consecutive frame
+    (a multi-frame request, which no allowed request needs) and anything else are refused.
+    """
+    kind = frame[0] >> 4 if frame else -1
+    if kind == 3:
+        return None
+    if kind == 0:
+        length = frame[0] & 0x0F
+        try:
+            guard.check_request(frame[1 : 1 + length])
+        except errors.ReadOnlyViolation as exc:
+            return exc
+        return None
+    return errors.ReadOnlyViolation(
+        f"Refused CAN frame {frame.hex(' ').upper() or '(empty)'}: only single-frame "
+        "identification requests and flow control are sent. Nothing was sent."
+    )
