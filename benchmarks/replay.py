@@ -156,6 +156,16 @@ def measure(path: Path, rounds: int = 3, tshark_rounds: int = 1) -> dict[str, De
     )
     ours = out.get("g15diag replay")
     if isinstance(ours, Decoder):
+        small = path.with_name("trace-100k.log")
+        generate(small, FRAMES // 10)
+        tenth = _measure(
+            "g15diag replay, 100k frames",
+            [g15diag_script(), "replay", str(small), "--format", "tsv"],
+            1,
+            _tsv_rows,
+        )
+        tenth.frames = FRAMES // 10
+        out["g15diag replay, 100k frames"] = tenth
         base = out["python-can + can-isotp"]
         assert isinstance(base, Decoder)
         out["same output"] = "yes" if ours.output == base.output else "NO: outputs differ"

@@ -111,4 +111,5 @@ def test_init_sequence_is_minimal_and_exact() -> None:
             "ATFCSD300000",
             "ATFCSM1",
         ]
-        assert elm.info.identity == "ELM327 v1.4b"
+        assert elm.info.identity == "ELM327 v1.4b (g15diag simulator)"
+        assert elm.info.simulated

@@ -84,14 +84,19 @@ def cli() -> None:
 
 
 def report(error: G15DiagError) -> None:
-    """Print an error as the user should see it."""
-    click.echo(f"Error: {error}", err=True)
+    """Print an error as the user should see it (VIN and serial masked unless --unredacted)."""
+    from g15diag.privacy import mask_text
+
+    click.echo(f"Error: {mask_text(str(error))}", err=True)
     if error.hint:
-        click.echo(f"Hint: {error.hint}", err=True)
+        click.echo(f"Hint: {mask_text(error.hint)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and exits with) the documented status."""
+    from g15diag import privacy
+
+    privacy.set_unredacted(False)  # only this run's --unredacted counts
     try:
         status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False)
         code = status if isinstance(status, int) else ExitStatus.OK

@@ -74,8 +74,15 @@ class Item:
     @property
     def request(self) -> bytes:
         """The request PDU this item sends."""
-        value = bytes.fromhex(self.key[2:])
-        return b"\x22" + value if self.family == "uds" else value
+        from g15diag.protocol import kwp, uds  # requests are built in the protocol layer
+
+        value = int(self.key, 16)
+        if self.family == "uds":
+            return uds.read_data_by_identifier(value)
+        service, option = value >> 8, value & 0xFF
+        if service == kwp.READ_DATA_BY_LOCAL_IDENTIFIER:
+            return kwp.read_local_identifier(option)
+        return kwp.read_ecu_identification(option)
 
 
 @dataclass(frozen=True)

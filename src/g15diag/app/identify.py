@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from g15diag import __version__, errors, identifiers
+from g15diag import __version__, errors, identifiers, privacy
 from g15diag.app.read_serial import NOT_FOUND_HINT, Attempt
 from g15diag.client import Client, Timing
 from g15diag.profiles import Candidate, Item, Profile
@@ -261,8 +261,10 @@ def _confirm(client: Client, first: ItemResult, reads: int) -> None:
         if again != first.raw:
             assert first.raw is not None
             raise errors.ReadsDisagree(
-                f"Read 1 and read {n} of the serial differ: {first.raw.hex(' ').upper()} "
-                f"versus {again.hex(' ').upper()}. Nothing is reported as the serial.",
+                f"Read 1 and read {n} of the serial differ at byte "
+                f"{privacy.differing_positions(first.raw, again)}: "
+                f"{privacy.show_bytes(first.raw)} versus {privacy.show_bytes(again)}. "
+                "Nothing is reported as the serial.",
                 hint="Check the connection and run the read again; do not send either value "
                 "to the dealer.",
             )

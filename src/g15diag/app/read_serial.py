@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from g15diag import errors
+from g15diag import errors, privacy
 from g15diag.client import Client, Timing
 from g15diag.identifiers import DecodedText, decode
 from g15diag.profiles import Candidate
@@ -84,9 +84,9 @@ def read_serial(
             again = client.read(request)
             if again != first:
                 raise errors.ReadsDisagree(
-                    f"Read 1 and read {n} of the serial differ: "
-                    f"{first.hex(' ').upper()} versus {again.hex(' ').upper()}. "
-                    "Nothing is reported as the serial.",
+                    f"Read 1 and read {n} of the serial differ at byte "
+                    f"{privacy.differing_positions(first, again)}: {privacy.show_bytes(first)} "
+                    f"versus {privacy.show_bytes(again)}. Nothing is reported as the serial.",
                     hint="Check the connection and run the read again; do not send either "
                     "value to the dealer.",
                 )

@@ -33,6 +33,12 @@ class BaudType(click.ParamType):
 BAUD = BaudType()
 
 
+def _set_unredacted(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from g15diag import privacy
+
+    privacy.set_unredacted(value)
+
+
 def adapter_options(func: F) -> F:
     """--port, --baud, --protocol, --timeout, -v; --interface/--channel/--bitrate; --trace."""
     for option in reversed(
@@ -69,6 +75,14 @@ def adapter_options(func: F) -> F:
                 help="Seconds to wait for the adapter's prompt on one command.",
             ),
             click.option("-v", "--verbose", is_flag=True, help="Show adapter traffic on stderr."),
+            click.option(
+                "--unredacted",
+                is_flag=True,
+                expose_value=False,
+                callback=_set_unredacted,
+                help="Show the VIN and the serial in -v traffic and error reports (masked "
+                "by default: they are personal data in a garage's hands).",
+            ),
             click.option(
                 "--interface",
                 metavar="NAME",
@@ -199,11 +213,15 @@ def parse_address(text: str, bitrate: int) -> Target:
 
 
 def traffic_printer(enabled: bool) -> Callable[[str, str], None] | None:
-    """A -v traffic logger writing to stderr, or None."""
+    """A -v traffic logger writing to stderr, or None. The data bytes of answers that carry
+    the serial or the VIN are masked unless --unredacted was given (g15diag.privacy)."""
     if not enabled:
         return None
+    from g15diag import privacy
+
+    mask = None if privacy.unredacted() else privacy.TrafficRedactor()
 
     def log(direction: str, text: str) -> None:
-        click.echo(f"{direction} {text}", err=True)
+        click.echo(f"{direction} {mask(direction, text) if mask else text}", err=True)
 
     return log

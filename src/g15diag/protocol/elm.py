@@ -16,6 +16,9 @@ from g15diag import errors
 from g15diag.protocol import isotp
 
 PROMPT = ">"
+#: What the g15diag simulator appends to its ``ATI`` answer, so values read through a pty or
+#: socket from `g15diag simulate` are still marked simulated.
+SIMULATOR_MARK = "(g15diag simulator)"
 #: The reply the tool waits for is everything up to this prompt character.
 
 # Status lines, matched on the line with spaces removed and upper-cased, longest first.

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from g15diag.protocol import isotp
-from g15diag.protocol.elm import Frame, frames_text
+from g15diag.protocol.elm import SIMULATOR_MARK, Frame, frames_text
 from g15diag.sim.car import SimCar
 
 IDENTITY = "ELM327 v1.4b"
@@ -115,14 +115,14 @@ class Elm327Simulator:
         s = self.state
         if cmd in ("Z", "WS"):
             self.state = _State()
-            return self._eol() + self.options.identity
+            return self._eol() + self._identity()
         if cmd == "D":
             echo = s.echo
             self.state = _State()
             self.state.echo = echo
             return "OK"
         if cmd == "I":
-            return self.options.identity
+            return self._identity()
         if cmd == "@1":
             return DESCRIPTION
         if cmd == "RV":
@@ -177,6 +177,10 @@ class Elm327Simulator:
         if re.fullmatch(r"(AT[0-2]|CAF[01]|CFC[01]|AL|NL|V[01]|PC|D[01]|M[01])", cmd):
             return "OK"
         return "?"
+
+    def _identity(self) -> str:
+        """``ATI``: the configured identity plus the simulator mark (never hidden)."""
+        return f"{self.options.identity} {SIMULATOR_MARK}"
 
     def _st(self, cmd: str) -> str:
         if self.options.stn is None:

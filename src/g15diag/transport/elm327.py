@@ -203,6 +203,8 @@ class Elm327Transport(Transport):
         self._at(f"ATSP{self.protocol:X}")
         identity = self._at("ATI")
         self.info.identity = " ".join(identity) or "unknown"
+        if elm.SIMULATOR_MARK in self.info.identity:
+            self.info.simulated = True  # `g15diag simulate` behind a real pty or socket
         self._at(f"ATST{IDENT_ST:02X}", optional=True)
 
     def set_target(self, target: Target) -> None:
