@@ -98,7 +98,7 @@ def test_probe_asks_ati_only(pty_sim, run_cli, monkeypatch) -> None:
     assert (code, err) == (0, "")
     ports = json.loads(out)["ports"]
     assert ports[0]["port"] == good.path
-    assert ports[0]["identity"] == "ELM327 v2.1"
+    assert ports[0]["identity"] == "ELM327 v2.1 (g15diag simulator)"
     assert good.stream.adapter.commands == ["ATI"]  # nothing else reached the adapter
 
 

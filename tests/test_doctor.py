@@ -24,9 +24,9 @@ CAPABILITY_NAMES = [
 GOOD_TEXT = """\
 SIMULATED: this is the built-in simulator, not a real adapter.
 Adapter self-test on sim:// at 38400 baud
-  ATI                ELM327 v1.4b
+  ATI                ELM327 v1.4b (g15diag simulator)
   AT@1               g15diag simulator (not a real adapter)
-  identity           ok       ELM327 v1.4b
+  identity           ok       ELM327 v1.4b (g15diag simulator)
   voltage            ok       12.6 V at the OBD socket
   ATH1               ok       ATH1: CAN IDs in answers (needed to tell units apart)
   ATS0               ok       ATS0: spaces off (only makes answers shorter)
@@ -56,7 +56,7 @@ def test_good_adapter_json(run_process) -> None:
     report = json.loads(proc.stdout)
     assert report["verdict"] == "usable"
     assert report["identity"] == {
-        "ATI": "ELM327 v1.4b",
+        "ATI": "ELM327 v1.4b (g15diag simulator)",
         "AT@1": "g15diag simulator (not a real adapter)",
     }
     assert report["voltage"] == 12.6
@@ -80,7 +80,7 @@ def test_v15_clone_names_every_missing_command(run_cli) -> None:
     assert missing == ["ATCRA", "ATFC SH", "ATFC SD", "ATFC SM"]
     assert report["checks"]["identity"] == "warning"
     assert report["details"]["identity"] == (
-        "'ELM327 v1.5' is a version ELM Electronics never released: a clone"
+        "'ELM327 v1.5 (g15diag simulator)' is a version ELM Electronics never released: a clone"
     )
     assert report["advice"][0].startswith("The adapter lacks ATCRA, ATFC SH, ATFC SD, ATFC SM. ")
 

@@ -23,7 +23,7 @@ def test_identify_json_over_pty(pty_sim, run_cli) -> None:
     assert data["items"]["0xF193"]["nrc"] == "0x31"
     assert data["items"]["0x2180"]["status"] == "skipped"
     assert data["vin"] == VIN and data["vin_source"] == "engine"
-    assert data["simulated"] is False  # a real pty: the tool cannot tell it is simulated
+    assert data["simulated"] is True  # a real pty, but the simulator names itself in ATI
 
 
 def test_identify_text_over_socket_kwp_and_mismatch(tcp_sim, run_process) -> None:
@@ -91,7 +91,8 @@ def test_export_all_formats_live_and_from(pty_sim, run_cli, tmp_path) -> None:
     for name in ("r.txt", "r.json", "r.csv"):
         code, out, err = run_cli("export", "--port", server.path, "-o", str(tmp_path / name))
         assert code == 0, err
-        assert out == f"Wrote {tmp_path / name} ({export.format_for(name, None)}).\n"
+        fmt = export.format_for(name, None)
+        assert out == f"Wrote {tmp_path / name} ({fmt}) (SIMULATED data).\n"
         code, _, err = run_cli("export", "--from", str(saved), "-o", str(tmp_path / f"from-{name}"))
         assert code == 0, err
     # from --from, the files are exactly what the renderer makes of the saved object
