@@ -176,6 +176,7 @@ def _find_unit(
 ) -> tuple[tuple[Candidate, Target, ItemResult], list[Attempt]]:
     attempts: list[Attempt] = []
     pending: errors.PendingTimeout | None = None
+    bus_errors: list[errors.CanBusError] = []
     for rate in _rates_in_order(cands, bitrate):
         for cand in cands:
             if rate not in cand.bitrates:
@@ -185,8 +186,9 @@ def _find_unit(
             first = profile.items_of(cand.family)[:1] or profile.items[:1]
             try:
                 probe = read_item(client, first[0])
-            except errors.CanBusError:  # nothing acknowledges at this bit rate
+            except errors.CanBusError as exc:  # nothing acknowledges at this bit rate
                 attempts.append(Attempt(target, cand.name, "silent"))
+                bus_errors.append(exc)
                 continue
             if probe.status == NO_ANSWER:
                 attempts.append(Attempt(target, cand.name, "silent"))
@@ -198,6 +200,8 @@ def _find_unit(
             return (cand, target, probe), attempts
     if pending is not None:
         raise pending
+    if attempts and len(bus_errors) == len(attempts):
+        raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
     tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
     raise errors.NoAnswer(
         f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",

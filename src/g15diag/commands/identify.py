@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from g15diag.commands.options import adapter_options, bitrate_of, connected
+from g15diag.commands.options import adapter_options, bitrate_of, connected, note_result
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +51,9 @@ def run_identify(address: str | None, profile: str, reads: int, adapter: dict[st
     bitrate = bitrate_of(adapter)
     cands = [address_candidate(address, bitrate)] if address else None
     with connected(**adapter) as transport:
-        return identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+        result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+        return result
 
 
 @click.command("identify")

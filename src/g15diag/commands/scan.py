@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from g15diag.commands.options import adapter_options, connected
+from g15diag.commands.options import adapter_options, connected, note_result
 
 NOTHING_HINT = (
     "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
@@ -50,6 +50,7 @@ def command(profile: str, id_range: str | None, as_json: bool, **adapter: Any) -
 
     with connected(**adapter) as transport:
         result = scan(transport, prof, candidates=cands, progress=progress if show else None)
+        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
     if show:
         click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
     if as_json:

@@ -18,6 +18,7 @@ reader's.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,12 @@ ID_CACHE = 4096  # distinct ID texts remembered (memory stays flat)
 BLOCK = 1 << 20  # characters per block for the Wanted fast path
 _HEX = "[0-9A-Fa-f]"
 #: A block of plain candump -L lines: ``(SECONDS.FRACTION) CHANNEL ID#DATA``, ID of 3 digits
-#: or 8 without the error flag, whole data bytes. Possessive: a failed match never backtracks.
+#: or 8 without the error flag, whole data bytes. Possessive where the ``re`` module has it
+#: (Python 3.11+: a failed match never backtracks, ~1.6x faster); plain on Python 3.10.
+_P = "+" if sys.version_info >= (3, 11) else ""
 _PLAIN_BLOCK = re.compile(
-    rf"(?:\([0-9]++\.[0-9]++\) [A-Za-z0-9_.-]++ (?:{_HEX}{{3}}|[01]{_HEX}{{7}})#"
-    rf"(?:{_HEX}{_HEX})*+\n)*+"
+    rf"(?:\([0-9]+{_P}\.[0-9]+{_P}\) [A-Za-z0-9_.-]+{_P} (?:{_HEX}{{3}}|[01]{_HEX}{{7}})#"
+    rf"(?:{_HEX}{_HEX})*{_P}\n)*{_P}"
 )
 
 
