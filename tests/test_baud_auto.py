@@ -22,7 +22,7 @@ def test_auto_finds_each_rate_in_process(rate: int) -> None:
     with transport:
         elapsed = time.monotonic() - started
         assert transport.info.details["baud"] == str(rate)
-        assert transport.info.identity == "ELM327 v1.4b"
+        assert transport.info.identity == "ELM327 v1.4b (g15diag simulator)"
     wrong = AUTO_BAUDS.index(rate)
     assert elapsed < 0.2 + wrong * PER_WRONG_RATE
 

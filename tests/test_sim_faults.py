@@ -22,7 +22,7 @@ def test_v15_answers_question_mark_to_filter_and_flow_control() -> None:
     for command in ("ATCRA7E8", "ATFCSH7E0", "ATFCSD300000", "ATFCSM1", "ATCAF0"):
         assert sim.handle(command) == (0.0, "?\r\n\r\n>")
     assert sim.handle("ATSH7E0") == (0.0, "OK\r\n\r\n>")
-    assert sim.handle("ATI") == (0.0, "ELM327 v1.5\r\n\r\n>")
+    assert sim.handle("ATI") == (0.0, "ELM327 v1.5 (g15diag simulator)\r\n\r\n>")
 
 
 def test_v21_keeps_two_bytes_of_a_request() -> None:
@@ -51,7 +51,7 @@ def test_freeze_prints_the_first_frame_then_nothing() -> None:
 def test_status_faults_replace_data_answers(query: str, line: str) -> None:
     sim = adapter(query)
     assert sim.handle("22F1901") == (0.0, f"{line}\r\n\r\n>")
-    assert sim.handle("ATI")[1] == "ELM327 v1.4b\r\n\r\n>"  # AT commands still work
+    assert sim.handle("ATI")[1] == "ELM327 v1.4b (g15diag simulator)\r\n\r\n>"  # AT still work
 
 
 def test_lv_reset_brings_back_the_defaults() -> None:
@@ -63,7 +63,7 @@ def test_lv_reset_brings_back_the_defaults() -> None:
 
 def test_no_prompt_never_prints_the_prompt() -> None:
     sim = adapter("fault=no_prompt")
-    assert sim.handle("ATI") == (0.0, "ELM327 v1.4b\r\n\r\n")
+    assert sim.handle("ATI") == (0.0, "ELM327 v1.4b (g15diag simulator)\r\n\r\n")
 
 
 def test_disconnect_cuts_the_answer_and_drops() -> None:
