@@ -15,17 +15,17 @@ from __future__ import annotations
 import re
 
 from g15diag import errors
-from g15diag.protocol import elm
+from g15diag.protocol import elm, kwp, obd, uds
 
 MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
 #: are matched as a prefix, so ``22 F18C F190`` counts too).
 SENSITIVE_REQUESTS = (
-    bytes.fromhex("22F18C"),
-    bytes.fromhex("22F190"),
-    bytes.fromhex("0902"),
-    bytes.fromhex("2180"),
-    bytes.fromhex("2181"),
+    uds.read_data_by_identifier(0xF18C),  # head-unit serial
+    uds.read_data_by_identifier(0xF190),  # VIN
+    obd.vin_request(),  # 09 02
+    kwp.read_local_identifier(kwp.IDENT_BLOCK),  # 21 80
+    kwp.read_local_identifier(kwp.VIN_BLOCK),  # 21 81
 )
 
 _unredacted = False
@@ -44,9 +44,9 @@ def unredacted() -> bool:
 
 def is_sensitive_request(pdu: bytes) -> bool:
     """True for a request whose answer may contain the serial or the VIN."""
-    if pdu[:1] == b"\x22":  # several DIDs in one request: any sensitive one counts
+    if pdu and pdu[0] == uds.READ_DATA_BY_IDENTIFIER:  # several DIDs: any sensitive one counts
         dids = [pdu[i : i + 2] for i in range(1, len(pdu) - 1, 2)]
-        return any(b"\x22" + did in SENSITIVE_REQUESTS for did in dids)
+        return any(pdu[:1] + did in SENSITIVE_REQUESTS for did in dids)
     return any(pdu.startswith(s) for s in SENSITIVE_REQUESTS)
 
 
@@ -152,7 +152,9 @@ def _is_hex(text: str) -> bool:
     return bool(text) and all(c in "0123456789ABCDEFabcdef" for c in text)
 
 
-_HEX_RUN = re.compile(r"\b[0-9A-Fa-f]{2}(?:[ :]?[0-9A-Fa-f]{2}){3,}\b")
+#: four or more spaced hex bytes ("53 49 4D 30"), or eight or more hex digits in a row (a frame
+#: line with spaces off, of any length, such as a cut-off "767101362F18C53494D")
+_HEX_RUN = re.compile(r"\b(?:[0-9A-Fa-f]{2}[ :]){3,}[0-9A-Fa-f]{2}\b|\b[0-9A-Fa-f]{8,}\b")
 _VIN = re.compile(r"\b[A-HJ-NPR-Z0-9]{11}([A-HJ-NPR-Z0-9]{6})\b")
 
 
@@ -161,13 +163,31 @@ def _mask_hex_words(line: str) -> str:
     return _HEX_RUN.sub(lambda m: re.sub(r"[0-9A-Fa-f]", "*", m.group(0)), line)
 
 
+def _mask_run(match: re.Match[str]) -> str:
+    """One hex run in a message: a frame line (``767101362F18C53494D``) keeps its CAN ID,
+    PCI and echo like -v traffic does (``767101362F18C******``); anything else is masked."""
+    run = match.group(0)
+    if " " not in run and ":" not in run:
+        try:
+            frame = elm.parse_frame_line(run + ("0" if len(run) % 2 == 0 else ""), 11)
+        except errors.G15DiagError:
+            frame = None
+        if frame is not None and 0x700 <= frame.can_id <= 0x7FF and frame.data[0] >> 4 < 3:
+            masked = mask_frame(frame.data)
+            digits = f"{frame.can_id:03X}" + "".join(
+                "**" if m else f"{b:02X}" for b, m in zip(frame.data, masked, strict=True)
+            )
+            return digits[: len(run)]
+    return re.sub(r"[0-9A-Fa-f]", "*", run)
+
+
 def mask_text(text: str) -> str:
     """Mask what may be a serial or a VIN in a free-text message: runs of four or more hex
     bytes (``53 49 4D 30``, ``53494D30``) and 17-character VIN-like words (first 11 kept)."""
     if _unredacted:
         return text
     text = _VIN.sub(lambda m: m.group(0)[:11] + "*" * 6, text)
-    return _mask_hex_words(text)
+    return _HEX_RUN.sub(_mask_run, text)
 
 
 def show_bytes(data: bytes) -> str:

@@ -480,7 +480,7 @@ def render_csv(data: dict[str, Any]) -> str:
         ("adapter_identity", adapter.get("identity", ""), "", "", ""),
     ]
     for key, item in data.get("items", {}).items():
-        status = item.get("status", "")
+        status = item.get("status") or ""  # null in a hand-edited file
         if item.get("nrc"):
             status += f" {item['nrc']} {item.get('nrc_name') or ''}".rstrip()
         rows.append(

@@ -49,6 +49,7 @@ class Recorder:
         self.started = dt.datetime.now(dt.timezone.utc)
         self._last = 0.0
         self._lock = threading.Lock()
+        self._failed: OSError | None = None  # the first write the disk refused
         try:
             fd, self._temp = tempfile.mkstemp(
                 dir=self.path.parent or ".", prefix=f".{self.path.name}.", suffix=".tmp"
@@ -76,7 +77,13 @@ class Recorder:
                 return
             stamp = max(self.clock(), self._last)  # never backwards
             self._last = stamp
-            self._handle.write(candump.line(stamp, self.channel, can_id, data) + "\n")
+            if self._failed is not None:
+                return  # the disk refused already: finish() reports it
+            try:
+                self._handle.write(candump.line(stamp, self.channel, can_id, data) + "\n")
+            except OSError as exc:  # disk full, file too large: never into the bus thread
+                self._failed = exc
+                return
             self.frames += 1
 
     def note_error(self, error: BaseException) -> None:
@@ -86,16 +93,21 @@ class Recorder:
 
     def discard(self) -> None:
         """Drop the recording (the session never started)."""
-        with self._lock:
-            self._handle.close()
+        with self._lock, contextlib.suppress(OSError):
+            self._handle.close()  # may flush into a full disk: the file goes anyway
         with contextlib.suppress(OSError):
             os.unlink(self._temp)
 
     def finish(self, transport: Transport, command: str, bitrate: int) -> None:
         """Put the trace and its sidecar in place."""
         with self._lock:
-            self._handle.close()
+            try:
+                self._handle.close()  # flushes: a full disk shows here at the latest
+            except OSError as exc:
+                self._failed = self._failed or exc
         try:
+            if self._failed is not None:  # never rename a trace that lost frames into place
+                raise self._failed
             os.replace(self._temp, self.path)
         except OSError as exc:
             with contextlib.suppress(OSError):

@@ -378,6 +378,13 @@ def _port_error(url: str, exc: BaseException) -> errors.PortError:
             hint="On Linux add yourself to the 'dialout' group (sudo usermod -aG dialout $USER),"
             " then log out and in again.",
         )
+    # pyserial says "could not open port X: [Errno 16] Device or resource busy": busy is
+    # tested before the generic "could not open port", or a busy port reads as a missing one
+    if "busy" in text.lower() or getattr(exc, "errno", None) == 16:
+        return errors.PortError(
+            f"{url} is busy: another program has it open.",
+            hint="Close other diagnostic apps (and on Linux check that brltty is not installed).",
+        )
     if (
         "No such file" in text
         or "could not open port" in text
@@ -386,11 +393,6 @@ def _port_error(url: str, exc: BaseException) -> errors.PortError:
         return errors.PortError(
             f"Cannot open {url}: no such port.",
             hint="Run `g15diag adapters` to list ports; check the cable or Bluetooth pairing.",
-        )
-    if "busy" in text.lower() or "Device or resource busy" in text:
-        return errors.PortError(
-            f"{url} is busy: another program has it open.",
-            hint="Close other diagnostic apps (and on Linux check that brltty is not installed).",
         )
     if "Connection refused" in text or "timed out" in text:
         return errors.PortError(
