@@ -8,6 +8,7 @@ sends the request again). Re-sends are bounded by the P2* budget and a count, ne
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,9 +44,27 @@ class Client:
         self.clock = clock
         self.pending_seen = 0
         self.resends = 0
+        self._widened = False
 
     def request(self, pdu: bytes) -> uds.Answer:
-        """The final (non-pending) answer to ``pdu``; raise NoAnswer/PendingTimeout."""
+        """The final (non-pending) answer to ``pdu``; raise NoAnswer/PendingTimeout.
+
+        A wait widened by responsePending belongs to this request only: it is narrowed again
+        when the request ends (quietly if it ended in an error, so that error is reported).
+        """
+        self._widened = False
+        try:
+            answer = self._final_answer(pdu)
+        except BaseException:
+            if self._widened:
+                with contextlib.suppress(errors.G15DiagError):
+                    self.transport.pending_over()
+            raise
+        if self._widened:
+            self.transport.pending_over()
+        return answer
+
+    def _final_answer(self, pdu: bytes) -> uds.Answer:
         timing = self.timing
         self.transport.send(pdu)
         deadline = self.clock() + timing.p2
@@ -75,6 +94,7 @@ class Client:
                 if pending_deadline is None:
                     pending_deadline = self.clock() + timing.p2_star
                     self.transport.after_pending()
+                    self._widened = True
                 deadline = pending_deadline
                 continue
             return answer

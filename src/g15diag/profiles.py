@@ -85,6 +85,33 @@ class Item:
         return kwp.read_ecu_identification(option)
 
 
+def parse_address(text: str, bitrate: int) -> Target:
+    """``7A0:7A8`` -> Target; IDs in hex; above 0x7FF means 29-bit."""
+    try:
+        req_text, resp_text = text.split(":")
+        req, resp = int(req_text, 16), int(resp_text, 16)
+    except ValueError:
+        raise UsageError(
+            f"--address {text!r} is not REQ:RESP in hex (for example 7A0:7A8)."
+        ) from None
+    for value in (req, resp):
+        if not 0 <= value <= 0x1FFFFFFF:
+            raise UsageError(f"--address {text!r}: CAN ID out of range.")
+    return Target(req, resp, bitrate)
+
+
+def address_candidate(address: str, bitrate: int) -> Candidate:
+    """A one-entry candidate for ``REQ:RESP`` given by the user (``--address``)."""
+    target = parse_address(address, bitrate)
+    return Candidate(
+        "given with --address",
+        target.request_id,
+        target.response_id,
+        (bitrate,),
+        source="--address",
+    )
+
+
 @dataclass(frozen=True)
 class Profile:
     """A vehicle: head-unit candidates in search order, identification items, engine ECU."""

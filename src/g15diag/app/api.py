@@ -19,26 +19,12 @@ from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
 from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
-from g15diag.profiles import DEFAULT_PROFILE, Candidate, Profile, load
+from g15diag.profiles import DEFAULT_PROFILE, Profile, address_candidate, load
 from g15diag.transport import PROTOCOL_BITRATES, make_transport
 
 
 def _profile(profile: str | Profile) -> Profile:
     return profile if isinstance(profile, Profile) else load(profile)
-
-
-def address_candidate(address: str, bitrate: int) -> Candidate:
-    """A one-entry candidate list for ``REQ:RESP`` given by the user."""
-    from g15diag.commands.options import parse_address
-
-    target = parse_address(address, bitrate)
-    return Candidate(
-        "given with --address",
-        target.request_id,
-        target.response_id,
-        (bitrate,),
-        source="--address",
-    )
 
 
 def identify(

@@ -211,7 +211,6 @@ def _find_unit(
 
 def read_item(client: Client, item: Item) -> ItemResult:
     """One request, one result; never raises for what the unit does."""
-    pending_before = client.pending_seen
     try:
         result = ItemResult(item, OK, raw=client.read(item.request))
     except errors.PendingTimeout as exc:
@@ -222,11 +221,6 @@ def read_item(client: Client, item: Item) -> ItemResult:
         result = ItemResult(item, NOT_SUPPORTED, nrc=exc.nrc, detail=exc.nrc_name)
     except errors.MalformedResponse as exc:
         result = ItemResult(item, MALFORMED, detail=str(exc))
-    restore = getattr(client.transport, "set_silence_wait", None)
-    if client.pending_seen != pending_before and restore is not None:
-        # a responsePending widened the adapter's wait (ATST FF); narrow it again so the
-        # next item's silence costs the usual ATST, not a second
-        restore(client.transport.ident_st)  # type: ignore[attr-defined]
     return result
 
 

@@ -44,12 +44,11 @@ def identify_options(func: F) -> F:
 def run_identify(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
     from g15diag import profiles
-    from g15diag.app.api import address_candidate
     from g15diag.app.identify import identify
 
     prof = profiles.load(profile)
     bitrate = bitrate_of(adapter)
-    cands = [address_candidate(address, bitrate)] if address else None
+    cands = [profiles.address_candidate(address, bitrate)] if address else None
     with connected(**adapter) as transport:
         result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
         note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"

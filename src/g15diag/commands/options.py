@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from g15diag.errors import G15DiagError, UsageError
-from g15diag.transport.base import Target, Transport
+from g15diag.transport.base import Transport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -195,21 +195,6 @@ def _native_bitrate(adapter: dict[str, Any]) -> int | None:
 def _command_name() -> str:
     ctx = click.get_current_context(silent=True)
     return ctx.command_path.removeprefix("g15diag ") if ctx else ""
-
-
-def parse_address(text: str, bitrate: int) -> Target:
-    """``7A0:7A8`` -> Target; IDs in hex; above 0x7FF means 29-bit."""
-    try:
-        req_text, resp_text = text.split(":")
-        req, resp = int(req_text, 16), int(resp_text, 16)
-    except ValueError:
-        raise UsageError(
-            f"--address {text!r} is not REQ:RESP in hex (for example 7A0:7A8)."
-        ) from None
-    for value in (req, resp):
-        if not 0 <= value <= 0x1FFFFFFF:
-            raise UsageError(f"--address {text!r}: CAN ID out of range.")
-    return Target(req, resp, bitrate)
 
 
 def traffic_printer(enabled: bool) -> Callable[[str, str], None] | None:

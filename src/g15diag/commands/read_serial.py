@@ -12,7 +12,6 @@ from g15diag.commands.options import (
     bitrate_of,
     connected,
     note_result,
-    parse_address,
 )
 from g15diag.transport.base import can_id_text
 
@@ -42,16 +41,7 @@ def command(address: str | None, profile: str, as_json: bool, **adapter: object)
 
     bitrate = bitrate_of(adapter)
     if address:
-        target = parse_address(address, bitrate)
-        candidates = [
-            profiles.Candidate(
-                "given with --address",
-                target.request_id,
-                target.response_id,
-                (bitrate,),
-                source="--address",
-            )
-        ]
+        candidates = [profiles.address_candidate(address, bitrate)]
     else:
         candidates = list(profiles.load(profile).head_units)
     with connected(**adapter) as transport:

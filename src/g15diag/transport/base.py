@@ -101,6 +101,9 @@ class Transport(ABC):
     def after_pending(self) -> None:
         """Hook: the target answered responsePending (an adapter may widen its wait)."""
 
+    def pending_over(self) -> None:
+        """Hook: the request that called :meth:`after_pending` has ended (narrow it again)."""
+
     def _emit_frame(self, can_id: int, data: bytes, is_request: bool) -> None:
         for listener in self.frame_listeners:
             listener(can_id, data, is_request)

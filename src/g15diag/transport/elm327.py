@@ -249,6 +249,12 @@ class Elm327Transport(Transport):
             self._at(f"ATST{WIDE_ST:02X}", optional=True)
             self._st = WIDE_ST
 
+    def pending_over(self) -> None:
+        """Back to the usual silence wait once the slow request has its answer."""
+        if self._st != self.ident_st:
+            self._at(f"ATST{self.ident_st:02X}", optional=True)
+            self._st = self.ident_st
+
     # -- requests ----------------------------------------------------------------------
 
     def _send(self, pdu: bytes) -> None:
