@@ -43,35 +43,30 @@ def run_process():
     return run
 
 
-@pytest.fixture
-def pty_sim() -> Iterator[object]:
-    """Factory: a simulated adapter on a real pseudo-terminal; yields its server."""
-    from g15diag.sim.server import PtyServer
+def _server_factory(kind: str) -> Iterator[object]:
+    """Start simulator servers of ``kind`` ("PtyServer"/"TcpServer") on demand; close them all."""
+    from g15diag.sim import server as servers_module
 
+    cls = getattr(servers_module, kind)
     servers = []
 
-    def start(url: str = "sim://") -> PtyServer:
-        server = PtyServer(url).__enter__()
+    def start(url: str = "sim://"):  # type: ignore[no-untyped-def]
+        server = cls(url).__enter__()
         servers.append(server)
         return server
 
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture
+def pty_sim() -> Iterator[object]:
+    """Factory: a simulated adapter on a real pseudo-terminal (``server.path``)."""
+    yield from _server_factory("PtyServer")
 
 
 @pytest.fixture
 def tcp_sim() -> Iterator[object]:
-    """Factory: a simulated Wi-Fi adapter on 127.0.0.1; yields its server."""
-    from g15diag.sim.server import TcpServer
-
-    servers = []
-
-    def start(url: str = "sim://") -> TcpServer:
-        server = TcpServer(url).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
+    """Factory: a simulated Wi-Fi adapter on 127.0.0.1 (``server.url``)."""
+    yield from _server_factory("TcpServer")
