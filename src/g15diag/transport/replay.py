@@ -56,6 +56,7 @@ class ReplayTransport(Transport):
 
         self._target = target
         self._queue.clear()
+        self._emit_target(target)
         key = (target.request_id, target.response_id)
         bitrate = self.sidecar.get("bitrate")
         if isinstance(bitrate, int) and bitrate != target.bitrate:
