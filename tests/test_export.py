@@ -154,7 +154,7 @@ def test_file_appearing_meanwhile_is_not_replaced(tmp_path, monkeypatch) -> None
         real_fsync(fd)
         out.write_text("someone else's", encoding="utf-8")
 
-    monkeypatch.setattr(export.os, "fsync", sneaky)
+    monkeypatch.setattr(os, "fsync", sneaky)
     with pytest.raises(errors.OutputError):
         export.write_atomic(out, "mine")
     assert out.read_text(encoding="utf-8") == "someone else's"
@@ -170,7 +170,7 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export.os, "fsync", interrupted)
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         export.write_atomic(out, "x" * 100_000, force=force)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["r.txt"] if force else [])
