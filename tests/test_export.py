@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors, profiles
+from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
 from g15diag.app.identify import identify
-from g15diag.transport import make_transport
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
@@ -26,7 +26,7 @@ UPDATE = os.environ.get("G15DIAG_UPDATE_GOLDEN") == "1"
 
 
 def live() -> dict:
-    with make_transport(URL) as transport:
+    with make_transport(AdapterOptions(port=URL)) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     data["tool_version"] = "0.0.0-golden"  # the golden files do not change with the version
     return data
@@ -102,7 +102,7 @@ def test_redaction() -> None:
 
 
 def test_kwp_unit_sheet_says_serial_not_read() -> None:
-    with make_transport("sim://?kwp=1") as transport:
+    with make_transport(AdapterOptions(port="sim://?kwp=1")) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     text = export.render(data, "text", lang="ru")
     assert "НЕ ПРОЧИТАН" in text and "Renault identification block (21 80)" in text

@@ -95,10 +95,6 @@ class Elm327Transport(Transport):
         """
         if self._port is not None:
             return
-        if self.url.startswith("sim:"):
-            from g15diag.sim.protocol_sim import register
-
-            register()
         auto = self.baud == AUTO_BAUD
         first = AUTO_BAUDS[0] if auto else self.baud
         try:
