@@ -261,7 +261,7 @@ def _confirm(client: Client, first: ItemResult, reads: int) -> None:
             raise errors.ReadsDisagree(
                 f"Read 1 and read {n} of the serial differ at byte "
                 f"{privacy.differing_positions(first.raw, again)}: "
-                f"{privacy.show_bytes(first.raw)} versus {privacy.show_bytes(again)}. "
+                f"{privacy.show_difference(first.raw, again)}. "
                 "Nothing is reported as the serial.",
                 hint="Check the connection and run the read again; do not send either value "
                 "to the dealer.",
