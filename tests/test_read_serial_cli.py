@@ -92,7 +92,7 @@ def test_exit_statuses(run_process, args: list[str], status: int, message: str) 
 def test_no_head_unit_hint_points_to_pins_12_13(run_cli) -> None:
     code, _, err = run_cli("read-serial", "--port", "sim://?no_hu=1")
     assert code == 4
-    assert "OBD pins 12/13" in err and "hardware/adapters.md" in err
+    assert "OBD pins 12/13" in err and "`g15diag help adapters`" in err
 
 
 def test_usage_error_is_status_2(run_process) -> None:

@@ -15,7 +15,7 @@ from g15diag.transport.base import AdapterInfo, Target, Transport
 SERIAL_DID = 0xF18C
 NOT_FOUND_HINT = (
     "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
-    "cable or a dual-CAN adapter is needed (see hardware/adapters.md). Also check that the "
+    "cable or a dual-CAN adapter is needed (`g15diag help adapters`). Also check that the "
     "ignition is on, or give the address with --address REQ:RESP."
 )
 

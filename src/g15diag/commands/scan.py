@@ -13,7 +13,7 @@ from g15diag.commands.options import adapter_options, connected, note_result
 
 NOTHING_HINT = (
     "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
-    "cable or a dual-CAN adapter is needed (see hardware/adapters.md). Check the ignition too."
+    "cable or a dual-CAN adapter is needed (`g15diag help adapters`). Check the ignition too."
 )
 
 
