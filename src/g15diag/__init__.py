@@ -8,6 +8,7 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     print(result.value("serial"), result.vin.value)
     g15diag.export(result, "request.txt", lang="ru")
     table = g15diag.scan(port="sim://")               # -> ScanResult
+    serial = g15diag.read_serial(port="sim://", progress=print)  # -> SerialResult
 
 See :mod:`g15diag.app.api`.
 """
@@ -17,10 +18,23 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["IdentifyResult", "ScanResult", "__version__", "export", "identify", "scan"]
+__all__ = [
+    "IdentifyResult",
+    "ScanResult",
+    "SearchProgress",
+    "SerialResult",
+    "__version__",
+    "export",
+    "identify",
+    "read_serial",
+    "scan",
+]
 
 _LAZY = {
     "identify": "g15diag.app.api",
+    "read_serial": "g15diag.app.api",
+    "SearchProgress": "g15diag.app.search",
+    "SerialResult": "g15diag.app.read_serial",
     "scan": "g15diag.app.api",
     "export": "g15diag.app.api",
     "IdentifyResult": "g15diag.app.identify",

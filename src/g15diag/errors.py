@@ -192,6 +192,12 @@ class NegativeResponse(G15DiagError):
         super().__init__(f"The unit refused service 0x{service:02X}: NRC 0x{nrc:02X} ({name}).")
 
 
+class SerialNotFound(G15DiagError):
+    """A unit answered but gave no serial at any place the ladder asks (exit 5, refused)."""
+
+    exit_status = ExitStatus.REFUSED
+
+
 class PendingTimeout(NoAnswer):
     """The ECU kept answering responsePending (0x78) past the P2* budget."""
 

@@ -17,14 +17,56 @@ from typing import Any
 from g15diag.app.export import format_for, render, write_atomic
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
-from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
+from g15diag.app.read_serial import SerialResult
+from g15diag.app.read_serial import read_serial as _read_serial
+from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
+from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
 from g15diag.profiles import DEFAULT_PROFILE, Profile, address_candidate, load
 from g15diag.transport import PROTOCOL_BITRATES, make_transport
 
 
 def _profile(profile: str | Profile) -> Profile:
     return profile if isinstance(profile, Profile) else load(profile)
+
+
+__all__ = ["SearchProgress", "SessionMode", "export", "identify", "read_serial", "scan"]
+
+
+def _sessions(sessions: str | SessionMode) -> SessionMode:
+    return sessions if isinstance(sessions, SessionMode) else SessionMode(sessions)
+
+
+def read_serial(
+    port: str,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int = 38400,
+    timeout: float = 5.0,
+    address: str | None = None,
+    reads: int = 2,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
+) -> SerialResult:
+    """Find the head unit and read its serial (``reads`` identical reads).
+
+    ``progress`` gets a :class:`SearchProgress` before every rung of the search;
+    ``sessions="never"`` keeps the unit in its default session.
+    """
+    prof = _profile(profile)
+    bitrate = PROTOCOL_BITRATES[protocol]
+    cands = [address_candidate(address, bitrate)] if address else None
+    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+        return _read_serial(
+            transport,
+            prof,
+            bitrate=bitrate,
+            candidates=cands,
+            reads=reads,
+            sessions=_sessions(sessions),
+            progress=progress,
+        )
 
 
 def identify(
@@ -36,13 +78,26 @@ def identify(
     timeout: float = 5.0,
     address: str | None = None,
     reads: int = 2,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
 ) -> IdentifyResult:
-    """Find the head unit and read every identification item of ``profile``, plus the VIN."""
+    """Find the head unit and read every identification item of ``profile``, plus the VIN.
+
+    ``progress`` and ``sessions`` as for :func:`read_serial`.
+    """
     prof = _profile(profile)
     bitrate = PROTOCOL_BITRATES[protocol]
     cands = [address_candidate(address, bitrate)] if address else None
     with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
-        return _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+        return _identify(
+            transport,
+            prof,
+            bitrate=bitrate,
+            candidates=cands,
+            reads=reads,
+            sessions=_sessions(sessions),
+            progress=progress,
+        )
 
 
 def scan(
@@ -53,9 +108,9 @@ def scan(
     baud: int = 38400,
     timeout: float = 5.0,
     id_range: str | None = None,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
 ) -> ScanResult:
-    """Probe every head-unit candidate (or every ID of ``id_range``, e.g. ``"700-7FF"``)."""
+    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``)."""
     prof = _profile(profile)
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:

@@ -45,6 +45,7 @@ def command(
     address: str | None,
     profile: str,
     reads: int,
+    sessions: str,
     from_file: str | None,
     output: str,
     fmt: str | None,
@@ -75,7 +76,7 @@ def command(
     else:
         if not adapter.get("port") and not adapter.get("interface"):
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        data = run_identify(address, profile, reads, adapter).to_dict()
+        data = run_identify(address, profile, reads, adapter, sessions).to_dict()
     write_atomic(output, render(data, kind, lang=lang, redacted=redact), force=force)
     note = " (SIMULATED data)" if data.get("simulated") else ""
     click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")

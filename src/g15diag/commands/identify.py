@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from g15diag.commands.options import adapter_options, bitrate_of, connected, note_result
+from g15diag.commands.sessions import mode, sessions_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,13 +36,20 @@ def identify_options(func: F) -> F:
                 type=click.IntRange(1, 10),
                 help="How many identical reads confirm the serial.",
             ),
+            sessions_option,
         ]
     ):
         func = option(func)
     return func
 
 
-def run_identify(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
+def run_identify(  # type: ignore[no-untyped-def]
+    address: str | None,
+    profile: str,
+    reads: int,
+    adapter: dict[str, Any],
+    sessions: str = "auto",
+):
     """Open the adapter the options name and run identification (the API's core)."""
     from g15diag import profiles
     from g15diag.app.identify import identify
@@ -50,7 +58,14 @@ def run_identify(address: str | None, profile: str, reads: int, adapter: dict[st
     bitrate = bitrate_of(adapter)
     cands = [profiles.address_candidate(address, bitrate)] if address else None
     with connected(**adapter) as transport:
-        result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+        result = identify(
+            transport,
+            prof,
+            bitrate=bitrate,
+            candidates=cands,
+            reads=reads,
+            sessions=mode(sessions),
+        )
         note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
         return result
 
@@ -59,14 +74,18 @@ def run_identify(address: str | None, profile: str, reads: int, adapter: dict[st
 @adapter_options
 @identify_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(address: str | None, profile: str, reads: int, as_json: bool, **adapter: Any) -> int:
+def command(
+    address: str | None, profile: str, reads: int, sessions: str, as_json: bool, **adapter: Any
+) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
-    Units that do not support UDS 0x22 are read with Renault KWP (21 80 / 21 81).
+    The unit is found as `read-serial` finds it (identification ladder, diagnostic sessions
+    only after a refusal, always left); the other items are read in the session that
+    answered. Units that do not support UDS 0x22 are read with KWP (1A xx, 21 xx).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(address, profile, reads, adapter)
+    result = run_identify(address, profile, reads, adapter, sessions)
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -86,6 +105,8 @@ STATUS_TEXT = {
 
 def to_text(data: dict[str, Any]) -> str:
     """The human report of an ``identify`` object."""
+    from g15diag.protocol.session import Session
+
     lines = []
     if data["simulated"]:
         lines.append("SIMULATED: these values come from the built-in simulator, not from a car.")
@@ -93,7 +114,8 @@ def to_text(data: dict[str, Any]) -> str:
     lines.append(
         f"Head unit: {hu['name']} at {hu['request_id']}/{hu['response_id']}, "
         f"{hu['bitrate'] // 1000} kbit/s, {hu['family'].upper()} (address confidence: "
-        f"{hu['confidence']})"
+        f"{hu['confidence']}); items read in the "
+        f"{Session(hu.get('session', 'default')).label} session"
     )
     lines.append("")
     lines.append(f"{'identifier':<11} {'status':<44} {'len':>3}  text / raw hex")
@@ -101,6 +123,8 @@ def to_text(data: dict[str, Any]) -> str:
         status = STATUS_TEXT.get(item["status"], item["status"])
         if item["nrc"]:
             status += f" (NRC {item['nrc']} {item['nrc_name']})"
+        if item.get("session") not in (None, "default"):
+            status += f" in {Session(item['session']).label}"
         length = "" if item["length"] is None else str(item["length"])
         text = f": {item['text']}" if item["text"] is not None else ""
         lines.append(f"{key:<11} {status:<44} {length:>3}  {item['label']}{text}")

@@ -16,6 +16,15 @@ no_hu      1: the car has no head unit at all
 unstable   1: a flaky head unit whose identifier bytes change on every read
 serial_pad hex bytes appended inside the F18C data (e.g. 000000, FFFF, 2020, A3A3)
 vin_mismatch 1: the head unit stores another VIN than the engine ECU
+unit       how the head unit identifies itself (issue 11; all fictional):
+           ``standard`` (default: 22 F18C in the default session),
+           ``uds_extended`` (F18C only in 10 03, ``7F 22 7F`` before),
+           ``kwp_renault`` (``7F 22 11``; 1A 8C / 21 80 / 21 81 only after 10 C0,
+           ``7F xx 80`` before), ``nissan`` (21 83 only after 10 81),
+           ``hidden_serial`` (no standard serial; serial-like text in 0xF1A7, which only
+           ``discover`` finds)
+s3         seconds after which a unit left in a non-default session falls back to the
+           default session by itself (default 5, the S3 timeout)
 ========== ===================================================================
 
 Adapter clone and fault options (``clone``, ``fault``, ``baud``...) are in
@@ -31,7 +40,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
 from g15diag.sim import faults
-from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
+from g15diag.sim.car import (
+    S3_SECONDS,
+    SIM_OTHER_VIN,
+    SIM_SERIAL,
+    SIM_VIN,
+    UNIT_KINDS,
+    SimCar,
+    engine_ecu,
+    head_unit,
+    shape_unit,
+)
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = {
@@ -48,6 +67,8 @@ KNOWN = {
     "unstable",
     "serial_pad",
     "vin_mismatch",
+    "unit",
+    "s3",
 }
 
 
@@ -79,12 +100,16 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         pad = None if pad_text.lower() == "none" else int(pad_text, 16)
         refuse = [int(x, 16) for x in opts.get("refuse", "").split(",") if x]
         serial_pad = bytes.fromhex(opts.get("serial_pad", ""))
+        s3 = float(opts.get("s3", str(S3_SECONDS)))
     except ValueError as exc:
         raise UsageError(f"Bad simulator option in {url!r}: {exc}.") from exc
     if pending not in ("off", "inline", "gaveup", "storm"):
         raise UsageError(f"pending must be off, inline, gaveup or storm, not {pending!r}.")
     if bitrate not in (500_000, 250_000):
         raise UsageError("bitrate must be 500 or 250.")
+    unit = opts.get("unit", "standard")
+    if unit not in UNIT_KINDS:
+        raise UsageError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}.")
     ecus = [engine_ecu()]
     if opts.get("no_hu") != "1":
         ecus.append(
@@ -103,6 +128,8 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
             )
         )
         ecus[-1].unstable = opts.get("unstable") == "1"
+        ecus[-1].s3 = s3
+        shape_unit(ecus[-1], unit)
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )
