@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors, profiles
+from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
 from g15diag.app.identify import identify
-from g15diag.transport import make_transport
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
@@ -26,7 +26,7 @@ UPDATE = os.environ.get("G15DIAG_UPDATE_GOLDEN") == "1"
 
 
 def live() -> dict:
-    with make_transport(URL) as transport:
+    with make_transport(AdapterOptions(port=URL)) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     data["tool_version"] = "0.0.0-golden"  # the golden files do not change with the version
     return data
@@ -102,7 +102,7 @@ def test_redaction() -> None:
 
 
 def test_kwp_unit_sheet_says_serial_not_read() -> None:
-    with make_transport("sim://?kwp=1") as transport:
+    with make_transport(AdapterOptions(port="sim://?kwp=1")) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     text = export.render(data, "text", lang="ru")
     assert "НЕ ПРОЧИТАН" in text and "Renault identification block (21 80)" in text
@@ -154,7 +154,7 @@ def test_file_appearing_meanwhile_is_not_replaced(tmp_path, monkeypatch) -> None
         real_fsync(fd)
         out.write_text("someone else's", encoding="utf-8")
 
-    monkeypatch.setattr(export.os, "fsync", sneaky)
+    monkeypatch.setattr(os, "fsync", sneaky)
     with pytest.raises(errors.OutputError):
         export.write_atomic(out, "mine")
     assert out.read_text(encoding="utf-8") == "someone else's"
@@ -170,7 +170,7 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export.os, "fsync", interrupted)
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         export.write_atomic(out, "x" * 100_000, force=force)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["r.txt"] if force else [])

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from g15diag import errors, profiles
+from g15diag.adapter import AdapterOptions
+from g15diag.adapter import make_transport as _make_transport
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.read_serial import read_serial
 from g15diag.app.search import SearchProgress
@@ -21,8 +23,12 @@ from g15diag.client import Client
 from g15diag.protocol import guard
 from g15diag.protocol.session import ENTRY_NRCS, Session, SessionRule
 from g15diag.sim.car import SIM_SERIAL, SimEcu, head_unit, shape_unit
-from g15diag.transport import make_transport
 from g15diag.transport.base import Transport
+
+
+def make_transport(port: str) -> Transport:
+    return _make_transport(AdapterOptions(port=port))
+
 
 ENTRIES = {b"\x10\x03", b"\x10\xc0", b"\x10\x81"}
 EXIT_FOR = {b"\x10\x03": b"\x10\x01", b"\x10\xc0": b"\x10\x81", b"\x10\x81": b"\x10\x81"}
@@ -59,10 +65,8 @@ def opened(
 ) -> Iterator[tuple[Transport, SimEcu]]:  # type: ignore[no-untyped-def]
     """A transport of ``kind`` to the simulated car ``url``, and that car's head unit."""
     if kind == "virtual":
-        from g15diag.transport.native_can import NativeCanTransport
-
-        transport: Transport = NativeCanTransport("virtual", url, bitrate, timeout=2)
-        with transport:
+        opts = AdapterOptions(interface="virtual", channel=url, bitrate=bitrate, timeout=2)
+        with _make_transport(opts) as transport:
             yield transport, transport._sim.car.ecus[1]  # type: ignore[attr-defined]
         return
     if kind == "elm":

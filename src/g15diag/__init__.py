@@ -9,28 +9,40 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     g15diag.export(result, "request.txt", lang="ru")
     table = g15diag.scan(port="sim://")               # -> ScanResult
     serial = g15diag.read_serial(port="sim://", progress=print)  # -> SerialResult
+    opts = g15diag.AdapterOptions(port="COM3", baud="auto", timeout=2.0)
+    result = g15diag.identify(options=opts)           # the same record the CLI builds
+
+A bad value raises :class:`g15diag.UsageError` (exit status 2 in the CLI) with one sentence.
 
 See :mod:`g15diag.app.api`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import typing as _typing
 
 __version__ = "0.1.0"
 __all__ = [
+    "AdapterOptions",
+    "G15DiagError",
     "IdentifyResult",
     "ScanResult",
     "SearchProgress",
     "SerialResult",
+    "UsageError",
     "__version__",
     "export",
     "identify",
+    "make_transport",
     "read_serial",
     "scan",
 ]
 
 _LAZY = {
+    "AdapterOptions": "g15diag.adapter",
+    "make_transport": "g15diag.adapter",
+    "G15DiagError": "g15diag.errors",
+    "UsageError": "g15diag.errors",
     "identify": "g15diag.app.api",
     "read_serial": "g15diag.app.api",
     "SearchProgress": "g15diag.app.search",
@@ -42,10 +54,16 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Import the API on first use (PEP 562)."""
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'g15diag' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API (``__all__``) and the subpackages already imported."""
+    modules = {k for k, v in globals().items() if isinstance(v, type(_typing))}
+    return sorted(set(__all__) | {m for m in modules if not m.startswith("_")})

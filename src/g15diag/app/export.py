@@ -7,19 +7,16 @@ stored. Simulated data is marked as such in every format.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import csv
 import io
 import json
-import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
-from g15diag import identifiers
-from g15diag.errors import OutputError, UsageError
+from g15diag import files, identifiers
+from g15diag.errors import UsageError
 
 FORMATS = ("text", "json", "csv")
 LANGS = ("en", "ru")
@@ -501,60 +498,13 @@ def render_csv(data: dict[str, Any]) -> str:
 
 def check_writable(path: str | Path, *, force: bool) -> None:
     """Fail early (before any read of the car) when ``path`` exists and ``force`` is off."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise OutputError(
-            f"{target} already exists; nothing was written.",
-            hint="Use --force to replace it, or choose another --output.",
-        )
-    if not target.parent.exists() and str(target.parent) not in ("", "."):
-        raise OutputError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+    files.check_new(path, force=force, hint=_HINT)
 
 
 def write_atomic(path: str | Path, content: str, *, force: bool = False) -> Path:
-    """Write ``content`` to a temporary file beside ``path``, then rename it into place.
-
-    Without ``force`` an existing file is never replaced (even one that appears meanwhile).
-    On any failure or interruption the temporary file is removed and ``path`` is untouched.
-    """
-    target = Path(path)
-    check_writable(target, force=force)
-    try:
-        payload = content.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise OutputError(f"Cannot write {target}: the text is not valid Unicode.") from exc
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path(".")
-        )
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _place(tmp, target, force)
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    return target
+    """Write ``content`` as a new file (g15diag.files: whole or not at all, never over an
+    existing file unless ``force``)."""
+    return files.write_new(path, content, force=force, hint=_HINT)
 
 
-def _place(tmp: str, target: Path, force: bool) -> None:
-    if force:
-        os.replace(tmp, target)
-        return
-    try:
-        os.link(tmp, target)  # fails if the target exists: no overwrite race
-    except FileExistsError:
-        raise OutputError(
-            f"{target} already exists; nothing was written.",
-            hint="Use --force to replace it, or choose another --output.",
-        ) from None
-    except OSError:
-        if target.exists():
-            raise
-        os.replace(tmp, target)  # a file system without hard links
+_HINT = "Use --force to replace it, or choose another --output."

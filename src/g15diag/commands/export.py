@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from g15diag.commands.identify import identify_options, run_identify
-from g15diag.commands.options import adapter_options
+from g15diag.adapter import AdapterOptions
+from g15diag.commands.identify import run_identify
+from g15diag.commands.options import adapter_options, target_options
+from g15diag.commands.sessions import sessions_option
 
 
 @click.command("export")
-@adapter_options
-@identify_options
+@adapter_options(optional=True)
+@target_options
+@sessions_option
 @click.option(
     "--from",
     "from_file",
@@ -42,17 +43,14 @@ from g15diag.commands.options import adapter_options
 @click.option("--redact", is_flag=True, help="Mask VIN (keep 11) and serial (keep last 4).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def command(
-    address: str | None,
-    profile: str,
-    reads: int,
-    sessions: str,
     from_file: str | None,
     output: str,
     fmt: str | None,
     lang: str,
     redact: bool,
     force: bool,
-    **adapter: Any,
+    sessions: str,
+    options: AdapterOptions | None,
 ) -> int:
     """Write the dealer request: VIN, head-unit serial, part number, supplier, versions.
 
@@ -74,9 +72,9 @@ def command(
     if from_file:
         data = load_identify_json(from_file)
     else:
-        if not adapter.get("port") and not adapter.get("interface"):
+        if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        data = run_identify(address, profile, reads, adapter, sessions).to_dict()
+        data = run_identify(options, sessions).to_dict()
     write_atomic(output, render(data, kind, lang=lang, redacted=redact), force=force)
     note = " (SIMULATED data)" if data.get("simulated") else ""
     click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")

@@ -3,67 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from g15diag.commands.options import adapter_options, bitrate_of, connected, note_result
+from g15diag.adapter import AdapterOptions
+from g15diag.commands.options import adapter_options, connected, note_result, target_options
 from g15diag.commands.sessions import mode, sessions_option
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def identify_options(func: F) -> F:
-    """--address, --profile, --reads (shared with `export`)."""
-    for option in reversed(
-        [
-            click.option(
-                "--address",
-                metavar="REQ:RESP",
-                help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
-            ),
-            click.option(
-                "--profile",
-                default="almera-g15",
-                show_default=True,
-                help="Vehicle profile: a shipped name or your own TOML file.",
-            ),
-            click.option(
-                "--reads",
-                default=2,
-                show_default=True,
-                type=click.IntRange(1, 10),
-                help="How many identical reads confirm the serial.",
-            ),
-            sessions_option,
-        ]
-    ):
-        func = option(func)
-    return func
-
-
-def run_identify(  # type: ignore[no-untyped-def]
-    address: str | None,
-    profile: str,
-    reads: int,
-    adapter: dict[str, Any],
-    sessions: str = "auto",
-):
+def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
-    from g15diag import profiles
     from g15diag.app.identify import identify
 
-    prof = profiles.load(profile)
-    bitrate = bitrate_of(adapter)
-    cands = [profiles.address_candidate(address, bitrate)] if address else None
-    with connected(**adapter) as transport:
+    prof = options.load_profile()
+    with connected(options) as transport:
         result = identify(
             transport,
             prof,
-            bitrate=bitrate,
-            candidates=cands,
-            reads=reads,
+            bitrate=options.bus_bitrate,
+            candidates=options.address_candidates(),
+            reads=options.reads,
             sessions=mode(sessions),
         )
         note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
@@ -72,11 +32,10 @@ def run_identify(  # type: ignore[no-untyped-def]
 
 @click.command("identify")
 @adapter_options
-@identify_options
+@target_options
+@sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(
-    address: str | None, profile: str, reads: int, sessions: str, as_json: bool, **adapter: Any
-) -> int:
+def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
@@ -85,7 +44,7 @@ def command(
     answered. Units that do not support UDS 0x22 are read with KWP (1A xx, 21 xx).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(address, profile, reads, adapter, sessions)
+    result = run_identify(options, sessions)
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -7,12 +7,8 @@ import json
 import click
 
 from g15diag import identifiers
-from g15diag.commands.options import (
-    adapter_options,
-    bitrate_of,
-    connected,
-    note_result,
-)
+from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+from g15diag.commands.options import ADDRESS, adapter_options, connected, note_result
 from g15diag.commands.sessions import mode, sessions_option
 from g15diag.transport.base import can_id_text
 
@@ -27,19 +23,18 @@ FAMILY_SERVICE = {
 @click.option(
     "--address",
     metavar="REQ:RESP",
+    type=ADDRESS,
     help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
 )
 @click.option(
     "--profile",
-    default="almera-g15",
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Vehicle profile name or TOML file with the candidate addresses.",
 )
 @sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(
-    address: str | None, profile: str, sessions: str, as_json: bool, **adapter: object
-) -> int:
+def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     """Read the head unit's serial number, twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order, at each bit
@@ -48,15 +43,15 @@ def command(
     1A 8C, then in 10 C0; the unit is always returned to its default session. Nothing is
     written to the car or to disk.
     """
-    from g15diag import profiles
     from g15diag.app.read_serial import read_serial
 
-    bitrate = bitrate_of(adapter)
-    prof = profiles.load(profile)
-    candidates = [profiles.address_candidate(address, bitrate)] if address else None
-    with connected(**adapter) as transport:
+    with connected(options) as transport:
         result = read_serial(
-            transport, prof, bitrate=bitrate, candidates=candidates, sessions=mode(sessions)
+            transport,
+            options.load_profile(),
+            bitrate=options.bus_bitrate,
+            candidates=options.address_candidates(),
+            sessions=mode(sessions),
         )
         note_result(transport, to_json(result))
     if as_json:

@@ -1,34 +1,8 @@
 """Build a simulated car and adapter from ``sim://`` query options.
 
-``sim://?hu=7A0:7A8&pending=gaveup&latency=0.05`` — every option:
-
-========== ===================================================================
-hu         head-unit request:response IDs in hex (default 747:767)
-bitrate    head-unit bit rate in kbit/s: 500 (default) or 250
-pending    responsePending: off (default), inline, gaveup, storm
-pending_count  how many 0x78 answers before the final one (default 1)
-latency    seconds before each bus answer (default 0)
-pad        head-unit padding byte in hex, or ``none`` (default AA)
-kwp        1: the head unit answers only Renault KWP ``21 80``/``21 81``
-refuse     comma-separated DIDs the head unit refuses with NRC 0x31
-serial     the simulated serial text (default SIM0O1Il5S8B2024)
-no_hu      1: the car has no head unit at all
-unstable   1: a flaky head unit whose identifier bytes change on every read
-serial_pad hex bytes appended inside the F18C data (e.g. 000000, FFFF, 2020, A3A3)
-vin_mismatch 1: the head unit stores another VIN than the engine ECU
-unit       how the head unit identifies itself (issue 11; all fictional):
-           ``standard`` (default: 22 F18C in the default session),
-           ``uds_extended`` (F18C only in 10 03, ``7F 22 7F`` before),
-           ``kwp_renault`` (``7F 22 11``; 1A 8C / 21 80 / 21 81 only after 10 C0,
-           ``7F xx 80`` before), ``nissan`` (21 83 only after 10 81),
-           ``hidden_serial`` (no standard serial; serial-like text in 0xF1A7, which only
-           ``discover`` finds)
-s3         seconds after which a unit left in a non-default session falls back to the
-           default session by itself (default 5, the S3 timeout)
-========== ===================================================================
-
-Adapter clone and fault options (``clone``, ``fault``, ``baud``...) are in
-:mod:`g15diag.sim.faults`.
+``sim://?hu=7A0:7A8&pending=gaveup&latency=0.05``. Every option (car and adapter) is
+listed, with its meaning, in :mod:`g15diag.sim.options`; the adapter clone and fault models
+are applied in :mod:`g15diag.sim.faults`.
 
 The head unit also refuses with 0x31 every DID it does not have; ``refuse=F18C`` makes it
 refuse one it has. ``kwp=1`` is a KWP-only unit, ``bitrate=250`` a unit on 250 kbit/s.
@@ -40,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
 from g15diag.sim import faults
+from g15diag.sim import options as sim_options
 from g15diag.sim.car import (
     S3_SECONDS,
     SIM_OTHER_VIN,
@@ -53,23 +28,7 @@ from g15diag.sim.car import (
 )
 from g15diag.sim.elm327 import AdapterOptions
 
-KNOWN = {
-    "hu",
-    "bitrate",
-    "pending",
-    "pending_count",
-    "latency",
-    "pad",
-    "kwp",
-    "refuse",
-    "serial",
-    "no_hu",
-    "unstable",
-    "serial_pad",
-    "vin_mismatch",
-    "unit",
-    "s3",
-}
+KNOWN = sim_options.names(sim_options.CAR)
 
 
 def parse_options(url: str) -> dict[str, str]:
@@ -129,7 +88,7 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         )
         ecus[-1].unstable = opts.get("unstable") == "1"
         ecus[-1].s3 = s3
-        shape_unit(ecus[-1], unit)
+        shape_unit(ecus[-1], unit)  # issue 11's session-gated units (sim/car.py)
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )
