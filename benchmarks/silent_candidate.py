@@ -77,7 +77,12 @@ def _g15diag(kind: str) -> Silent:
                 from g15diag.app.read_serial import read_serial
 
                 try:
-                    read_serial(transport, _candidates(), bitrate=500_000)
+                    read_serial(
+                        transport,
+                        profiles.load("almera-g15"),
+                        candidates=_candidates(),
+                        bitrate=500_000,
+                    )
                 except errors.NoAnswer:
                     pass
                 else:

@@ -7,11 +7,13 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.identify import run_identify
 from g15diag.commands.options import adapter_options, target_options
+from g15diag.commands.sessions import sessions_option
 
 
 @click.command("export")
 @adapter_options(optional=True)
 @target_options
+@sessions_option
 @click.option(
     "--from",
     "from_file",
@@ -47,6 +49,7 @@ def command(
     lang: str,
     redact: bool,
     force: bool,
+    sessions: str,
     options: AdapterOptions | None,
 ) -> int:
     """Write the dealer request: VIN, head-unit serial, part number, supplier, versions.
@@ -71,7 +74,7 @@ def command(
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        data = run_identify(options).to_dict()
+        data = run_identify(options, sessions).to_dict()
     write_atomic(output, render(data, kind, lang=lang, redacted=redact), force=force)
     note = " (SIMULATED data)" if data.get("simulated") else ""
     click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")

@@ -15,7 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 from g15diag.errors import UsageError
 from g15diag.sim import faults, values
 from g15diag.sim import options as sim_options
-from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
+from g15diag.sim.car import (
+    S3_SECONDS,
+    SIM_OTHER_VIN,
+    SIM_SERIAL,
+    SIM_VIN,
+    UNIT_KINDS,
+    SimCar,
+    engine_ecu,
+    head_unit,
+    shape_unit,
+)
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = sim_options.names(sim_options.CAR)
@@ -65,6 +75,10 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         name: values.flag(name, opts.get(name, "0"))
         for name in ("kwp", "no_hu", "unstable", "vin_mismatch")
     }
+    s3 = values.seconds("s3", opts.get("s3", str(S3_SECONDS)), 3600)
+    unit = opts.get("unit", "standard")
+    if unit not in UNIT_KINDS:
+        raise UsageError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit[:40]!r}.")
     ecus = [engine_ecu()]
     if not flags["no_hu"]:
         ecus.append(
@@ -83,6 +97,8 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
             )
         )
         ecus[-1].unstable = flags["unstable"]
+        ecus[-1].s3 = s3
+        shape_unit(ecus[-1], unit)  # issue 11's session-gated units (sim/car.py)
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )
