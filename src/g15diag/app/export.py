@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from g15diag import files, identifiers
+from g15diag import files, identifiers, inputs
 from g15diag.errors import UsageError
 
 FORMATS = ("text", "json", "csv")
@@ -139,10 +139,10 @@ def format_for(path: str | Path, fmt: str | None) -> str:
 
 def load_identify_json(path: str | Path) -> dict[str, Any]:
     """Read a saved ``identify --json`` file; UsageError names what is wrong."""
+    text = inputs.read_text(path, "the identify file")  # bounded; no FIFO or device
+    inputs.check_structure(text, str(path))  # no huge integer or deep nesting reaches json
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not JSON: {exc}.") from exc
     if not isinstance(data, dict) or data.get("schema_version") != 1:
