@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from g15diag.app.export import format_for, render, write_atomic
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
 from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
+from g15diag.errors import UsageError
 from g15diag.profiles import DEFAULT_PROFILE, Profile, address_candidate, load
 from g15diag.transport import PROTOCOL_BITRATES, make_transport
 
@@ -43,6 +43,41 @@ def identify(
     cands = [address_candidate(address, bitrate)] if address else None
     with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
         return _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+
+
+def voltage(
+    port: str, *, protocol: int = 6, baud: int = 38400, timeout: float = 5.0
+) -> float | None:
+    """Volts at the OBD socket (the adapter's ``ATRV``); None when the adapter cannot tell."""
+    from g15diag.app.voltage import read_voltage
+
+    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+        return read_voltage(transport)
+
+
+def session(
+    port: str,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int = 38400,
+    timeout: float = 5.0,
+    address: str | None = None,
+    reads: int = 2,
+) -> dict[str, Any]:
+    """Identify and read the voltage in one adapter session: the dict ``export`` takes.
+
+    It is the ``identify --json`` object plus ``battery_voltage`` (the GUI's "Save session").
+    """
+    from g15diag.app.export import session_dict
+    from g15diag.app.voltage import read_voltage
+
+    prof = _profile(profile)
+    bitrate = PROTOCOL_BITRATES[protocol]
+    cands = [address_candidate(address, bitrate)] if address else None
+    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+        result = _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+        return session_dict(result, read_voltage(transport))
 
 
 def scan(
@@ -71,7 +106,18 @@ def export(
     redact: bool = False,
     force: bool = False,
 ) -> Path:
-    """Write the dealer request for ``result`` (or an ``identify --json`` dict) atomically."""
-    data = result.to_dict() if isinstance(result, IdentifyResult) else result
-    content = render(data, format_for(output, fmt), lang=lang, redacted=redact)
-    return write_atomic(output, content, force=force)
+    """Write the dealer request for ``result`` (or an ``identify --json`` dict) atomically.
+
+    ``fmt`` is text, json, csv, html or pdf (default: from the suffix). Anything that is not
+    a well-formed result, an unknown ``lang`` or ``fmt`` raises :class:`UsageError`.
+    """
+    from g15diag.app.export import check_writable, format_for, render, write
+
+    kind = format_for(output, fmt)
+    content = render(result, kind, lang=lang, redacted=redact)
+    if str(output) == "-":
+        raise UsageError("export() writes files; give a file name, not '-'.")
+    check_writable(output, force=force)
+    written = write(output, content, force=force)
+    assert written is not None
+    return written

@@ -43,16 +43,21 @@ def identify_options(func: F) -> F:
 
 def run_identify(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
+    with connected(**adapter) as transport:
+        return identify_on(transport, address, profile, reads, adapter)
+
+
+def identify_on(transport, address, profile, reads, adapter):  # type: ignore[no-untyped-def]
+    """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
     from g15diag import profiles
     from g15diag.app.identify import identify
 
     prof = profiles.load(profile)
     bitrate = bitrate_of(adapter)
     cands = [profiles.address_candidate(address, bitrate)] if address else None
-    with connected(**adapter) as transport:
-        result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
-        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
-        return result
+    result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+    note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+    return result
 
 
 @click.command("identify")
