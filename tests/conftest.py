@@ -10,6 +10,18 @@ from collections.abc import Iterator
 import pytest
 
 from g15diag.cli import main
+from g15diag.sim import register
+
+register()  # tests open sim:// with Elm327Transport directly (the CLI does it in g15diag.adapter)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """The tester's own G15DIAG_* variables and config file never reach a test."""
+    for name in ("G15DIAG_PORT", "G15DIAG_BAUD"):
+        monkeypatch.delenv(name, raising=False)
+    missing = tmp_path_factory.getbasetemp() / "no-such-g15diag-config.toml"
+    monkeypatch.setenv("G15DIAG_CONFIG", str(missing))
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from g15diag.app import doctor
+from g15diag.adapter import AdapterOptions
+from g15diag.app import doctor, host_checks
 from g15diag.errors import ExitStatus
 
 CAPABILITY_NAMES = [
@@ -177,7 +178,7 @@ def test_doctor_sends_nothing_that_changes_stored_settings() -> None:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Serial, "write", spy)
-        report = doctor.run_doctor("sim://", system_checks=False)
+        report = doctor.run_doctor(AdapterOptions(port="sim://"), system_checks=False)
     assert report.verdict == "usable"
     sent = "".join(seen).split("\r")[:-1]
     assert sent == [
@@ -190,21 +191,21 @@ def test_doctor_sends_nothing_that_changes_stored_settings() -> None:
 
 
 def test_linux_checks_skip_non_local_ports() -> None:
-    assert doctor.linux_checks("sim://", platform="linux") == []
-    assert doctor.linux_checks("socket://192.168.0.10:35000", platform="linux") == []
-    assert doctor.linux_checks("/dev/ttyUSB0", platform="win32") == []
+    assert host_checks.linux_checks("sim://", platform="linux") == []
+    assert host_checks.linux_checks("socket://192.168.0.10:35000", platform="linux") == []
+    assert host_checks.linux_checks("/dev/ttyUSB0", platform="win32") == []
 
 
 def test_linux_checks_missing_device(tmp_path) -> None:
     port = str(tmp_path / "ttyUSB0")
-    checks = doctor.linux_checks(port, platform="linux", which=lambda _: None)
+    checks = host_checks.linux_checks(port, platform="linux", which=lambda _: None)
     assert [(c.name, c.status) for c in checks] == [("port exists", "missing"), ("brltty", "ok")]
 
 
 def test_linux_checks_brltty_warns(tmp_path) -> None:
     device = tmp_path / "ttyUSB0"
     device.write_text("")
-    checks = doctor.linux_checks(
+    checks = host_checks.linux_checks(
         str(device), platform="linux", which=lambda _: "/usr/bin/brltty", proc=str(tmp_path)
     )
     by_name = {c.name: c for c in checks}
@@ -217,10 +218,10 @@ def test_linux_checks_brltty_warns(tmp_path) -> None:
 def test_linux_checks_permission_denied(tmp_path, monkeypatch) -> None:
     device = tmp_path / "ttyUSB0"
     device.write_text("")
-    monkeypatch.setattr(doctor.os, "access", lambda *_: False)  # as a user outside the group
-    monkeypatch.setattr(doctor, "_group_name", lambda _: "dialout")
-    monkeypatch.setattr(doctor, "_configured_groups", lambda: set())
-    checks = doctor.linux_checks(str(device), platform="linux", which=lambda _: None)
+    monkeypatch.setattr(host_checks.os, "access", lambda *_: False)  # as a user outside the group
+    monkeypatch.setattr(host_checks, "_group_name", lambda _: "dialout")
+    monkeypatch.setattr(host_checks, "_configured_groups", lambda: set())
+    checks = host_checks.linux_checks(str(device), platform="linux", which=lambda _: None)
     perm = next(c for c in checks if c.name == "port permission")
     assert perm.status == "missing"
     assert perm.detail == f"no read/write permission on {device} (group 'dialout')"
@@ -228,8 +229,8 @@ def test_linux_checks_permission_denied(tmp_path, monkeypatch) -> None:
         "Add yourself to the 'dialout' group: sudo usermod -aG dialout $USER, then log out "
         "and in again."
     )
-    monkeypatch.setattr(doctor, "_configured_groups", lambda: {"dialout"})
-    checks = doctor.linux_checks(str(device), platform="linux", which=lambda _: None)
+    monkeypatch.setattr(host_checks, "_configured_groups", lambda: {"dialout"})
+    checks = host_checks.linux_checks(str(device), platform="linux", which=lambda _: None)
     perm = next(c for c in checks if c.name == "port permission")
     assert perm.advice == (
         "You are in the 'dialout' group but this session is not: log out and in again "
@@ -244,7 +245,7 @@ def test_port_busy_found_in_proc(tmp_path) -> None:
     (fake_proc / "4242" / "fd").mkdir(parents=True)
     (fake_proc / "4242" / "fd" / "3").symlink_to(device)
     (fake_proc / "4242" / "comm").write_text("minicom\n")
-    checks = doctor.linux_checks(
+    checks = host_checks.linux_checks(
         str(device), platform="linux", which=lambda _: None, proc=str(fake_proc)
     )
     busy = next(c for c in checks if c.name == "port free")

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors, identifiers, profiles
+from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
-from g15diag.app.export import writer
 from g15diag.app.identify import identify
 from g15diag.app.read_serial import NOT_FOUND_HINT
-from g15diag.transport import make_transport
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
@@ -29,7 +28,7 @@ MSK = dt.timezone(dt.timedelta(hours=3), "MSK")  # the sheet shows local time; f
 
 
 def live() -> dict:
-    with make_transport(URL) as transport:
+    with make_transport(AdapterOptions(port=URL)) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     data["tool_version"] = "0.0.0-golden"  # the golden files do not change with the version
     return data
@@ -145,7 +144,7 @@ def test_redaction() -> None:
 
 
 def test_kwp_unit_sheet_says_serial_not_read() -> None:
-    with make_transport("sim://?kwp=1") as transport:
+    with make_transport(AdapterOptions(port="sim://?kwp=1")) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
     text = str(export.render(data, "text", lang="ru"))
     assert "Серийный номер не прочитан: магнитола не выдала" in text
@@ -243,10 +242,10 @@ def test_no_overwrite_without_force(tmp_path) -> None:
     out = tmp_path / "r.txt"
     out.write_text("keep me", encoding="utf-8")
     with pytest.raises(errors.OutputError) as info:
-        writer.write_atomic(out, "new")
+        export.write(out, "new")
     assert info.value.exit_status == 9
     assert out.read_text(encoding="utf-8") == "keep me"
-    writer.write_atomic(out, "new", force=True)
+    export.write(out, "new", force=True)
     assert out.read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
@@ -259,9 +258,9 @@ def test_file_appearing_meanwhile_is_not_replaced(tmp_path, monkeypatch) -> None
         real_fsync(fd)
         out.write_text("someone else's", encoding="utf-8")
 
-    monkeypatch.setattr(writer.os, "fsync", sneaky)
+    monkeypatch.setattr(os, "fsync", sneaky)
     with pytest.raises(errors.OutputError):
-        writer.write_atomic(out, "mine")
+        export.write(out, "mine")
     assert out.read_text(encoding="utf-8") == "someone else's"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
@@ -275,9 +274,9 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(writer.os, "fsync", interrupted)
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        writer.write_atomic(out, "x" * 100_000, force=force)
+        export.write(out, "x" * 100_000, force=force)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["r.txt"] if force else [])
     if force:
         assert out.read_text(encoding="utf-8") == "old"
@@ -285,4 +284,4 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
 
 def test_unwritable_folder(tmp_path) -> None:
     with pytest.raises(errors.OutputError, match="does not exist"):
-        writer.write_atomic(tmp_path / "nope" / "r.txt", "x")
+        export.write(tmp_path / "nope" / "r.txt", "x")

@@ -156,3 +156,12 @@ def test_ctrl_c_stops_cleanly() -> None:
     gui.proc.send_signal(signal.SIGINT)
     code, out, err = gui.wait()
     assert code == 0 and "Stopped." in out and "Traceback" not in err
+
+
+def test_page_translations_have_the_same_keys() -> None:
+    from g15diag.gui.app import page_words
+
+    en, ru = page_words("en"), page_words("ru")
+    assert set(en) == set(ru)
+    assert all(isinstance(v, str) and v for k, v in ru.items() if k != "lookalikes")
+    assert "антикраж" not in " ".join(v for k, v in ru.items() if k != "lookalikes").lower()

@@ -9,9 +9,9 @@ import pytest
 
 import g15diag
 from g15diag import errors, profiles
+from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app.identify import identify
 from g15diag.app.scan import parse_range, range_candidates, scan
-from g15diag.transport import make_transport
 from g15diag.transport.base import Target, Transport
 
 SERIAL = b"SIM0O1Il5S8B2024"
@@ -20,7 +20,7 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 
 
 def run(url: str, **kw):  # type: ignore[no-untyped-def]
-    with make_transport(url) as transport:
+    with make_transport(AdapterOptions(port=url)) as transport:
         return identify(transport, profiles.load(), bitrate=500_000, now=NOW, **kw)
 
 
@@ -169,7 +169,7 @@ def test_no_answer_and_malformed_items() -> None:
 
 
 def test_scan_table_and_cheap_silence() -> None:
-    with make_transport("sim://?hu=714:734&bitrate=250") as transport:
+    with make_transport(AdapterOptions(port="sim://?hu=714:734&bitrate=250")) as transport:
         result = scan(transport, profiles.load())
         sent = list(transport.commands_sent)
     outcomes = [(r.target.label, r.target.bitrate, r.outcome) for r in result.rows]
@@ -187,7 +187,7 @@ def test_scan_table_and_cheap_silence() -> None:
 
 
 def test_scan_refused_and_range() -> None:
-    with make_transport("sim://?kwp=1&hu=7B0:7D0") as transport:
+    with make_transport(AdapterOptions(port="sim://?kwp=1&hu=7B0:7D0")) as transport:
         prof = profiles.load()
         result = scan(transport, prof, candidates=range_candidates(prof, *parse_range("7AE-7B1")))
     rows = {r.target.label: (r.outcome, r.nrc) for r in result.rows if r.target.bitrate == 500_000}
@@ -210,7 +210,7 @@ def test_profile_edit_alone_adds_a_candidate(tmp_path) -> None:
         encoding="utf-8",
     )
     prof = profiles.load(str(source))
-    with make_transport("sim://?hu=7B3:7D3") as transport:
+    with make_transport(AdapterOptions(port="sim://?hu=7B3:7D3")) as transport:
         result = identify(transport, prof, bitrate=500_000, now=NOW)
         table = scan(transport, prof)
     assert result.unit.name == "Field-found unit" and result.value("serial") == SERIAL.decode()

@@ -106,9 +106,18 @@ def test_port_or_interface_is_required(run_cli) -> None:
     assert code == errors.ExitStatus.USAGE
 
 
-def test_unknown_interface_is_a_port_error(run_cli) -> None:
+def test_unknown_interface_is_a_usage_error(run_cli) -> None:
+    # issue 13: an interface python-can does not know is a usage error (2), not an adapter one
     code, _, err = run_cli("read-serial", "--interface", "no-such-bus", "--channel", "x")
-    assert code == errors.ExitStatus.ADAPTER and "Cannot open CAN interface" in err
+    assert code == errors.ExitStatus.USAGE
+    assert "'no-such-bus' is not a python-can interface; known: " in err
+    assert "socketcan" in err and "Traceback" not in err
+
+
+def test_interface_that_cannot_open_is_a_port_error(run_cli) -> None:
+    # a known interface whose hardware is absent is still the adapter's problem (3)
+    code, _, err = run_cli("read-serial", "--interface", "slcan", "--channel", "/nonexistent/tty")
+    assert code == errors.ExitStatus.ADAPTER and "Cannot open CAN interface slcan" in err
 
 
 def test_help_does_not_import_python_can() -> None:

@@ -117,7 +117,7 @@ def test_elm327_over_a_real_pty(pty_sim) -> None:
 
 @contextlib.contextmanager
 def native(channel: str) -> Iterator[tuple[Transport, Callable[[], list[can.Message]]]]:
-    from g15diag.transport.native_can import NativeCanTransport
+    from g15diag.adapter import AdapterOptions, make_transport
 
     observer = can.Bus(interface="virtual", channel=channel)  # a second node on the bus
     frames: list[can.Message] = []
@@ -131,7 +131,8 @@ def native(channel: str) -> Iterator[tuple[Transport, Callable[[], list[can.Mess
                 deadline = time.monotonic() + 0.3
         return frames
 
-    transport = NativeCanTransport("virtual", channel, 500_000, timeout=1)
+    options = AdapterOptions(interface="virtual", channel=channel, bitrate=500_000, timeout=1)
+    transport = make_transport(options)  # a sim:// channel gets the simulated car
     try:
         with transport:
             transport.set_target(HU)
@@ -185,11 +186,11 @@ def test_native_can_lowest_write_refuses_even_if_send_is_bypassed() -> None:
 
 
 def test_replay_transport() -> None:
-    from g15diag.transport.replay import ReplayTransport
+    from g15diag.adapter import AdapterOptions, make_transport
 
     trace = Path(__file__).resolve().parents[1] / "fixtures/can_traces/multiframe_padding.log"
     seen_frames: list[tuple[int, bytes]] = []
-    with ReplayTransport(f"replay:{trace}") as transport:
+    with make_transport(AdapterOptions(port=f"replay:{trace}")) as transport:
         transport.frame_listeners.append(
             lambda can_id, data, is_request: is_request and seen_frames.append((can_id, data))
         )

@@ -8,18 +8,37 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     print(result.value("serial"), result.vin.value)
     g15diag.export(result, "request.txt", lang="ru")
     table = g15diag.scan(port="sim://")               # -> ScanResult
+    opts = g15diag.AdapterOptions(port="COM3", baud="auto", timeout=2.0)
+    result = g15diag.identify(options=opts)           # the same record the CLI builds
+
+A bad value raises :class:`g15diag.UsageError` (exit status 2 in the CLI) with one sentence.
 
 See :mod:`g15diag.app.api`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import typing as _typing
 
 __version__ = "0.1.0"
-__all__ = ["IdentifyResult", "ScanResult", "__version__", "export", "identify", "scan"]
+__all__ = [
+    "AdapterOptions",
+    "G15DiagError",
+    "IdentifyResult",
+    "ScanResult",
+    "UsageError",
+    "__version__",
+    "export",
+    "identify",
+    "make_transport",
+    "scan",
+]
 
 _LAZY = {
+    "AdapterOptions": "g15diag.adapter",
+    "make_transport": "g15diag.adapter",
+    "G15DiagError": "g15diag.errors",
+    "UsageError": "g15diag.errors",
     "identify": "g15diag.app.api",
     "scan": "g15diag.app.api",
     "export": "g15diag.app.api",
@@ -28,10 +47,16 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Import the API on first use (PEP 562)."""
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'g15diag' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API (``__all__``) and the subpackages already imported."""
+    modules = {k for k, v in globals().items() if isinstance(v, type(_typing))}
+    return sorted(set(__all__) | {m for m in modules if not m.startswith("_")})

@@ -7,13 +7,15 @@ a user or an adapter can cause prints a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
 import sys
 
 import click
 
-from g15diag import __version__
+from g15diag import __version__, files, signals
 from g15diag.errors import ExitStatus, G15DiagError
 
 #: command name -> "module:attribute" (one module per command under g15diag.commands)
@@ -105,25 +107,58 @@ def main(argv: list[str] | None = None) -> int:
     from g15diag import privacy
 
     privacy.set_unredacted(False)  # only this run's --unredacted counts
+    files.reset()
+    with signals.installed(restore=argv is not None):
+        try:
+            code = _run(argv)
+        finally:
+            signals.stop()  # from here on a signal cannot break the report or the cleanup
+            files.remove_temporaries()
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+def _interrupted(exc: BaseException) -> int:
+    """Say what is true after a signal: which files were complete, and exit 128+n."""
+    signals.stop()
+    cause = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
+    status = getattr(cause, "exit_status", ExitStatus.INTERRUPTED)
+    done = files.written()
+    kept = f" {', '.join(map(str, done))} had been written completely." if done else ""
+    with contextlib.suppress(OSError):
+        click.echo(f"Interrupted.{kept}", err=True)
+    return int(status)
+
+
+def _pipe_closed() -> int:
+    """stdout's reader went away (``| head``): a normal end, silent, exit 0."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush goes nowhere
+    return ExitStatus.OK
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False)
         code = status if isinstance(status, int) else ExitStatus.OK
     except G15DiagError as error:
         report(error)
         code = error.exit_status
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        code = ExitStatus.INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        code = ExitStatus.INTERRUPTED
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        code = _interrupted(exc)
     except click.ClickException as error:
         error.show()
         code = ExitStatus.USAGE if isinstance(error, click.UsageError) else error.exit_code
     except click.exceptions.Exit as done:
         code = done.exit_code
     except BrokenPipeError:
-        code = ExitStatus.OK
+        code = _pipe_closed()
+    except SystemExit as done:  # click ends a run whose stdout pipe closed with exit 1
+        if not _is_broken_pipe(done.__context__):
+            raise
+        code = _pipe_closed()
     except Exception as error:
         if os.environ.get("G15DIAG_DEBUG"):
             raise
@@ -133,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         code = ExitStatus.FAILURE
-    if argv is None:
-        sys.exit(code)
     return code
+
+
+def _is_broken_pipe(exc: BaseException | None) -> bool:
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, OSError) and exc.errno == errno.EPIPE
+    )

@@ -14,56 +14,77 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions, make_transport
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
 from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
 from g15diag.errors import UsageError
-from g15diag.profiles import DEFAULT_PROFILE, Profile, address_candidate, load
-from g15diag.transport import PROTOCOL_BITRATES, make_transport
-
-
-def _profile(profile: str | Profile) -> Profile:
-    return profile if isinstance(profile, Profile) else load(profile)
+from g15diag.profiles import Profile
 
 
 def identify(
-    port: str,
+    port: str | None = None,
     *,
     profile: str | Profile = DEFAULT_PROFILE,
     protocol: int = 6,
-    baud: int = 38400,
+    baud: int | str = 38400,
     timeout: float = 5.0,
     address: str | None = None,
     reads: int = 2,
+    options: AdapterOptions | None = None,
 ) -> IdentifyResult:
-    """Find the head unit and read every identification item of ``profile``, plus the VIN."""
-    prof = _profile(profile)
-    bitrate = PROTOCOL_BITRATES[protocol]
-    cands = [address_candidate(address, bitrate)] if address else None
-    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
-        return _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+    """Find the head unit and read every identification item of ``profile``, plus the VIN.
+
+    The keyword arguments are validated as the CLI's options are (:class:`AdapterOptions`;
+    a bad value raises :class:`~g15diag.errors.UsageError`); or pass one ``options`` record.
+    """
+    opts = options or AdapterOptions(
+        port=port,
+        profile=profile,
+        protocol=protocol,
+        baud=baud,
+        timeout=timeout,
+        address=address,
+        reads=reads,
+    )
+    prof = opts.load_profile()
+    with make_transport(opts) as transport:
+        return _identify(
+            transport,
+            prof,
+            bitrate=opts.bus_bitrate,
+            candidates=opts.address_candidates(),
+            reads=opts.reads,
+        )
 
 
 def voltage(
-    port: str, *, protocol: int = 6, baud: int = 38400, timeout: float = 5.0
+    port: str | None = None,
+    *,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    options: AdapterOptions | None = None,
 ) -> float | None:
     """Volts at the OBD socket (the adapter's ``ATRV``); None when the adapter cannot tell."""
     from g15diag.app.voltage import read_voltage
 
-    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+    opts = options or AdapterOptions(port=port, protocol=protocol, baud=baud, timeout=timeout)
+    with make_transport(opts) as transport:
         return read_voltage(transport)
 
 
 def session(
-    port: str,
+    port: str | None = None,
     *,
     profile: str | Profile = DEFAULT_PROFILE,
     protocol: int = 6,
-    baud: int = 38400,
+    baud: int | str = 38400,
     timeout: float = 5.0,
     address: str | None = None,
     reads: int = 2,
+    options: AdapterOptions | None = None,
 ) -> dict[str, Any]:
     """Identify and read the voltage in one adapter session: the dict ``export`` takes.
 
@@ -72,28 +93,49 @@ def session(
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
 
-    prof = _profile(profile)
-    bitrate = PROTOCOL_BITRATES[protocol]
-    cands = [address_candidate(address, bitrate)] if address else None
-    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
-        result = _identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+    opts = options or AdapterOptions(
+        port=port,
+        profile=profile,
+        protocol=protocol,
+        baud=baud,
+        timeout=timeout,
+        address=address,
+        reads=reads,
+    )
+    prof = opts.load_profile()
+    with make_transport(opts) as transport:
+        result = _identify(
+            transport,
+            prof,
+            bitrate=opts.bus_bitrate,
+            candidates=opts.address_candidates(),
+            reads=opts.reads,
+        )
         return session_dict(result, read_voltage(transport))
 
 
 def scan(
-    port: str,
+    port: str | None = None,
     *,
     profile: str | Profile = DEFAULT_PROFILE,
     protocol: int = 6,
-    baud: int = 38400,
+    baud: int | str = 38400,
     timeout: float = 5.0,
     id_range: str | None = None,
     progress: Progress | None = None,
+    options: AdapterOptions | None = None,
 ) -> ScanResult:
     """Probe every head-unit candidate (or every ID of ``id_range``, e.g. ``"700-7FF"``)."""
-    prof = _profile(profile)
+    opts = options or AdapterOptions(
+        port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
+    )
+    if id_range is not None and not isinstance(id_range, str):
+        raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress must be a function (done, total, row), not {progress!r}.")
+    prof = opts.load_profile()
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
-    with make_transport(port, baud=baud, protocol=protocol, timeout=timeout) as transport:
+    with make_transport(opts) as transport:
         return _scan(transport, prof, candidates=cands, progress=progress)
 
 

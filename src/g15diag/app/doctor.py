@@ -14,22 +14,20 @@ changes stored settings (``ATPP``, ``ATBRD``...) is on the transport's command l
 
 from __future__ import annotations
 
-import grp
-import os
 import re
-import shutil
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from g15diag import errors
+from g15diag.app import voltage
+from g15diag.app.checks import MISSING, OK, WARNING, Check, DoctorReport
+from g15diag.app.host_checks import linux_checks
 from g15diag.protocol import elm, uds
 from g15diag.transport.base import TrafficLog
-from g15diag.transport.elm327 import Elm327Transport
 
-OK, MISSING, WARNING = "ok", "missing", "warning"
-USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
-LOW_VOLTAGE = 12.0
+if TYPE_CHECKING:
+    from g15diag.adapter import AdapterOptions
+    from g15diag.transport.elm327 import Elm327Transport
+LOW_VOLTAGE = voltage.LOW_VOLTAGE
 ENGINE_REQUEST, ENGINE_RESPONSE = 0x7E0, 0x7E8
 VIN_REQUEST = uds.read_data_by_identifier(0xF190)  # requests are built in protocol/
 SINGLE_FRAME_MAX = 7  # a longer answer is multi-frame (ISO 15765-2, classic CAN)
@@ -41,194 +39,6 @@ CLONE_ADVICE = (
     "SX/EX/MX+), a vLinker FS, or a PIC18F25K80 clone that passes `g15diag doctor` "
     "(hardware/adapters.md)."
 )
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the self-test: ok / missing / warning, why, and what to do."""
-
-    name: str
-    status: str
-    detail: str
-    required: bool = True
-    advice: str = ""
-
-
-@dataclass
-class DoctorReport:
-    """Everything the self-test found, and the verdict."""
-
-    port: str
-    simulated: bool
-    baud: str = ""
-    identity: dict[str, str] = field(default_factory=dict)
-    voltage: float | None = None
-    voltage_text: str = ""
-    checks: list[Check] = field(default_factory=list)
-
-    @property
-    def verdict(self) -> str:
-        if any(c.status == MISSING and c.required for c in self.checks):
-            return NOT_USABLE
-        if any(c.status != OK for c in self.checks):
-            return LIMITED
-        return USABLE
-
-    @property
-    def usable(self) -> bool:
-        return self.verdict != NOT_USABLE
-
-    @property
-    def advice(self) -> list[str]:
-        """What a technician can do, most important first, without repeats."""
-        ordered = [c for c in self.checks if c.status == MISSING and c.required]
-        ordered += [c for c in self.checks if c not in ordered and c.status != OK]
-        out: list[str] = []
-        for check in ordered:
-            if check.advice and check.advice not in out:
-                out.append(check.advice)
-        return out
-
-    def check(self, name: str) -> Check | None:
-        return next((c for c in self.checks if c.name == name), None)
-
-
-# --- Linux port checks ---------------------------------------------------------------
-
-
-def linux_checks(
-    port: str,
-    *,
-    platform: str = sys.platform,
-    which: Callable[[str], str | None] | None = None,
-    proc: str = "/proc",
-) -> list[Check]:
-    """Permission, busy and brltty checks for a local serial device on Linux ([] elsewhere)."""
-    if not platform.startswith("linux") or "://" in port or not os.path.isabs(port):
-        return []
-    checks: list[Check] = []
-    path = os.path.realpath(port)
-    if not os.path.exists(path):
-        checks.append(
-            Check(
-                "port exists",
-                MISSING,
-                f"{port} does not exist",
-                advice="Plug the adapter in (or bind the Bluetooth port with `rfcomm bind`) "
-                "and run `g15diag adapters` to find its name.",
-            )
-        )
-    else:
-        checks.append(_permission_check(port, path))
-        if not path.startswith("/dev/pts/"):  # a pty's other end is always open: not "busy"
-            checks.append(_busy_check(port, path, proc))
-    checks.append(_brltty_check(which or find_program))
-    return checks
-
-
-def find_program(name: str) -> str | None:
-    """``name`` on PATH, or in the system directories PATH may leave out (sbin)."""
-    return shutil.which(name) or next(
-        (
-            p
-            for d in ("/usr/bin", "/usr/sbin", "/bin", "/sbin")
-            if os.path.exists(p := f"{d}/{name}")
-        ),
-        None,
-    )
-
-
-def _permission_check(port: str, path: str) -> Check:
-    if os.access(path, os.R_OK | os.W_OK):
-        return Check("port permission", OK, f"{port} can be read and written")
-    group = _group_name(os.stat(path).st_gid)
-    member = group in _configured_groups()
-    advice = (
-        f"You are in the '{group}' group but this session is not: log out and in again "
-        f"(or run `newgrp {group}`)."
-        if member
-        else f"Add yourself to the '{group}' group: sudo usermod -aG {group} $USER, then log "
-        "out and in again."
-    )
-    return Check(
-        "port permission",
-        MISSING,
-        f"no read/write permission on {port} (group '{group}')",
-        advice=advice,
-    )
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
-def _configured_groups() -> set[str]:
-    user = os.environ.get("USER") or os.environ.get("LOGNAME") or ""
-    try:
-        return {g.gr_name for g in grp.getgrall() if user and user in g.gr_mem}
-    except OSError:
-        return set()
-
-
-def _busy_check(port: str, path: str, proc: str) -> Check:
-    users = port_users(path, proc)
-    if not users:
-        return Check(
-            "port free",
-            OK,
-            f"no other process has {port} open (only your own processes are visible)",
-        )
-    names = ", ".join(f"{name} (PID {pid})" for pid, name in users)
-    return Check(
-        "port free",
-        MISSING,
-        f"{port} is open in {names}",
-        advice="Close the other program using the port (another diagnostic app, a serial "
-        "terminal, ModemManager) and run doctor again.",
-    )
-
-
-def port_users(path: str, proc: str = "/proc") -> list[tuple[int, str]]:
-    """(PID, command name) of the other visible processes that have ``path`` open."""
-    found: list[tuple[int, str]] = []
-    try:
-        pids = [int(p) for p in os.listdir(proc) if p.isdigit()]
-    except OSError:
-        return found
-    for pid in pids:
-        if pid == os.getpid():
-            continue
-        fd_dir = os.path.join(proc, str(pid), "fd")
-        try:
-            targets = {os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)}
-        except OSError:
-            continue  # another user's process, or gone
-        if path in targets:
-            try:
-                with open(os.path.join(proc, str(pid), "comm"), encoding="utf-8") as f:
-                    name = f.read().strip()
-            except OSError:
-                name = "?"
-            found.append((pid, name))
-    return found
-
-
-def _brltty_check(which: Callable[[str], str | None]) -> Check:
-    location = which("brltty")
-    if location is None:
-        return Check("brltty", OK, "brltty is not installed", required=False)
-    return Check(
-        "brltty",
-        WARNING,
-        f"brltty is installed ({location}); it can take CH340/CP210x/FTDI adapters away "
-        "as soon as they are plugged in",
-        required=False,
-        advice="Without a Braille display: sudo apt remove brltty (or mask its udev rules), "
-        "then plug the adapter in again.",
-    )
 
 
 # --- the adapter ------------------------------------------------------------------------
@@ -259,18 +69,24 @@ _WHAT = {
 
 
 def run_doctor(
-    port: str,
+    options: AdapterOptions,
     *,
-    baud: int | str = 38400,
-    protocol: int = 6,
-    timeout: float = 5.0,
     traffic: TrafficLog | None = None,
     system_checks: bool = True,
 ) -> DoctorReport:
-    """Self-test the adapter on ``port``; never raises for anything the adapter does."""
-    transport = Elm327Transport(
-        port, baud=baud, protocol=protocol, timeout=timeout, traffic=traffic
-    )
+    """Self-test the ELM327 adapter ``options`` name; never raises for anything the adapter
+    does (a UsageError for options that name no ELM327: native CAN, replay)."""
+    from g15diag.adapter import make_transport
+    from g15diag.transport.elm327 import Elm327Transport
+
+    transport = make_transport(options, traffic=traffic)
+    if not isinstance(transport, Elm327Transport):
+        raise errors.UsageError(
+            "doctor tests ELM327-compatible adapters (--port); a native CAN interface or a "
+            "replay: trace has no adapter commands to test."
+        )
+    port = transport.url
+    protocol = options.protocol
     report = DoctorReport(port=port, simulated=transport.info.simulated)
     if system_checks:
         report.checks += linux_checks(port)
@@ -358,10 +174,9 @@ def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
     lines = _ask(transport, "ATRV")
     text = " ".join(lines or [])
     report.voltage_text = text
-    match = re.search(r"(\d+(?:\.\d+)?)\s*V", text, re.IGNORECASE)
-    if not match:
+    volts = elm.parse_voltage(text)
+    if volts is None:
         return Check("voltage", WARNING, "ATRV: no voltage reported", required=False)
-    volts = float(match.group(1))
     report.voltage = volts
     if volts < LOW_VOLTAGE:
         return Check(

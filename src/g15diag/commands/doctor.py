@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, traffic_printer
 from g15diag.errors import ExitStatus
 
@@ -16,7 +17,7 @@ _MARK = {"ok": "ok", "missing": "MISSING", "warning": "warning"}
 @click.command("doctor")
 @adapter_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, **adapter: Any) -> int:
+def command(as_json: bool, options: AdapterOptions) -> int:
     """Self-test the adapter before any head-unit traffic.
 
     Reports identity, supply voltage, one line per command the tool needs, whether a 3-byte
@@ -26,13 +27,7 @@ def command(as_json: bool, **adapter: Any) -> int:
     """
     from g15diag.app.doctor import run_doctor
 
-    report = run_doctor(
-        adapter["port"],
-        baud=adapter["baud"],
-        protocol=int(adapter["protocol"]),
-        timeout=adapter["timeout"],
-        traffic=traffic_printer(adapter["verbose"]),
-    )
+    report = run_doctor(options, traffic=traffic_printer(options.verbose))
     click.echo(json.dumps(to_json(report), ensure_ascii=False) if as_json else to_text(report))
     return ExitStatus.OK if report.usable else ExitStatus.NOT_USABLE
 

@@ -6,15 +6,15 @@ from typing import Any
 
 import click
 
-from g15diag.commands.identify import identify_options
-from g15diag.commands.options import adapter_options
+from g15diag.adapter import AdapterOptions
+from g15diag.commands.options import adapter_options, target_options
 
 FORMATS = ("text", "json", "csv", "html", "pdf")
 
 
 @click.command("export")
-@adapter_options
-@identify_options
+@adapter_options(optional=True)
+@target_options
 @click.option(
     "--from",
     "from_file",
@@ -47,9 +47,6 @@ FORMATS = ("text", "json", "csv", "html", "pdf")
 )
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def command(
-    address: str | None,
-    profile: str,
-    reads: int,
     from_file: str | None,
     output: str,
     fmt: str | None,
@@ -57,7 +54,7 @@ def command(
     redact: bool,
     append: bool,
     force: bool,
-    **adapter: Any,
+    options: AdapterOptions | None,
 ) -> int:
     """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
     blank lines for the owner's details (never stored).
@@ -73,7 +70,7 @@ def command(
     kind = export.format_for(output, fmt)
     if append and kind != "csv":
         raise UsageError("--append works with CSV only (one row per read).")
-    if from_file and (adapter.get("port") or adapter.get("interface")):
+    if from_file and options is not None:
         raise UsageError(
             "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
         )
@@ -81,9 +78,9 @@ def command(
     if from_file:
         record = export.load(from_file)
     else:
-        if not adapter.get("port") and not adapter.get("interface"):
+        if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        record = export.parse(_read_car(address, profile, reads, adapter))
+        record = export.parse(_read_car(options))
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -96,13 +93,13 @@ def command(
     return 0
 
 
-def _read_car(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _read_car(options: AdapterOptions) -> dict[str, Any]:
     """Identify and read the battery voltage in one adapter session."""
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
     from g15diag.commands.identify import identify_on
     from g15diag.commands.options import connected
 
-    with connected(**adapter) as transport:
-        result = identify_on(transport, address, profile, reads, adapter)
+    with connected(options) as transport:
+        result = identify_on(transport, options)
         return session_dict(result, read_voltage(transport))

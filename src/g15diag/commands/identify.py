@@ -3,75 +3,47 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from g15diag.commands.options import adapter_options, bitrate_of, connected, note_result
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def identify_options(func: F) -> F:
-    """--address, --profile, --reads (shared with `export`)."""
-    for option in reversed(
-        [
-            click.option(
-                "--address",
-                metavar="REQ:RESP",
-                help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
-            ),
-            click.option(
-                "--profile",
-                default="almera-g15",
-                show_default=True,
-                help="Vehicle profile: a shipped name or your own TOML file.",
-            ),
-            click.option(
-                "--reads",
-                default=2,
-                show_default=True,
-                type=click.IntRange(1, 10),
-                help="How many identical reads confirm the serial.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
+from g15diag.adapter import AdapterOptions
+from g15diag.commands.options import adapter_options, connected, note_result, target_options
 
 
-def run_identify(address: str | None, profile: str, reads: int, adapter: dict[str, Any]):  # type: ignore[no-untyped-def]
+def run_identify(options: AdapterOptions):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
-    with connected(**adapter) as transport:
-        return identify_on(transport, address, profile, reads, adapter)
+    with connected(options) as transport:
+        return identify_on(transport, options)
 
 
-def identify_on(transport, address, profile, reads, adapter):  # type: ignore[no-untyped-def]
+def identify_on(transport, options: AdapterOptions):  # type: ignore[no-untyped-def]
     """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
-    from g15diag import profiles
     from g15diag.app.identify import identify
 
-    prof = profiles.load(profile)
-    bitrate = bitrate_of(adapter)
-    cands = [profiles.address_candidate(address, bitrate)] if address else None
-    result = identify(transport, prof, bitrate=bitrate, candidates=cands, reads=reads)
+    result = identify(
+        transport,
+        options.load_profile(),
+        bitrate=options.bus_bitrate,
+        candidates=options.address_candidates(),
+        reads=options.reads,
+    )
     note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
     return result
 
 
 @click.command("identify")
 @adapter_options
-@identify_options
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(address: str | None, profile: str, reads: int, as_json: bool, **adapter: Any) -> int:
+def command(as_json: bool, options: AdapterOptions) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
     Units that do not support UDS 0x22 are read with Renault KWP (21 80 / 21 81).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(address, profile, reads, adapter)
+    result = run_identify(options)
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

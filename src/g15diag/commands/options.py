@@ -1,112 +1,171 @@
-"""Options shared by the commands that talk to an adapter."""
+"""The click options that make one :class:`~g15diag.adapter.AdapterOptions`, and the adapter
+context every command that talks to a car uses.
+
+The options parse text into values and hand them to the same validators the Python API
+uses (``g15diag.adapter``); the command receives one validated, frozen ``options`` record.
+``--port`` and ``--baud`` also come from ``G15DIAG_PORT``/``G15DIAG_BAUD`` and every adapter
+option from the user config file (``g15diag.config``); the command line wins.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 import click
 
-from g15diag.errors import G15DiagError, UsageError
+from g15diag import adapter as adapter_mod
+from g15diag.adapter import AdapterOptions, OptionError
+from g15diag.errors import G15DiagError
 from g15diag.transport.base import Transport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class BaudType(click.ParamType):
-    """A serial speed in bit/s, or ``auto``."""
+class Checked(click.ParamType):
+    """Text -> value with ``parse``, then the shared validator ``check`` (exit 2 on failure)."""
 
-    name = "BAUD|auto"
+    def __init__(self, name: str, parse: Callable[[str], Any], check: Callable[[Any], Any]) -> None:
+        self.name = name
+        self._parse = parse
+        self._check = check
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower()
-        if text == "auto":
-            return "auto"
-        if text.isdigit() and 300 <= int(text) <= 4_000_000:
-            return int(text)
-        self.fail(f"{value!r} is not a serial speed (e.g. 38400) or 'auto'.", param, ctx)
+        try:
+            parsed = self._parse(value.strip()) if isinstance(value, str) else value
+            return self._check(parsed)
+        except OptionError as exc:
+            self.fail(exc.problem, param, ctx)
+        except ValueError:
+            self.fail(f"{value!r} is not a {self.name}.", param, ctx)
 
 
-BAUD = BaudType()
+def _baud_text(text: str) -> int | str:
+    return text.lower() if text.lower() == adapter_mod.BAUD_AUTO else int(text)
 
 
-def _set_unredacted(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+BAUD = Checked("serial speed (e.g. 38400) or 'auto'", _baud_text, adapter_mod.check_baud)
+TIMEOUT = Checked("number of seconds", float, adapter_mod.check_timeout)
+PROTOCOL = Checked("protocol number (6, 7, 8 or 9)", int, adapter_mod.check_protocol)
+BITRATE = Checked("bit rate in bit/s", int, adapter_mod.check_bitrate)
+READS = Checked("whole number", int, adapter_mod.check_reads)
+INTERFACE = Checked("python-can interface", str, adapter_mod.check_interface)
+ADDRESS = Checked("REQ:RESP address", str, adapter_mod.check_address)
+
+#: the click parameters that become fields of the AdapterOptions record
+FIELDS = {f for f in AdapterOptions.__dataclass_fields__}
+
+
+def _set_unredacted(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     from g15diag import privacy
 
     privacy.set_unredacted(value)
+    return value
 
 
-def adapter_options(func: F) -> F:
-    """--port, --baud, --protocol, --timeout, -v; --interface/--channel/--bitrate; --trace."""
+def _options() -> list[Callable[[F], F]]:
+    return [
+        click.option(
+            "--port",
+            "-p",
+            metavar="PORT",
+            envvar="G15DIAG_PORT",
+            show_envvar=True,
+            help="Adapter port: /dev/ttyUSB0, COM3, /dev/rfcomm0, "
+            "socket://192.168.0.10:35000, sim:// for the simulator, or replay:FILE.log "
+            "to answer from a recorded trace. Required unless --interface is given.",
+        ),
+        click.option(
+            "--baud",
+            default="38400",
+            show_default=True,
+            envvar="G15DIAG_BAUD",
+            show_envvar=True,
+            type=BAUD,
+            help="Serial speed to the adapter, or 'auto' to find it (tries 38400, 9600, "
+            "115200, 230400, 57600, 500000, 1000000; never changes the adapter's setting).",
+        ),
+        click.option(
+            "--protocol",
+            type=PROTOCOL,
+            default=6,
+            show_default=True,
+            metavar="6|7|8|9",
+            help="ELM327 protocol: 6 = CAN 11-bit 500 kbit/s, 8 = 11-bit "
+            "250 kbit/s, 7/9 = 29-bit 500/250.",
+        ),
+        click.option(
+            "--timeout",
+            default=5.0,
+            show_default=True,
+            type=TIMEOUT,
+            metavar="SECONDS",
+            help="Seconds to wait for the adapter's prompt on one command "
+            f"(above 0, at most {adapter_mod.TIMEOUT_MAX:g}).",
+        ),
+        click.option("-v", "--verbose", is_flag=True, help="Show adapter traffic on stderr."),
+        click.option(
+            "--unredacted",
+            is_flag=True,
+            callback=_set_unredacted,
+            help="Show the VIN and the serial in -v traffic and error reports (masked "
+            "by default: they are personal data in a garage's hands).",
+        ),
+        click.option(
+            "--interface",
+            metavar="NAME",
+            type=INTERFACE,
+            help="Native CAN adapter through python-can instead of an ELM327: socketcan, "
+            "slcan, pcan, kvaser, gs_usb... ('config' = python-can's config file/CAN_* "
+            "variables; 'virtual' with --channel sim://... = the simulated car).",
+        ),
+        click.option(
+            "--channel",
+            metavar="CHANNEL",
+            help="python-can channel for --interface (can0, /dev/ttyACM0, PCAN_USBBUS1...).",
+        ),
+        click.option(
+            "--bitrate",
+            type=BITRATE,
+            default=None,
+            metavar="BIT/S",
+            help="CAN bit rate for --interface (default 500000) and replay: traces.",
+        ),
+        click.option(
+            "--trace",
+            metavar="FILE.log",
+            type=click.Path(dir_okay=False),
+            help="Record the CAN exchange as candump -L lines in FILE.log plus a "
+            "FILE.json sidecar (replay it with --port replay:FILE.log).",
+        ),
+    ]
+
+
+def target_options(func: F) -> F:
+    """--address, --profile, --reads: which unit to read, and how often."""
     for option in reversed(
         [
             click.option(
-                "--port",
-                "-p",
-                metavar="PORT",
-                help="Adapter port: /dev/ttyUSB0, COM3, /dev/rfcomm0, "
-                "socket://192.168.0.10:35000, sim:// for the simulator, or replay:FILE.log "
-                "to answer from a recorded trace. Required unless --interface is given.",
+                "--address",
+                metavar="REQ:RESP",
+                type=ADDRESS,
+                help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
             ),
             click.option(
-                "--baud",
-                default="38400",
+                "--profile",
+                default=adapter_mod.DEFAULT_PROFILE,
                 show_default=True,
-                type=BAUD,
-                help="Serial speed to the adapter, or 'auto' to find it (tries 38400, 9600, "
-                "115200, 230400, 57600, 500000, 1000000; never changes the adapter's setting).",
+                help="Vehicle profile: a shipped name (`g15diag profile list`) or your own "
+                "TOML file.",
             ),
             click.option(
-                "--protocol",
-                type=click.Choice(["6", "7", "8", "9"]),
-                default="6",
+                "--reads",
+                default=2,
                 show_default=True,
-                help="ELM327 protocol: 6 = CAN 11-bit 500 kbit/s, 8 = 11-bit "
-                "250 kbit/s, 7/9 = 29-bit 500/250.",
-            ),
-            click.option(
-                "--timeout",
-                default=5.0,
-                show_default=True,
-                type=float,
-                help="Seconds to wait for the adapter's prompt on one command.",
-            ),
-            click.option("-v", "--verbose", is_flag=True, help="Show adapter traffic on stderr."),
-            click.option(
-                "--unredacted",
-                is_flag=True,
-                expose_value=False,
-                callback=_set_unredacted,
-                help="Show the VIN and the serial in -v traffic and error reports (masked "
-                "by default: they are personal data in a garage's hands).",
-            ),
-            click.option(
-                "--interface",
-                metavar="NAME",
-                help="Native CAN adapter through python-can instead of an ELM327: socketcan, "
-                "slcan, pcan, kvaser, gs_usb... ('config' = python-can's config file/CAN_* "
-                "variables; 'virtual' with --channel sim://... = the simulated car).",
-            ),
-            click.option(
-                "--channel",
-                metavar="CHANNEL",
-                help="python-can channel for --interface (can0, /dev/ttyACM0, PCAN_USBBUS1...).",
-            ),
-            click.option(
-                "--bitrate",
-                type=click.IntRange(10_000, 1_000_000),
-                default=None,
-                help="CAN bit rate for --interface (default 500000) and replay: traces.",
-            ),
-            click.option(
-                "--trace",
-                metavar="FILE.log",
-                type=click.Path(dir_okay=False),
-                help="Record the CAN exchange as candump -L lines in FILE.log plus a "
-                "FILE.json sidecar (replay it with --port replay:FILE.log).",
+                type=READS,
+                help="How many identical reads confirm the serial.",
             ),
         ]
     ):
@@ -114,49 +173,51 @@ def adapter_options(func: F) -> F:
     return func
 
 
-def bitrate_of(adapter: dict[str, Any]) -> int:
-    """The bus bit rate the adapter options select."""
-    from g15diag.transport import PROTOCOL_BITRATES
+def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
+    """Add the adapter options; the command gets them as one ``options: AdapterOptions``.
 
-    if adapter.get("bitrate"):
-        return int(adapter["bitrate"])
-    if adapter.get("interface"):
-        return 500_000
-    return PROTOCOL_BITRATES[int(adapter["protocol"])]
+    Any of ``--address``/``--profile``/``--reads`` the command declares (e.g. with
+    :func:`target_options`) go into the same record. With ``optional=True`` (``export
+    --from``) the command gets ``options=None`` when neither --port nor --interface is given.
+    """
+    if func is None:
+        return functools.partial(adapter_options, optional=optional)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        raw = {name: kwargs.pop(name) for name in list(kwargs) if name in FIELDS}
+        if optional and not (raw.get("port") or raw.get("interface")):
+            kwargs["options"] = None
+        else:
+            kwargs["options"] = AdapterOptions(**raw)
+        return func(*args, **kwargs)
+
+    for option in reversed(_options()):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 @contextmanager
-def connected(**adapter: Any) -> Iterator[Transport]:
-    """Open the transport the adapter options (``**adapter`` from :func:`adapter_options`)
-    name, and close it afterwards, whatever happens."""
-    from g15diag.transport import make_transport
+def connected(options: AdapterOptions) -> Iterator[Transport]:
+    """Open the transport ``options`` name (recording it with --trace), and close it
+    afterwards, whatever happens."""
+    from g15diag.adapter import BAUD_AUTO, make_transport
 
-    port, interface = adapter.get("port"), adapter.get("interface")
-    if not port and not interface:
-        raise UsageError("Missing option '--port' (or '--interface' for a native CAN adapter).")
-    if port and interface:
-        raise UsageError("Give either --port or --interface, not both.")
-    if adapter.get("channel") and not interface:
-        raise UsageError("--channel goes with --interface.")
-    if adapter.get("bitrate") and not interface and not port.startswith("replay:"):
-        raise UsageError("--bitrate goes with --interface or a replay: port (ELM327: --protocol).")
-    transport = make_transport(
-        port or "",
-        baud=adapter["baud"],
-        protocol=int(adapter["protocol"]),
-        timeout=adapter["timeout"],
-        traffic=traffic_printer(adapter["verbose"]),
-        interface=interface,
-        channel=adapter.get("channel"),
-        bitrate=_native_bitrate(adapter),
-    )
+    transport = make_transport(options, traffic=traffic_printer(options.verbose))
     recorder = None
-    if adapter.get("trace"):
-        from g15diag.traces.recorder import Recorder
+    if options.trace:
+        from g15diag.recording import Recorder
 
-        recorder = Recorder(adapter["trace"])
+        recorder = Recorder(options.trace)
     try:
         with transport:
+            if options.baud == BAUD_AUTO and "baud" in transport.info.details:
+                click.echo(
+                    f"--baud auto: the adapter answers at {transport.info.details['baud']} "
+                    "baud (give --baud "
+                    f"{transport.info.details['baud']} next time to skip the search).",
+                    err=True,
+                )
             if recorder is not None:
                 recorder.attach(transport)
             try:
@@ -166,11 +227,11 @@ def connected(**adapter: Any) -> Iterator[Transport]:
                     recorder.note_error(exc)
                     done, recorder = recorder, None
                     with suppress(G15DiagError):  # the first error is the one to report
-                        done.finish(transport, _command_name(), bitrate_of(adapter))
+                        done.finish(transport, _command_name(), options.bus_bitrate)
                 raise
             if recorder is not None:
                 done, recorder = recorder, None
-                done.finish(transport, _command_name(), bitrate_of(adapter))
+                done.finish(transport, _command_name(), options.bus_bitrate)
     finally:
         if recorder is not None:
             recorder.discard()
@@ -178,18 +239,9 @@ def connected(**adapter: Any) -> Iterator[Transport]:
 
 def note_result(transport: Transport, result: dict[str, Any]) -> None:
     """Give --trace's sidecar the command's result (its JSON form); no-op without --trace."""
-    from g15diag.traces.recorder import note_result as note
+    from g15diag.recording import note_result as note
 
     note(transport, result)
-
-
-def _native_bitrate(adapter: dict[str, Any]) -> int | None:
-    """--bitrate for a native bus; ``--interface config`` leaves it to python-can's config."""
-    if not adapter.get("interface"):
-        return None
-    if adapter.get("bitrate"):
-        return int(adapter["bitrate"])
-    return None if adapter["interface"] == "config" else 500_000
 
 
 def _command_name() -> str:

@@ -7,12 +7,8 @@ import json
 import click
 
 from g15diag import identifiers
-from g15diag.commands.options import (
-    adapter_options,
-    bitrate_of,
-    connected,
-    note_result,
-)
+from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+from g15diag.commands.options import ADDRESS, adapter_options, connected, note_result
 from g15diag.transport.base import can_id_text
 
 
@@ -21,31 +17,27 @@ from g15diag.transport.base import can_id_text
 @click.option(
     "--address",
     metavar="REQ:RESP",
+    type=ADDRESS,
     help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
 )
 @click.option(
     "--profile",
-    default="almera-g15",
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Vehicle profile name or TOML file with the candidate addresses.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(address: str | None, profile: str, as_json: bool, **adapter: object) -> int:
+def command(as_json: bool, options: AdapterOptions) -> int:
     """Read the head unit's serial number (UDS identifier 0xF18C), twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order and the first
     unit that answers is read. Nothing is written to the car or to disk.
     """
-    from g15diag import profiles
     from g15diag.app.read_serial import read_serial
 
-    bitrate = bitrate_of(adapter)
-    if address:
-        candidates = [profiles.address_candidate(address, bitrate)]
-    else:
-        candidates = list(profiles.load(profile).head_units)
-    with connected(**adapter) as transport:
-        result = read_serial(transport, candidates, bitrate=bitrate)
+    candidates = options.address_candidates() or list(options.load_profile().head_units)
+    with connected(options) as transport:
+        result = read_serial(transport, candidates, bitrate=options.bus_bitrate)
         note_result(transport, to_json(result))
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))

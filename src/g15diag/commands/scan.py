@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
 from g15diag.commands.options import adapter_options, connected, note_result
 
 NOTHING_HINT = (
@@ -20,7 +21,7 @@ NOTHING_HINT = (
 @adapter_options
 @click.option(
     "--profile",
-    default="almera-g15",
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Vehicle profile: a shipped name or your own TOML file.",
 )
@@ -32,23 +33,22 @@ NOTHING_HINT = (
     "the profile's scan offset.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(profile: str, id_range: str | None, as_json: bool, **adapter: Any) -> int:
+def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int:
     """Try every head-unit candidate of the profile at its bit rates; show who answered.
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
-    from g15diag import profiles
     from g15diag.app.scan import parse_range, range_candidates, scan
     from g15diag.errors import NoAnswer
 
-    prof = profiles.load(profile)
+    prof = options.load_profile()
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     show = not as_json and sys.stderr.isatty()
 
     def progress(done: int, total: int, row: Any) -> None:
         click.echo(f"\rscanning {done}/{total}: {row.target.label} ", nl=False, err=True)
 
-    with connected(**adapter) as transport:
+    with connected(options) as transport:
         result = scan(transport, prof, candidates=cands, progress=progress if show else None)
         note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
     if show:

@@ -182,10 +182,11 @@ def _read(port: str, progress: Callable[[str], None]) -> dict[str, Any]:
 
 
 def _doctor(port: str, progress: Callable[[str], None]) -> dict[str, Any]:
+    from g15diag.adapter import AdapterOptions
     from g15diag.app.doctor import run_doctor
 
     progress(f"{port}")
-    report = run_doctor(port)
+    report = run_doctor(AdapterOptions(port=port))
     return {
         "verdict": report.verdict,
         "usable": report.usable,

@@ -204,7 +204,7 @@ def _id29(can_id: int, sep: str) -> str:
     return sep.join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
-_VOLTS = re.compile(r"(\d{1,2}(?:\.\d+)?)\s*V\b", re.IGNORECASE)
+_VOLTS = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
 
 
 def parse_voltage(text: str) -> float | None:

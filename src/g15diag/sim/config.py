@@ -1,25 +1,8 @@
 """Build a simulated car and adapter from ``sim://`` query options.
 
-``sim://?hu=7A0:7A8&pending=gaveup&latency=0.05`` — every option:
-
-========== ===================================================================
-hu         head-unit request:response IDs in hex (default 747:767)
-bitrate    head-unit bit rate in kbit/s: 500 (default) or 250
-pending    responsePending: off (default), inline, gaveup, storm
-pending_count  how many 0x78 answers before the final one (default 1)
-latency    seconds before each bus answer (default 0)
-pad        head-unit padding byte in hex, or ``none`` (default AA)
-kwp        1: the head unit answers only Renault KWP ``21 80``/``21 81``
-refuse     comma-separated DIDs the head unit refuses with NRC 0x31
-serial     the simulated serial text (default SIM0O1Il5S8B2024)
-no_hu      1: the car has no head unit at all
-unstable   1: a flaky head unit whose identifier bytes change on every read
-serial_pad hex bytes appended inside the F18C data (e.g. 000000, FFFF, 2020, A3A3)
-vin_mismatch 1: the head unit stores another VIN than the engine ECU
-========== ===================================================================
-
-Adapter clone and fault options (``clone``, ``fault``, ``baud``...) are in
-:mod:`g15diag.sim.faults`.
+``sim://?hu=7A0:7A8&pending=gaveup&latency=0.05``. Every option (car and adapter) is
+listed, with its meaning, in :mod:`g15diag.sim.options`; the adapter clone and fault models
+are applied in :mod:`g15diag.sim.faults`.
 
 The head unit also refuses with 0x31 every DID it does not have; ``refuse=F18C`` makes it
 refuse one it has. ``kwp=1`` is a KWP-only unit, ``bitrate=250`` a unit on 250 kbit/s.
@@ -31,24 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
 from g15diag.sim import faults
+from g15diag.sim import options as sim_options
 from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
 from g15diag.sim.elm327 import AdapterOptions
 
-KNOWN = {
-    "hu",
-    "bitrate",
-    "pending",
-    "pending_count",
-    "latency",
-    "pad",
-    "kwp",
-    "refuse",
-    "serial",
-    "no_hu",
-    "unstable",
-    "serial_pad",
-    "vin_mismatch",
-}
+KNOWN = sim_options.names(sim_options.CAR)
 
 
 def parse_options(url: str) -> dict[str, str]:

@@ -1,22 +1,8 @@
 """Clone and fault models of the simulated adapter, selected by ``sim://`` query options.
 
-========== ==========================================================================
-clone      comma-separated clone behaviours (FORScan t=1575, ELMduino #69, python-OBD #263):
-           ``v15``   "ELM327 v1.5": answers ``?`` to ``ATCRA``, ``ATFC…`` and ``ATCAF0``;
-           ``v21``   "ELM327 v2.1": keeps only 2 bytes of every request;
-           ``freeze`` hangs after the first frame of a multi-frame answer;
-           ``notconnected`` answers ``NOT CONNECTED`` to every request;
-           ``businit`` answers ``BUS INIT: ...ERROR`` to every request
-fault      one real fault on every data request: ``can_error``, ``buffer_full``,
-           ``stopped``, ``lv_reset``, ``garbage`` (line noise), ``disconnect`` (the link
-           drops half-way through the first answer), ``no_prompt`` (never prints ``>``)
-unsupported comma-separated AT command prefixes answered ``?`` (e.g. ``ATCRA,ATST``)
-truncate   keep only N bytes of every request
-baud       the adapter's real serial speed: any other host speed reads line noise
-voltage    what ``ATRV`` answers, e.g. ``11.4V``
-identity   what ``ATI`` answers
-stn        1: an STN chip (answers ``STI``/``STDI``)
-========== ==========================================================================
+The options and their meanings are listed in :mod:`g15diag.sim.options` (``clone``,
+``fault``, ``unsupported``, ``truncate``, ``baud``, ``voltage``, ``identity``, ``stn``);
+the clone behaviours follow FORScan t=1575, ELMduino #69 and python-OBD #263.
 """
 
 from __future__ import annotations
@@ -24,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 from g15diag.errors import UsageError
+from g15diag.sim import options as sim_options
 from g15diag.sim.elm327 import AdapterOptions
 
-KNOWN = {"clone", "fault", "unsupported", "truncate", "baud", "voltage", "identity", "stn"}
+KNOWN = sim_options.names(sim_options.ADAPTER)
 
 #: fault option value -> the status line the adapter prints instead of a data answer
 STATUS_FAULTS = {

@@ -11,12 +11,12 @@ import contextlib
 import os
 import select
 import socket
-import termios
+import sys
 import threading
 import time
-import tty
 from collections.abc import Callable
 
+from g15diag.errors import UsageError
 from g15diag.sim import config
 from g15diag.sim.stream import SimStream
 
@@ -51,6 +51,8 @@ def _pump(
 
 def _termios_speeds() -> dict[int, int]:
     """termios speed constant -> bits per second, for the constants this platform has."""
+    import termios  # POSIX only (PtyServer)
+
     speeds = {}
     for name in dir(termios):
         if name.startswith("B") and name[1:].isdigit():
@@ -62,6 +64,13 @@ class PtyServer:
     """A simulated adapter on a pseudo-terminal; ``path`` is the port to open."""
 
     def __init__(self, url: str = "sim://") -> None:
+        if sys.platform == "win32":
+            raise UsageError(
+                "Windows has no pseudo-terminals: serve the simulator on TCP instead "
+                "(g15diag simulate --tcp 0), or use --port sim:// directly."
+            )
+        import tty  # POSIX only
+
         car, options = config.build(url)
         self.stream = SimStream(car, options)
         self._master, self._slave = os.openpty()
@@ -76,6 +85,8 @@ class PtyServer:
                 return os.read(self._master, 4096)
             except OSError:
                 return b""
+
+        import termios  # POSIX only
 
         speeds = _termios_speeds()
 
@@ -106,6 +117,10 @@ class PtyServer:
 
     def serve_forever(self) -> None:
         self._run()
+
+    def stop(self) -> None:
+        """Make :meth:`serve_forever` return within about 0.1 s (safe from a signal handler)."""
+        self._stop.set()
 
     def close(self) -> None:
         self._stop.set()
@@ -146,6 +161,10 @@ class TcpServer:
 
             with conn:
                 _pump(conn.fileno(), conn.sendall, stream, self._stop, recv)
+
+    def stop(self) -> None:
+        """Make :meth:`serve_forever` return within about 0.1 s (safe from a signal handler)."""
+        self._stop.set()
 
     def __enter__(self) -> TcpServer:
         self._thread.start()

@@ -6,14 +6,11 @@ Fixtures add an ``expected`` object with the results CI checks.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from g15diag.errors import OutputError, UsageError
+from g15diag.errors import UsageError
 
 SCHEMA = 1
 
@@ -38,22 +35,6 @@ def load_for(trace: str | Path) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise UsageError(f"Trace sidecar {path} is not a JSON object.")
     return data
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never half a file)."""
-    try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 
 
 def dump(data: dict[str, Any]) -> str:

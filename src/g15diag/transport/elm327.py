@@ -3,23 +3,27 @@
 Opens any pyserial URL with ``serial.serial_for_url``, brings the adapter to a known state
 with ``ATD`` (defaults, no chip reset: a full ``ATZ`` costs about a second on real chips), and
 reads every answer up to the ``>`` prompt against a deadline — never a fixed sleep.
-The lowest write checks every line once more: AT commands against a fixed allowlist, data
-lines through the read-only guard. A bare CR (which repeats the adapter's last command, whoever
-sent it) is never written.
+The lowest write checks every line once more (``elm_commands``): AT commands in exactly the
+shapes the tool uses, data lines through the read-only guard, and no data line before ``ATD``
+has put the adapter back to its defaults (CAN auto-formatting on). A bare CR (which repeats
+the adapter's last command, whoever sent it) is never written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections import deque
 
 import serial
 
 from g15diag import errors
-from g15diag.protocol import elm, guard, isotp
+from g15diag.protocol import elm, isotp
 from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
+from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, squash
+from g15diag.transport.elm_errors import no_prompt, port_error
+
+__all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]
 
 DEFAULT_BAUD = 38400
 #: ATST value for identification reads, in 4 ms units: 0x19 = 100 ms of silence ends a read.
@@ -30,7 +34,6 @@ WIDE_ST = 0xFF  # ~1 s, after a responsePending (ddt4all uses FF for slow answer
 SCAN_ST = 0x10
 #: (29-bit?, bit rate) -> ELM327 protocol number
 _PROTOCOLS = {(False, 500_000): 6, (False, 250_000): 8, (True, 500_000): 7, (True, 250_000): 9}
-FC_DATA = "300000"  # clear to send, block size 0, STmin 0
 #: ``--baud auto``: the two ELM327 power-up rates (pin 6), OBDLink's 115200, then the rates
 #: other tools leave adapters at (research: users_adapters_dealer.md §1.1, §1.3).
 AUTO_BAUD = "auto"
@@ -38,32 +41,6 @@ AUTO_BAUDS = (38400, 9600, 115200, 230400, 57600, 500_000, 1_000_000)
 PROBE_WINDOW = 0.3  # a speed that brings nothing at all back within this is wrong
 PROBE_SETTLE = 0.1  # line noise followed by this much silence: the speed is wrong
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
-
-# Every command the tool may ever send to an adapter. Nothing that changes stored settings
-# (ATPP, ATBRD, ATSW, ATWM, ATMA ...) is here.
-_AT_ALLOWED = re.compile(
-    r"AT(?:D|Z|WS|E[01]|L[01]|S[01]|H[01]|SP[0-9A-C]|TP[0-9A-C]|SH[0-9A-F]{3}|SH[0-9A-F]{6}"
-    r"|CP[0-9A-F]{2}|CRA|CRA[0-9A-F]{3}|CRA[0-9A-F]{8}|FCSH[0-9A-F]{3}|FCSH[0-9A-F]{8}"
-    r"|FCSD[0-9A-F]{2,10}|FCSM[0-2]|ST[0-9A-F]{2}|AT[0-2]|I|@1|RV|DPN|CAF1|CFC1|V[01]"
-    r"|CAF0|AL)"
-    r"|ST(?:I|DI)"
-)
-
-
-def check_command(command: str) -> None:
-    """Refuse any adapter line that is not an allowed AT command or a guarded request."""
-    squashed = command.replace(" ", "").upper()
-    if squashed.startswith(("AT", "ST")) and not re.fullmatch(r"[0-9A-F]+", squashed):
-        if not _AT_ALLOWED.fullmatch(squashed):
-            raise errors.ReadOnlyViolation(
-                f"Refused adapter command {command!r}: not on the tool's command list. "
-                "Nothing was sent."
-            )
-        return
-    if not re.fullmatch(r"[0-9A-F]+", squashed):
-        raise errors.ReadOnlyViolation(f"Refused adapter line {command!r}. Nothing was sent.")
-    hex_part = squashed[:-1] if len(squashed) % 2 else squashed  # response-count digit
-    guard.check_request(bytes.fromhex(hex_part))
 
 
 class Elm327Transport(Transport):
@@ -91,6 +68,7 @@ class Elm327Transport(Transport):
         self._port: serial.SerialBase | None = None
         self._target: Target | None = None
         self._fc_mode_set = False
+        self._defaults = False  # ATD answered on this connection (CAN auto-formatting on)
         self._count_digit = True
         self._st = IDENT_ST
         self.ident_st = IDENT_ST  # the ATST every set_target() restores (see set_silence_wait)
@@ -116,16 +94,12 @@ class Elm327Transport(Transport):
         """
         if self._port is not None:
             return
-        if self.url.startswith("sim:"):
-            from g15diag.sim.protocol_sim import register
-
-            register()
         auto = self.baud == AUTO_BAUD
         first = AUTO_BAUDS[0] if auto else self.baud
         try:
             self._port = serial.serial_for_url(self.url, baudrate=first, timeout=POLL)
         except (serial.SerialException, OSError, ValueError) as exc:
-            raise _port_error(self.url, exc) from exc
+            raise port_error(self.url, exc) from exc
         try:
             self._port.reset_input_buffer()
             if auto:
@@ -189,6 +163,7 @@ class Elm327Transport(Transport):
 
     def close(self) -> None:
         port, self._port = self._port, None
+        self._defaults = False
         if port is not None:
             with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
@@ -302,6 +277,12 @@ class Elm327Transport(Transport):
         """Write one line and read the reply up to the prompt, within the deadline."""
         port = self._require_port()
         check_command(command)  # lowest write: nothing unchecked leaves this method
+        data = is_data(command)
+        if data and not self._defaults:  # another program may have left ATCAF0 on
+            raise errors.ReadOnlyViolation(
+                f"Refused the request {command!r}: the adapter's defaults were not restored "
+                "with ATD on this connection. Nothing was sent."
+            )
         line = elm.command_line(command)
         if self.traffic:
             self.traffic(">", command)
@@ -315,6 +296,8 @@ class Elm327Transport(Transport):
                 f"Lost the connection to the adapter on {self.url}: {exc}.",
                 hint="Check the cable, Bluetooth pairing or Wi-Fi connection, then try again.",
             ) from exc
+        if squash(command) == "ATD":
+            self._defaults = True
         if self.traffic:
             self.traffic("<", text.replace("\r", "\\r").replace("\n", "\\n"))
         return text
@@ -331,79 +314,9 @@ class Elm327Transport(Transport):
             elif not port.is_open:
                 raise errors.PortError(f"The adapter on {self.url} went away.")
             if time.monotonic() >= deadline:
-                raise _no_prompt(self.url, timeout, bytes(buffer), _is_data(self._last))
+                raise no_prompt(self.url, timeout, bytes(buffer), is_data(self._last))
 
     def _require_port(self) -> serial.SerialBase:
         if self._port is None:
             raise errors.PortError("The adapter port is not open.")
         return self._port
-
-
-def _is_data(command: str) -> bool:
-    """True for a hex data request (not an AT/ST command)."""
-    return bool(re.fullmatch(r"[0-9A-Fa-f]+", command))
-
-
-def _no_prompt(url: str, timeout: float, seen: bytes, data: bool) -> errors.AdapterTimeout:
-    """The error for a reply that never reached the prompt, by what did arrive."""
-    text = seen.decode("ascii", "replace").strip()
-    if not text:
-        return errors.AdapterTimeout(
-            message=f"The adapter on {url} did not answer within {timeout:g} s."
-        )
-    if not seen.isascii():
-        return errors.AdapterTimeout(
-            received=text,
-            message=f"The adapter on {url} sent line noise ({len(seen)} unreadable byte(s)) and no "
-            f"prompt within {timeout:g} s.",
-            hint="The serial speed is probably wrong: try --baud auto. Otherwise check the "
-            "cable and connector.",
-        )
-    if data:
-        return errors.AdapterTimeout(
-            received=text,
-            message=f"The adapter on {url} stopped in the middle of an answer and gave no "
-            f"'>' prompt within {timeout:g} s (it sent {text[:60]!r}).",
-            hint="Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, "
-            "then run `g15diag doctor` (see hardware/adapters.md).",
-        )
-    return errors.AdapterTimeout(
-        received=text,
-        message=f"The adapter on {url} answered without its '>' prompt within {timeout:g} s "
-        f"(it sent {text[:60]!r}).",
-        hint="Without the prompt the tool cannot tell when an answer ends: this is not a "
-        "working ELM327-compatible adapter, or the wrong port. Run `g15diag doctor`.",
-    )
-
-
-def _port_error(url: str, exc: BaseException) -> errors.PortError:
-    text = str(exc)
-    if "Permission denied" in text or isinstance(exc, PermissionError):
-        return errors.PortError(
-            f"No permission to open {url}.",
-            hint="On Linux add yourself to the 'dialout' group (sudo usermod -aG dialout $USER),"
-            " then log out and in again.",
-        )
-    # pyserial says "could not open port X: [Errno 16] Device or resource busy": busy is
-    # tested before the generic "could not open port", or a busy port reads as a missing one
-    if "busy" in text.lower() or getattr(exc, "errno", None) == 16:
-        return errors.PortError(
-            f"{url} is busy: another program has it open.",
-            hint="Close other diagnostic apps (and on Linux check that brltty is not installed).",
-        )
-    if (
-        "No such file" in text
-        or "could not open port" in text
-        or isinstance(exc, FileNotFoundError)
-    ):
-        return errors.PortError(
-            f"Cannot open {url}: no such port.",
-            hint="Run `g15diag adapters` to list ports; check the cable or Bluetooth pairing.",
-        )
-    if "Connection refused" in text or "timed out" in text:
-        return errors.PortError(
-            f"Cannot connect to {url}.",
-            hint="Join the adapter's Wi-Fi network first; the usual address is "
-            "socket://192.168.0.10:35000.",
-        )
-    return errors.PortError(f"Cannot open {url}: {text}.")

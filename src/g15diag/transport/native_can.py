@@ -7,7 +7,8 @@ the read-only guard in ``Transport.send``. ``--interface config`` leaves interfa
 bit rate to python-can's configuration files and ``CAN_*`` environment variables.
 
 ``--interface virtual --channel sim://...`` starts the simulated car (``sim/can_bus.py``) on
-that in-process virtual channel: the same car model the ELM327 simulator answers from.
+that in-process virtual channel: the same car model the ELM327 simulator answers from. The
+simulator is handed in by ``g15diag.adapter.make_transport`` (this module does not import it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import can
@@ -51,7 +53,10 @@ class NativeCanTransport(Transport):
         *,
         timeout: float = 5.0,
         traffic: TrafficLog | None = None,
+        simulator: Callable[[str, int | None], Any] | None = None,
     ) -> None:
+        """``simulator(channel, bitrate)`` starts a simulated car on the channel when it is
+        opened (``g15diag.sim.can_simulator`` for ``sim://`` channels); its ``close()`` stops it."""
         super().__init__()
         self.interface = None if interface == "config" else interface
         self.channel = channel
@@ -62,12 +67,13 @@ class NativeCanTransport(Transport):
         self._notifier: can.Notifier | None = None
         self._stack: isotp.NotifierBasedCanStack | None = None
         self._target: Target | None = None
+        self._simulator = simulator
         self._sim: Any = None
         self._errors: deque[Exception] = deque()
         self.info = AdapterInfo(
             kind="python-can",
             port=f"{interface}:{channel or ''}",
-            simulated=bool(channel and channel.startswith("sim:")),
+            simulated=simulator is not None,
         )
 
     # -- bus -----------------------------------------------------------------------------
@@ -79,8 +85,9 @@ class NativeCanTransport(Transport):
             kwargs["channel"] = self.channel
         if self.bitrate is not None:
             kwargs["bitrate"] = self.bitrate
-        if self.info.simulated:
-            self._start_simulator()
+        if self._simulator is not None and self._sim is None:
+            assert self.channel is not None
+            self._sim = self._simulator(self.channel, self.bitrate)
         try:
             self._bus = can.Bus(interface=self.interface, **kwargs)
         except (can.CanError, ValueError, ImportError, OSError, NotImplementedError) as exc:
@@ -97,18 +104,6 @@ class NativeCanTransport(Transport):
             "interface": self.interface or "(python-can config)",
             "bitrate": str(self.bitrate or ""),
         }
-
-    def _start_simulator(self) -> None:
-        from g15diag.sim.can_bus import CanBusSimulator
-        from g15diag.sim.config import build
-
-        assert self.channel is not None
-        if self.interface != "virtual":
-            raise errors.UsageError("A sim:// channel needs --interface virtual.")
-        car, adapter = build(self.channel)
-        self._sim = CanBusSimulator(
-            car, self.channel, self.bitrate or 500_000, latency=adapter.latency
-        )
 
     def close(self) -> None:
         stack, self._stack = self._stack, None

@@ -5,16 +5,34 @@ request/response IDs, recording by recording (a request asked more often than re
 the last recording again); a request the trace lacks gets no answer. When the trace has a
 sidecar with a bit rate, a target at another bit rate gets no answer either. The recorded
 frames are handed to frame listeners, so a replay can itself be recorded with ``--trace``.
+
+The trace is handed in as a :class:`Recording` (``g15diag.traces.source.TraceFile``, joined
+by ``g15diag.adapter.make_transport``): this module does not import ``traces/``.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Protocol
 
 from g15diag.transport.base import AdapterInfo, Target, Transport
 
-PREFIX = "replay:"
+
+class Recording(Protocol):
+    """What a replay needs from a recorded trace."""
+
+    path: Path
+
+    def check(self) -> None:
+        """Raise a UsageError when the trace cannot be read."""
+
+    def sidecar(self) -> dict[str, Any]:
+        """The recording's metadata (``bitrate``, ``adapter``), or {}."""
+
+    def transactions(self, request_id: int, response_id: int) -> Iterable[Any]:
+        """Transactions with ``request``, ``pending``, ``response`` and ``frames``."""
 
 
 class ReplayTransport(Transport):
@@ -23,9 +41,10 @@ class ReplayTransport(Transport):
     #: After a recorded run of 0x78 answers the tool re-sends, as it did over an ELM327.
     resend_after_pending = True
 
-    def __init__(self, port: str) -> None:
+    def __init__(self, recording: Recording) -> None:
         super().__init__()
-        self.path = Path(port[len(PREFIX) :] if port.startswith(PREFIX) else port)
+        self.recording = recording
+        self.path = recording.path
         self.sidecar: dict[str, object] = {}
         self._target: Target | None = None
         self._index: dict[bytes, list[list[bytes]]] = {}
@@ -36,10 +55,8 @@ class ReplayTransport(Transport):
         self.info = AdapterInfo(kind="replay", port=str(self.path))
 
     def open(self) -> None:
-        from g15diag.traces import read_frames, sidecar
-
-        read_frames(self.path).close()  # fail early on a missing/unreadable file
-        self.sidecar = sidecar.load_for(self.path) or {}
+        self.recording.check()  # fail early on a missing/unreadable file
+        self.sidecar = self.recording.sidecar()
         adapter = self.sidecar.get("adapter")
         recorded = adapter.get("identity", "") if isinstance(adapter, dict) else ""
         self.info.identity = f"replay of {self.path.name}" + (
@@ -51,9 +68,6 @@ class ReplayTransport(Transport):
         self._queue.clear()
 
     def set_target(self, target: Target) -> None:
-        from g15diag.traces import read_frames
-        from g15diag.traces.decode import transactions
-
         self._target = target
         self._queue.clear()
         key = (target.request_id, target.response_id)
@@ -64,7 +78,7 @@ class ReplayTransport(Transport):
         if key not in self._cache:
             index: dict[bytes, list[list[bytes]]] = {}
             frames: dict[tuple[bytes, int], list[tuple[float, int, bytes]]] = {}
-            for txn in transactions(read_frames(self.path), *key, keep_frames=True):
+            for txn in self.recording.transactions(*key):
                 if txn.request is None:
                     continue
                 answers = [bytes([0x7F, txn.request[0], 0x78])] * txn.pending

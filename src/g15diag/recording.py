@@ -1,16 +1,14 @@
 """``--trace FILE.log``: record the frames a command exchanged, plus a sidecar.
 
 The frames stream into a temporary file next to ``FILE.log`` as plain ``candump -L`` lines
-(no comments, no direction mark: tshark refuses both); at the end the file is renamed into
-place and ``FILE.json`` is written, so a trace is either whole or absent.
+(no comments, no direction mark: tshark refuses both); at the end the trace and ``FILE.json``
+are linked into place together (g15diag.files), so a trace is whole or absent, and never
+replaces a file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 import threading
 import time
 import weakref
@@ -18,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from g15diag import __version__
-from g15diag.errors import G15DiagError, OutputError
+from g15diag import __version__, files
+from g15diag.errors import G15DiagError, UsageError
 from g15diag.traces import candump, sidecar
 from g15diag.transport.base import Target, Transport
 
@@ -33,13 +31,14 @@ class Recorder:
         self, path: str | Path, channel: str = "can0", clock: Callable[[], float] = time.time
     ) -> None:
         self.path = Path(path)
-        if self.path.exists():
-            raise OutputError(
-                f"{self.path} already exists; --trace never overwrites a recording.",
-                hint="Choose another file name or delete the old trace first.",
-            )
         if sidecar.path_for(self.path) == self.path:
-            raise OutputError(f"--trace {self.path}: give the trace a .log name.")
+            raise UsageError(f"--trace {self.path}: give the trace a .log name.")
+        hint = "Choose another file name or delete the old trace first."
+        # Both names are checked now, before the car is read; both are claimed by a link at
+        # the end (never a replace), so a file that appears meanwhile is never overwritten.
+        files.check_new(sidecar.path_for(self.path), hint=hint)
+        self._trace = files.Staged(self.path, hint=hint)
+        self._hint = hint
         self.channel = channel
         self.clock = clock
         self.frames = 0
@@ -50,13 +49,7 @@ class Recorder:
         self._last = 0.0
         self._lock = threading.Lock()
         self._failed: OSError | None = None  # the first write the disk refused
-        try:
-            fd, self._temp = tempfile.mkstemp(
-                dir=self.path.parent or ".", prefix=f".{self.path.name}.", suffix=".tmp"
-            )
-        except OSError as exc:
-            raise OutputError(f"Cannot write {self.path}: {exc.strerror or exc}.") from exc
-        self._handle = os.fdopen(fd, "w", encoding="ascii", newline="\n")
+        self._closed = False
 
     def attach(self, transport: Transport) -> None:
         """Listen to ``transport``'s frames and note every target it is pointed at."""
@@ -73,14 +66,15 @@ class Recorder:
 
     def on_frame(self, can_id: int, data: bytes, is_request: bool) -> None:
         with self._lock:
-            if self._handle.closed:  # a late frame from a bus thread after the end
+            if self._closed:  # a late frame from a bus thread after the end
                 return
             stamp = max(self.clock(), self._last)  # never backwards
             self._last = stamp
             if self._failed is not None:
                 return  # the disk refused already: finish() reports it
             try:
-                self._handle.write(candump.line(stamp, self.channel, can_id, data) + "\n")
+                line = candump.line(stamp, self.channel, can_id, data) + "\n"
+                self._trace.write(line.encode("ascii"))
             except OSError as exc:  # disk full, file too large: never into the bus thread
                 self._failed = exc
                 return
@@ -93,26 +87,31 @@ class Recorder:
 
     def discard(self) -> None:
         """Drop the recording (the session never started)."""
-        with self._lock, contextlib.suppress(OSError):
-            self._handle.close()  # may flush into a full disk: the file goes anyway
-        with contextlib.suppress(OSError):
-            os.unlink(self._temp)
+        with self._lock:
+            self._closed = True
+        self._trace.discard()
 
     def finish(self, transport: Transport, command: str, bitrate: int) -> None:
-        """Put the trace and its sidecar in place."""
+        """Put the trace and its sidecar in place, both or neither."""
         with self._lock:
-            try:
-                self._handle.close()  # flushes: a full disk shows here at the latest
-            except OSError as exc:
-                self._failed = self._failed or exc
+            self._closed = True
+        if self._failed is not None:  # never put a trace that lost frames in place
+            self._trace.discard()
+            raise files.os_error(self.path, self._failed)
         try:
-            if self._failed is not None:  # never rename a trace that lost frames into place
-                raise self._failed
-            os.replace(self._temp, self.path)
+            side = files.Staged(sidecar.path_for(self.path), hint=self._hint)
+        except BaseException:
+            self._trace.discard()
+            raise
+        try:
+            side.write(sidecar.dump(self._metadata(transport, command, bitrate)).encode())
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(self._temp)
-            raise OutputError(f"Cannot write {self.path}: {exc.strerror or exc}.") from exc
+            side.discard()
+            self._trace.discard()
+            raise files.os_error(side.path, exc) from exc
+        files.commit_all([self._trace, side])
+
+    def _metadata(self, transport: Transport, command: str, bitrate: int) -> dict[str, Any]:
         info = transport.info
         data: dict[str, Any] = {
             "schema_version": sidecar.SCHEMA,
@@ -139,7 +138,7 @@ class Recorder:
             "result": self.result,
             "error": self.error,
         }
-        sidecar.write_atomic(sidecar.path_for(self.path), sidecar.dump(data))
+        return data
 
 
 def note_result(transport: Transport, result: dict[str, Any]) -> None:

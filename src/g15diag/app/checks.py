@@ -1,0 +1,58 @@
+"""The self-test's vocabulary: one :class:`Check` per line, the :class:`DoctorReport` verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OK, MISSING, WARNING = "ok", "missing", "warning"
+USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the self-test: ok / missing / warning, why, and what to do."""
+
+    name: str
+    status: str
+    detail: str
+    required: bool = True
+    advice: str = ""
+
+
+@dataclass
+class DoctorReport:
+    """Everything the self-test found, and the verdict."""
+
+    port: str
+    simulated: bool
+    baud: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
+    voltage: float | None = None
+    voltage_text: str = ""
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if any(c.status == MISSING and c.required for c in self.checks):
+            return NOT_USABLE
+        if any(c.status != OK for c in self.checks):
+            return LIMITED
+        return USABLE
+
+    @property
+    def usable(self) -> bool:
+        return self.verdict != NOT_USABLE
+
+    @property
+    def advice(self) -> list[str]:
+        """What a technician can do, most important first, without repeats."""
+        ordered = [c for c in self.checks if c.status == MISSING and c.required]
+        ordered += [c for c in self.checks if c not in ordered and c.status != OK]
+        out: list[str] = []
+        for check in ordered:
+            if check.advice and check.advice not in out:
+                out.append(check.advice)
+        return out
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)

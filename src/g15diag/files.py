@@ -1,0 +1,220 @@
+"""The one way g15diag writes a file: whole or not at all, and never over an existing one.
+
+Data goes to a short hidden temporary in the target's folder, is flushed and fsynced, and is
+then hard-linked to its name: ``os.link`` fails when the name exists (a dangling symlink
+included), so a file that appears meanwhile, or a second run racing for the same name, is
+never replaced. Only ``force=True`` uses ``os.replace``. Temporaries are removed on every
+error and interruption (:mod:`g15diag.signals` turns SIGTERM/SIGHUP into the same unwinding
+as Ctrl-C); :func:`written` tells the CLI which files were complete when a signal landed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from g15diag import signals
+from g15diag.errors import OutputError, UsageError
+
+#: temporaries are ``.g15diag-XXXXXXXX.tmp``: short, so a 255-byte target name still works
+TEMP_PREFIX = ".g15diag-"
+TEMP_SUFFIX = ".tmp"
+_DEFAULT_NAME_MAX = 255
+
+_live: set[str] = set()  # temporaries of this process not yet removed
+_written: list[Path] = []  # files this process put in place (for the interruption report)
+
+
+def _exists_error(path: Path, hint: str | None) -> OutputError:
+    return OutputError(
+        f"{path} already exists; nothing was written.",
+        hint=hint or "Use --force to replace it, or choose another name.",
+    )
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # Windows, or a folder that is not there
+        return _DEFAULT_NAME_MAX
+
+
+def os_error(path: str | Path, exc: OSError, verb: str = "write") -> Exception:
+    """The project's error for an OSError on ``path`` (a too-long name is a usage error)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return UsageError(f"Cannot {verb} {path}: the file name is too long for the file system.")
+    if isinstance(exc, FileExistsError):
+        return _exists_error(Path(path), None)
+    return OutputError(f"Cannot {verb} {path}: {exc.strerror or exc}.")
+
+
+def check_new(path: str | Path, *, force: bool = False, hint: str | None = None) -> Path:
+    """Fail early (before any read of the car) unless ``path`` can be created.
+
+    Refuses an existing name (a dangling symlink counts), a missing folder and a name longer
+    than the file system allows. With ``force`` an existing regular file may be replaced.
+    """
+    target = Path(path)
+    folder = target.parent
+    if len(os.fsencode(target.name)) > _name_max(folder):
+        raise UsageError(
+            f"Cannot write {target.name[:40]}...: the file name is longer than the "
+            f"{_name_max(folder)} bytes the file system allows."
+        )
+    try:
+        if os.path.lexists(target):
+            if not force:
+                raise _exists_error(target, hint)
+            if not target.is_file():
+                raise OutputError(f"Cannot write {target}: it is not a regular file.")
+        if not folder.is_dir():
+            raise OutputError(f"Cannot write {target}: the folder {folder} does not exist.")
+    except OSError as exc:  # a path longer than the system allows, a folder we cannot see
+        raise os_error(target, exc) from exc
+    return target
+
+
+class Staged:
+    """A temporary beside ``path`` that becomes ``path`` on :meth:`commit` (or vanishes)."""
+
+    def __init__(self, path: str | Path, *, force: bool = False, hint: str | None = None) -> None:
+        self.path = check_new(path, force=force, hint=hint)
+        self.force = force
+        self.hint = hint
+        with signals.deferred():  # a signal here must not orphan the temporary
+            try:
+                fd, self.temp = tempfile.mkstemp(
+                    prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.path.parent
+                )
+            except OSError as exc:
+                raise os_error(self.path, exc) from exc
+            _live.add(self.temp)
+        self.handle: IO[bytes] = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+
+    def _seal(self) -> None:
+        if not self.handle.closed:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+
+    def link(self) -> None:
+        """Put the sealed temporary at its name (never over an existing file unless force)."""
+        with signals.deferred():  # linked and recorded as written, or neither
+            if self.force:
+                os.replace(self.temp, self.path)
+                _live.discard(self.temp)
+            else:
+                try:
+                    os.link(self.temp, self.path)
+                except FileExistsError:
+                    raise _exists_error(self.path, self.hint) from None
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
+                        raise
+                    self._link_without_hard_links()
+            _written.append(self.path)
+
+    def _link_without_hard_links(self) -> None:
+        # A file system without hard links (FAT on a USB stick): O_EXCL claims the name.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.close(fd)
+        os.replace(self.temp, self.path)
+        _live.discard(self.temp)
+
+    def commit(self) -> Path:
+        """Seal and link; on any failure the temporary is gone and ``path`` untouched."""
+        try:
+            self._seal()
+            self.link()
+        except OSError as exc:
+            raise os_error(self.path, exc) from exc
+        finally:
+            self.discard()
+        return self.path
+
+    def discard(self) -> None:
+        """Remove the temporary (safe to call twice, and after :meth:`commit`)."""
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)
+        _live.discard(self.temp)
+
+
+def _encode(path: Path, data: bytes | str) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise OutputError(f"Cannot write {path}: the text is not valid Unicode.") from exc
+
+
+def write_new(
+    path: str | Path, data: bytes | str, *, force: bool = False, hint: str | None = None
+) -> Path:
+    """Write ``data`` (text as UTF-8) to the new file ``path``, whole or not at all."""
+    payload = _encode(Path(path), data)
+    staged = Staged(path, force=force, hint=hint)
+    try:
+        staged.write(payload)
+    except OSError as exc:
+        staged.discard()
+        raise os_error(staged.path, exc) from exc
+    return staged.commit()
+
+
+def commit_all(staged: list[Staged]) -> list[Path]:
+    """Link several staged files as one: if one name is taken, none stays in place."""
+    done: list[Path] = []
+    try:
+        for item in staged:
+            done.append(item.commit())
+    except BaseException:
+        for path in done:  # ours: linked a moment ago from our own temporary
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            with contextlib.suppress(ValueError):
+                _written.remove(path)
+        for item in staged:
+            item.discard()
+        raise
+    return done
+
+
+@contextlib.contextmanager
+def new_file(path: str | Path, *, force: bool = False) -> Iterator[Staged]:
+    """``with new_file(p) as f: f.write(...)``: committed on success, discarded otherwise."""
+    staged = Staged(path, force=force)
+    try:
+        yield staged
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit()
+
+
+def written() -> list[Path]:
+    """The files this process put in place, in order (for "interrupted after ..." reports)."""
+    return list(_written)
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary this process still holds (the CLI's last line of defence)."""
+    for temp in list(_live):
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        _live.discard(temp)
+
+
+def reset() -> None:
+    """Forget the files written so far (each CLI run reports its own)."""
+    _written.clear()

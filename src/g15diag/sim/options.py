@@ -1,0 +1,73 @@
+"""Every ``sim://`` option, in one table: the simulator's parser accepts exactly these names,
+and ``g15diag simulate --help``, ``g15diag help simulator`` and the README list them from here.
+
+Add an option here (name, kind, meaning) and it is known to the parser and documented
+everywhere; tests/test_sim_options.py checks that the README lists each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CAR, ADAPTER = "car", "adapter"
+
+
+@dataclass(frozen=True)
+class SimOption:
+    """One ``sim://?name=value`` option: what it changes (the car or the adapter) and how."""
+
+    name: str
+    kind: str
+    meaning: str
+
+
+OPTIONS: tuple[SimOption, ...] = (
+    SimOption("hu", CAR, "head-unit request:response IDs in hex (default 747:767)"),
+    SimOption("bitrate", CAR, "head-unit bit rate in kbit/s: 500 (default) or 250"),
+    SimOption("pending", CAR, "responsePending: off (default), inline, gaveup, storm"),
+    SimOption("pending_count", CAR, "how many 0x78 answers before the final one (default 1)"),
+    SimOption("latency", CAR, "seconds before each bus answer (default 0)"),
+    SimOption("pad", CAR, "head-unit padding byte in hex, or none (default AA)"),
+    SimOption("kwp", CAR, "1: the head unit answers only Renault KWP 21 80 / 21 81"),
+    SimOption("refuse", CAR, "comma-separated DIDs the head unit refuses with NRC 0x31"),
+    SimOption("serial", CAR, "the simulated serial text (default SIM0O1Il5S8B2024)"),
+    SimOption("no_hu", CAR, "1: the car has no head unit at all"),
+    SimOption("unstable", CAR, "1: a flaky head unit whose identifier bytes change every read"),
+    SimOption("serial_pad", CAR, "hex bytes appended inside the F18C data (e.g. 000000, FFFF)"),
+    SimOption("vin_mismatch", CAR, "1: the head unit stores another VIN than the engine ECU"),
+    SimOption(
+        "clone",
+        ADAPTER,
+        "comma-separated clone behaviours: v15 (answers ? to ATCRA/ATFC/ATCAF0), v21 (keeps "
+        "2 bytes of a request), freeze (hangs after a first frame), notconnected, businit",
+    ),
+    SimOption(
+        "fault",
+        ADAPTER,
+        "one fault on every data request: can_error, buffer_full, stopped, lv_reset, "
+        "garbage, disconnect, no_prompt",
+    ),
+    SimOption("unsupported", ADAPTER, "comma-separated AT commands answered ? (e.g. ATCRA,ATST)"),
+    SimOption("truncate", ADAPTER, "keep only N bytes of every request"),
+    SimOption("baud", ADAPTER, "the adapter's real serial speed: other host speeds read noise"),
+    SimOption("voltage", ADAPTER, "what ATRV answers, e.g. 11.4V"),
+    SimOption("identity", ADAPTER, "what ATI answers"),
+    SimOption("stn", ADAPTER, "1: an STN chip (answers STI/STDI)"),
+)
+
+
+def names(kind: str | None = None) -> set[str]:
+    """The option names (of one kind: ``"car"`` or ``"adapter"``)."""
+    return {o.name for o in OPTIONS if kind is None or o.kind == kind}
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """(name, meaning) rows for click's help formatter."""
+    return [(o.name, o.meaning) for o in OPTIONS]
+
+
+def markdown_table() -> str:
+    """The README's table of options (tests check the README carries exactly this)."""
+    lines = ["| option | changes | meaning |", "|---|---|---|"]
+    lines += [f"| `{o.name}` | {o.kind} | {o.meaning} |" for o in OPTIONS]
+    return "\n".join(lines)
