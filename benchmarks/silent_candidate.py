@@ -50,11 +50,9 @@ class _Bytes:
     def __init__(self) -> None:
         self.total = 0
 
-    def __call__(self, direction: str, text: str) -> None:
-        if direction == ">":
-            self.total += len(text) + 1
-        else:
-            self.total += len(text.replace("\\r", "\r").replace("\\n", "\n"))
+    def __call__(self, step) -> None:  # a g15diag.transport.base.Traffic step
+        text = "\r".join(line.text for line in step.lines)
+        self.total += len(text) + (1 if step.sent else 0)
 
 
 def _g15diag(kind: str) -> Silent:
@@ -79,7 +77,12 @@ def _g15diag(kind: str) -> Silent:
                 from g15diag.app.read_serial import read_serial
 
                 try:
-                    read_serial(transport, _candidates(), bitrate=500_000)
+                    read_serial(
+                        transport,
+                        profiles.load("almera-g15"),
+                        candidates=_candidates(),
+                        bitrate=500_000,
+                    )
                 except errors.NoAnswer:
                     pass
                 else:

@@ -116,7 +116,7 @@ DOCTOR = {
     "clone=v21": ("3-byte request", "missing", "the adapter cut 22 F1 90 short: the ECU called "
                   "the request the wrong length (NRC 0x13)"),
     "clone=freeze": ("multi-frame answer", "missing", "the adapter froze after the first frame "
-                     "of a multi-frame answer (it sent '7E8101462F190534D4C', then nothing)"),
+                     "of a multi-frame answer (it sent '7E8101462F190******', then nothing)"),
     "clone=notconnected": ("CAN bus", "missing",
                            "The adapter answered 'NOT CONNECTED' to '22F1901'."),
     "clone=businit": ("CAN bus", "missing",

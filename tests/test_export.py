@@ -17,7 +17,7 @@ from g15diag import errors, identifiers, profiles
 from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
 from g15diag.app.identify import identify
-from g15diag.app.read_serial import NOT_FOUND_HINT
+from g15diag.hints import NOTHING_ANSWERED_STEPS
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
@@ -117,7 +117,8 @@ def test_translations_have_the_same_keys() -> None:
     from g15diag.app.export.i18n import words
 
     en, ru = words("en"), words("ru")
-    assert set(en.text) == set(ru.text) - {"guidance"}  # en uses the API's own hint text
+    assert set(en.text) == set(ru.text)
+    assert len(en.guidance) == len(ru.guidance) == len(NOTHING_ANSWERED_STEPS)
     assert set(en.lookalikes) == set(ru.lookalikes) == set(identifiers.LOOKALIKES)
 
 
@@ -150,9 +151,10 @@ def test_kwp_unit_sheet_says_serial_not_read() -> None:
     assert "Серийный номер не прочитан: магнитола не выдала" in text
     assert "Идентификационный блок Renault (21 80)" in text
     flat = " ".join(text.split())
-    assert "(контакты 12/13 разъёма OBD)" in flat  # the no-serial guidance, in Russian
+    assert "на контактах 13 (H) / 12 (L) разъёма OBD" in flat  # the guidance, in Russian
     flat_en = " ".join(str(export.render(data, "text")).split())
-    assert NOT_FOUND_HINT in flat_en  # the API's own hint, verbatim
+    for n, (title, step) in enumerate(NOTHING_ANSWERED_STEPS, 1):
+        assert f"{n}. {title}: {step}" in flat_en  # the one text every face shows, imported
     values = str(export.render(data, "csv")).splitlines()[1].split(",")
     row = dict(zip(export.render_csv.HEADER, values, strict=True))
     assert row["headunit_serial"] == row["serial_checksum"] == ""

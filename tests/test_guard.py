@@ -1,4 +1,5 @@
-"""The read-only guard: only 0x22, 0x1A, 0x21, 0x09, 0x01 ever reach the wire."""
+"""The read-only guard: only 0x22, 0x1A, 0x21, 0x09, 0x01 and the four two-byte session
+requests 10 01, 10 03, 10 81, 10 C0 ever reach the wire."""
 
 from __future__ import annotations
 
@@ -26,9 +27,28 @@ def test_guard_over_all_service_ids(sid: int) -> None:
             guard.check_request(pdu)
 
 
-def test_allowlist_is_exactly_the_five_services() -> None:
-    assert set(guard.ALLOWED_SERVICES) == ALLOWED
+def test_allowlist_is_exactly_the_five_services_and_session_control() -> None:
+    assert set(guard.ALLOWED_SERVICES) == ALLOWED | {0x10}
     assert [sid for sid in range(256) if guard.is_allowed(request_for(sid))] == sorted(ALLOWED)
+
+
+SESSIONS = {b"\x10\x01", b"\x10\x03", b"\x10\x81", b"\x10\xc0"}
+
+
+def test_exactly_four_session_requests_of_every_two_and_three_byte_10_xx() -> None:
+    """Property over the whole space: 256 two-byte and 65,536 three-byte ``10 xx [yy]``."""
+    two = [bytes([0x10, sub]) for sub in range(256)]
+    three = [bytes([0x10, sub, extra]) for sub in range(256) for extra in range(256)]
+    assert {pdu for pdu in two if guard.is_allowed(pdu)} == SESSIONS
+    assert not [pdu for pdu in three if guard.is_allowed(pdu)]
+    assert not guard.is_allowed(b"\x10")
+    with pytest.raises(errors.ReadOnlyViolation, match="10 02"):
+        guard.check_request(b"\x10\x02")  # programming session
+
+
+@pytest.mark.parametrize("command", ["1001", "1003", "1081", "10C0", "10031", "10 C0"])
+def test_session_requests_pass_the_adapter_line_check(command: str) -> None:
+    check_command(command)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +103,11 @@ def test_lowest_write_refuses_even_if_send_is_bypassed(elm: Elm327Transport, sid
         "ATWM8210F13E",
         "ATSW96",
         "3E00",
-        "1003",
+        "1002",
+        "1085",
+        "10830",
+        "100300",
+        "10",
         "2EF18C00",
         "14FFFFFF",
         "1101",

@@ -124,7 +124,13 @@ def test_disagreeing_serial_reads_raise() -> None:
 def test_no_head_unit() -> None:
     with pytest.raises(errors.NoAnswer) as info:
         run("sim://?no_hu=1")
-    assert "12/13" in (info.value.hint or "")
+    hint = info.value.hint or ""
+    # issue 11 item 6: doctor, the multimedia CAN and its cable, non-OBD routes, the report
+    order = ["g15diag doctor", "pins 13 (H) / 12 (L)", "crossover cable", "hardware/adapters.md",
+             "label on the unit", "buttons 1+6", "discover --report"]  # fmt: skip
+    found = [hint.find(x) for x in order]
+    assert -1 not in found and found == sorted(found)
+    assert hint.rfind("unverified for the G15") > hint.find("buttons 1+6")
 
 
 class Scripted(Transport):
@@ -193,7 +199,9 @@ def test_scan_refused_and_range() -> None:
     rows = {r.target.label: (r.outcome, r.nrc) for r in result.rows if r.target.bitrate == 500_000}
     assert rows["0x7B0/0x7D0"] == ("refused", 0x11)
     assert rows["0x7AF/0x7CF"] == ("silent", None)
-    assert len(result.rows) == 8  # 4 IDs x 2 bit rates
+    # --range adds to the profile's candidates (3 at two bit rates, 2 at one): 8 + 4 x 2
+    assert len(result.rows) == 16
+    assert [r.candidate.name for r in result.rows[:5]] == [c.name for c in prof.head_units]
     with pytest.raises(errors.UsageError):
         parse_range("7FF-700")
 

@@ -87,7 +87,7 @@ def test_guard_refuses_before_anything_reaches_the_bus(channel: str) -> None:
         try:
             with NativeCanTransport("virtual", channel, 500_000) as transport:
                 transport.set_target(Target(0x747, 0x767))
-                for pdu in (b"\x10\x03", b"\x2e\xf1\x8c\x00", b"\x27\x01", b"\x11\x01"):
+                for pdu in (b"\x10\x02", b"\x2e\xf1\x8c\x00", b"\x27\x01", b"\x11\x01"):
                     with pytest.raises(errors.ReadOnlyViolation):
                         transport.send(pdu)
                 transport.send(b"\x22\xf1\x8c")

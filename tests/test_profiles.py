@@ -28,9 +28,20 @@ def test_default_profile_contents() -> None:
     assert prof.engine.target().label == "0x7E0/0x7E8"
     assert [i.key for i in prof.items] == [
         "0xF18C", "0xF187", "0xF18A", "0xF191", "0xF192", "0xF193", "0xF194", "0xF195",
-        "0xF190", "0xF1A0", "0x2180", "0x2181",
+        "0xF190", "0xF1A0", "0x2180", "0x2181", "0x1A8C", "0x1A87", "0x1A8A", "0x2183",
     ]  # fmt: skip
-    assert [i.request.hex() for i in prof.items_of("kwp")] == ["2180", "2181"]
+    assert [i.request.hex() for i in prof.items_of("kwp")] == [
+        "2180", "2181", "1a8c", "1a87", "1a8a", "2183",
+    ]  # fmt: skip
+    # the identification ladder, exactly as issue 11 lists the rungs
+    rungs = [(r.name, r.session.request, [i.request.hex() for i in r.items]) for r in prof.ladder]
+    assert rungs == [
+        ("uds-default", None, ["22f18c"]),
+        ("uds-extended", b"\x10\x03", ["22f18c"]),
+        ("kwp-default", None, ["1a8c", "2180"]),
+        ("kwp-renault", b"\x10\xc0", ["1a8c", "2180", "2181"]),
+        ("nissan", b"\x10\x81", ["2183"]),
+    ]  # fmt: skip
     assert prof.items[0].request == bytes.fromhex("22F18C")
     assert prof.scan_response_offset == 0x20
     assert all(i.source for i in prof.items)

@@ -76,8 +76,8 @@ def test_250_kbit_unit_with_protocol_8(run_cli) -> None:
         (["--port", "sim://?no_hu=1"], 4, "No head unit answered at "),
         (["--port", "sim://?refuse=F18C"], 5, "NRC 0x31 (requestOutOfRange)"),
         (["--port", "sim://?unstable=1"], 6, "Read 1 and read 2 of the serial differ"),
-        (["--port", "sim://?bitrate=250"], 4, "0x712/0x732, 0x747/0x767"),
-        (["--port", "sim://", "--protocol", "8"], 3, "The adapter answered 'CAN ERROR'"),
+        (["--port", "sim://?no_hu=1", "--protocol", "8"], 4, "0x712/0x732@250k, 0x747"),
+        (["--port", "sim://?fault=can_error"], 3, "The adapter answered 'CAN ERROR'"),
         (["--port", "sim://?bogus=1"], 2, "Unknown simulator option(s) bogus"),
     ],
 )
@@ -89,10 +89,31 @@ def test_exit_statuses(run_process, args: list[str], status: int, message: str) 
     assert proc.stdout == ""
 
 
-def test_no_head_unit_hint_points_to_pins_12_13(run_cli) -> None:
+def test_no_head_unit_hint_points_to_pins_13_12(run_cli) -> None:
+    from g15diag import hints
+
     code, _, err = run_cli("read-serial", "--port", "sim://?no_hu=1")
     assert code == 4
-    assert "OBD pins 12/13" in err and "hardware/adapters.md" in err
+    assert f"Hint: {hints.NOTHING_ANSWERED_HINT}\n" in err
+    assert "OBD pins 13 (H) / 12 (L)" in err and "hardware/adapters.md" in err
+
+
+@pytest.mark.parametrize("protocol", ["6", "8"])
+def test_250_kbit_unit_found_whatever_the_protocol(run_cli, protocol: str) -> None:
+    """read-serial searches every bit rate as identify does (issue 11 item 1)."""
+    code, out, err = run_cli(
+        "read-serial", "--port", "sim://?bitrate=250", "--protocol", protocol, "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["request_id"], data["bitrate"], data["serial"]) == ("0x747", 250_000, SERIAL)
+    assert data["session"] == "default"
+
+
+def test_500_kbit_unit_found_after_bus_errors_at_250(run_cli) -> None:
+    code, out, err = run_cli("read-serial", "--port", "sim://", "--protocol", "8", "--json")
+    assert code == 0, err  # CAN ERROR at 250 kbit/s is an outcome of the search, not an exit
+    assert json.loads(out)["bitrate"] == 500_000
 
 
 def test_usage_error_is_status_2(run_process) -> None:

@@ -22,6 +22,12 @@ from g15diag.transport.base import Target, Transport
 from g15diag.transport.elm327 import Elm327Transport
 
 ALLOWED = {0x01, 0x09, 0x1A, 0x21, 0x22}
+#: the only session requests that may ever reach the wire (issue 11), two bytes each
+SESSIONS = {b"\x10\x01", b"\x10\x03", b"\x10\x81", b"\x10\xc0"}
+#: every two- and three-byte DiagnosticSessionControl request
+SESSION_CONTROL = [bytes([0x10, sub]) for sub in range(256)] + [
+    bytes([0x10, sub, extra]) for sub in range(256) for extra in range(256)
+]
 HU = Target(0x747, 0x767)
 MALFORMED = [
     b"",
@@ -32,7 +38,11 @@ MALFORMED = [
     b"\x09" + bytes(7),
     b"\x01" * 8,
     b"\x21\x80" + bytes(30),
-    bytes([0x10, 0x03]),  # session control, short
+    bytes([0x10]),  # session control without a sub-function
+    bytes([0x10, 0x02]),  # programming session
+    bytes([0x10, 0x85]),  # KWP programming session
+    bytes([0x10, 0x83]),  # 10 03 with the suppress-positive-response bit
+    bytes([0x10, 0x03, 0x00]),  # three bytes
     bytes([0x27, 0x01]),
     bytes([0x2E, 0xF1, 0x8C, 0x00]),
     bytes([0x31, 0x01, 0xFF, 0x00]),
@@ -44,8 +54,9 @@ MALFORMED = [
 
 
 def every_request() -> list[bytes]:
-    """All 256 service IDs (as a 3-byte request) and the malformed PDUs."""
-    return [bytes([sid, 0xF1, 0x8C]) for sid in range(256)] + MALFORMED
+    """All 256 service IDs (as a 3-byte request), every two- and three-byte ``10 xx [yy]``
+    and the malformed PDUs."""
+    return [bytes([sid, 0xF1, 0x8C]) for sid in range(256)] + SESSION_CONTROL + MALFORMED
 
 
 def push_everything(transport: Transport) -> list[bytes]:
@@ -68,7 +79,8 @@ def assert_wire(seen: list[bytes], passed: list[bytes]) -> None:
     assert seen, "the observer saw nothing: the proof would be vacuous"
     bad = [pdu.hex(" ") for pdu in seen if not guard.is_allowed(pdu)]
     assert not bad, f"not on the allowlist but on the wire: {bad}"
-    assert {pdu[0] for pdu in seen} == ALLOWED
+    assert {pdu[0] for pdu in seen} == ALLOWED | {0x10}
+    assert {pdu for pdu in seen if pdu[0] == 0x10} == SESSIONS  # exactly four, all seen
     assert set(seen) == set(passed)
 
 
@@ -96,7 +108,7 @@ def test_elm327_in_process_simulator() -> None:
         for sid in sorted(set(range(256)) - ALLOWED):  # the lowest write, with send() bypassed
             with pytest.raises(errors.ReadOnlyViolation):
                 transport._send(bytes([sid, 0xF1, 0x8C]))
-        for pdu in MALFORMED:
+        for pdu in SESSION_CONTROL + MALFORMED:
             if not guard.is_allowed(pdu):
                 with pytest.raises((errors.ReadOnlyViolation, ValueError)):
                     transport._send(pdu)

@@ -69,7 +69,7 @@ def test_failed_read_is_recorded_and_replays_to_the_same_failure(run_cli, tmp_pa
     assert code == errors.ExitStatus.REFUSED
     meta = json.loads(trace.with_suffix(".json").read_text())
     assert meta["result"] is None
-    assert meta["error"]["type"] == "NegativeResponse"
+    assert meta["error"]["type"] == "SerialNotFound"  # refused in every session tried
     assert meta["error"]["exit_status"] == str(errors.ExitStatus.REFUSED)
     code2, _, err2 = run_cli(*args, "--port", f"replay:{trace}")
     assert (code2, err2) == (code, err)

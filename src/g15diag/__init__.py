@@ -8,6 +8,7 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     print(result.value("serial"), result.vin.value)
     g15diag.export(result, "request.txt", lang="ru")
     table = g15diag.scan(port="sim://")               # -> ScanResult
+    serial = g15diag.read_serial(port="sim://", progress=print)  # -> SerialResult
     opts = g15diag.AdapterOptions(port="COM3", baud="auto", timeout=2.0)
     result = g15diag.identify(options=opts)           # the same record the CLI builds
 
@@ -26,11 +27,14 @@ __all__ = [
     "G15DiagError",
     "IdentifyResult",
     "ScanResult",
+    "SearchProgress",
+    "SerialResult",
     "UsageError",
     "__version__",
     "export",
     "identify",
     "make_transport",
+    "read_serial",
     "scan",
 ]
 
@@ -40,6 +44,9 @@ _LAZY = {
     "G15DiagError": "g15diag.errors",
     "UsageError": "g15diag.errors",
     "identify": "g15diag.app.api",
+    "read_serial": "g15diag.app.api",
+    "SearchProgress": "g15diag.app.search",
+    "SerialResult": "g15diag.app.read_serial",
     "scan": "g15diag.app.api",
     "export": "g15diag.app.api",
     "IdentifyResult": "g15diag.app.identify",

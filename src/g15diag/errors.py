@@ -37,6 +37,14 @@ class G15DiagError(Exception):
             self.hint = hint
 
 
+def quoted(output: str, request: bytes | None = None) -> str:
+    """Adapter output for a message, quoted and masked like ``-v`` traffic (the serial and
+    the VIN stay hidden unless --unredacted): every message that quotes an adapter uses it."""
+    from g15diag.privacy import quote  # privacy imports this module
+
+    return quote(output, request)
+
+
 class UsageError(G15DiagError):
     """The user asked for something impossible (bad address, bad file...)."""
 
@@ -114,7 +122,7 @@ class AdapterStatus(AdapterError):
         self.status = status
         self.command = command
         where = f" to {command!r}" if command else ""
-        super().__init__(f"The adapter answered {status!r}{where}.", hint=self.default_hint)
+        super().__init__(f"The adapter answered {quoted(status)}{where}.", hint=self.default_hint)
 
 
 class CanBusError(AdapterStatus):
@@ -190,6 +198,12 @@ class NegativeResponse(G15DiagError):
         self.nrc = nrc
         self.nrc_name = name
         super().__init__(f"The unit refused service 0x{service:02X}: NRC 0x{nrc:02X} ({name}).")
+
+
+class SerialNotFound(G15DiagError):
+    """A unit answered but gave no serial at any place the ladder asks (exit 5, refused)."""
+
+    exit_status = ExitStatus.REFUSED
 
 
 class PendingTimeout(NoAnswer):

@@ -16,6 +16,8 @@ import re
 
 from g15diag import errors
 from g15diag.protocol import elm, kwp, obd, uds
+from g15diag.protocol.elm import Line
+from g15diag.transport.base import Traffic
 
 MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
@@ -78,8 +80,8 @@ def mask_frame(data: bytes) -> list[bool]:
     return [i >= visible for i in range(len(data))]
 
 
-def _render(data: bytes, spaces: bool) -> str:
-    masked = mask_frame(data)
+def _render(data: bytes, spaces: bool, masked: list[bool] | None = None) -> str:
+    masked = mask_frame(data) if masked is None else masked
     parts = [MASK if m else f"{b:02X}" for b, m in zip(data, masked, strict=True)]
     return (" " if spaces else "").join(parts)
 
@@ -91,61 +93,167 @@ def _id_text(can_id: int, spaces: bool) -> str:
     return (" " if spaces else "").join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
+def _sensitive_answer(payload: bytes) -> bool:
+    """True when a payload is the positive answer to a serial/VIN request (by its echo)."""
+    if len(payload) < 2 or not 0x40 <= payload[0] < 0x80 or payload[0] == 0x7F:
+        return False
+    return is_sensitive_request(bytes([payload[0] - 0x40]) + payload[1:3])
+
+
+#: three or more hex bytes, spaced or not, anywhere (no word boundary needed: ``..4D_``)
+_HEXY = re.compile(r"(?:[0-9A-Fa-f]{2}[ :]?){3,}")
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+
+
+def _printable(text: str) -> str:
+    """Control characters as ``\\xNN`` (a log line never moves the cursor)."""
+    return "".join(
+        c if c.isprintable() else ("\\n" if c == "\n" else f"\\x{ord(c):02x}") for c in text
+    )
+
+
+class TrafficMasker:
+    """Renders a session's :class:`~g15diag.transport.base.Traffic` steps for ``-v`` and
+    error messages, masking the data bytes of every answer that may carry the serial or VIN.
+
+    A frame is masked by what it is: the answer to a serial/VIN request, or a first/single
+    frame echoing one (an answer that arrives late, under another request), or a consecutive
+    frame of such an answer or of an answer whose first frame was not seen. A line that is no
+    frame (noise, a cut-off or unreadable line) keeps only its punctuation unless it is an
+    ELM327 status, the echo, or visibly the answer to a request that reads nothing personal.
+    """
+
+    def __init__(self, unredacted: bool | None = None) -> None:
+        self.unredacted = _unredacted if unredacted is None else unredacted
+        self._streams: dict[int, bool] = {}  # CAN ID -> its multi-frame answer is sensitive
+
+    def __call__(self, step: Traffic) -> str:
+        return "\\r".join(_printable(t) for t in self.lines(step))
+
+    def lines(self, step: Traffic) -> list[str]:
+        """The step's lines, masked (raw with --unredacted)."""
+        if step.sent:
+            first = step.lines[0].frame if step.lines else None
+            if step.request is not None and (first is None or first.data[:1].hex()[:1] == "0"):
+                self._streams.clear()  # a new request: earlier answers are over
+            return [line.text for line in step.lines]
+        sensitive = step.request is not None and is_sensitive_request(step.request)
+        out = []
+        for line in step.lines:
+            if line.frame is not None:
+                out.append(self._frame_line(line, sensitive))
+            else:
+                out.append(self._text_line(line.text, step, sensitive))
+        return out
+
+    def _frame_line(self, line: Line, sensitive: bool) -> str:
+        frame = line.frame
+        assert frame is not None
+        data = frame.data
+        if not data:
+            return line.text
+        kind = data[0] >> 4
+        if kind == 0:
+            sensitive = sensitive or _sensitive_answer(data[1 : 1 + (data[0] & 0x0F)])
+        elif kind == 1:
+            sensitive = sensitive or _sensitive_answer(data[2:])
+            self._streams[frame.can_id] = sensitive
+        elif kind == 2:
+            sensitive = sensitive or self._streams.get(frame.can_id, True)
+        elif kind != 3:
+            sensitive = True
+        if self.unredacted or not sensitive:
+            return line.text
+        masked = mask_frame(data) if kind < 3 else [i > 0 for i in range(len(data))]
+        stripped = line.text.strip()
+        spaces = " " in stripped
+        lead = line.text[: len(line.text) - len(line.text.lstrip())]
+        tail = line.text[len(line.text.rstrip()) :]
+        body = _id_text(frame.can_id, spaces) + (" " if spaces else "")
+        return lead + body + _render(data, spaces, masked) + tail
+
+    def _text_line(self, text: str, step: Traffic, sensitive: bool) -> str:
+        stripped = text.strip()
+        squashed = stripped.replace(" ", "").upper()
+        if self.unredacted or elm.is_status_line(stripped) or not _ALNUM.search(stripped):
+            return text
+        if step.command and squashed == step.command.replace(" ", "").upper():
+            return text  # the echo of our own command
+        if not sensitive and not _HEXY.search(stripped):
+            return text  # words: an identity, a voltage, a description
+        request = step.request
+        if request and not sensitive:
+            echo = (bytes([(request[0] + 0x40) & 0xFF]) + request[1:]).hex().upper()
+            if echo in squashed:
+                return text  # visibly the answer to a request that reads nothing personal
+        return _ALNUM.sub("*", text)
+
+
+def quote(
+    text: str,
+    request: bytes | None = None,
+    command: str = "",
+    *,
+    id_bits: int = 11,
+    limit: int = 60,
+) -> str:
+    """Adapter output for an error message: masked as ``-v`` masks it, at most ``limit``
+    characters, as a quoted Python literal (``'7A8101362F18C******'``)."""
+    lines = elm.reply_lines(text, command, id_bits)
+    step = Traffic(False, tuple(lines), request, command)
+    return repr("\r".join(TrafficMasker().lines(step))[:limit])
+
+
+def _native_line(text: str) -> Line | None:
+    """``7E8 10 14 62 F1 ...`` / ``18DAF1A0 21 ...``: one native CAN frame as -v shows it."""
+    tokens = text.split()
+    if len(tokens) < 2 or len(tokens[0]) not in (3, 8) or any(len(t) != 2 for t in tokens[1:]):
+        return None
+    if not _is_hex("".join(tokens)):
+        return None
+    return Line(text, elm.Frame(int(tokens[0], 16), bytes.fromhex("".join(tokens[1:]))))
+
+
 class TrafficRedactor:
-    """Masks one session's ``-v`` traffic lines (ELM327 text and native CAN frames)."""
+    """``-v`` text in, masked text out: the old line interface over :class:`TrafficMasker`
+    (``\\r``-escaped ELM327 text, or ``7E8 10 14 ...`` native frames)."""
 
     def __init__(self) -> None:
-        self.sensitive = False  # the last request reads the serial or the VIN
+        self._masker = TrafficMasker()
+        self._request: bytes | None = None
+        self._command = ""
         self._id_bits = 11
 
     def __call__(self, direction: str, text: str) -> str:
+        raw = text.replace("\\r", "\r").replace("\\n", "\n")
         if direction == ">":
-            self._note_request(text)
-            return text
-        if not self.sensitive:
-            return text
-        return self._mask_reply(text)
+            self._note_request(raw)
+            lines = elm.reply_lines(raw, "", self._id_bits)
+            step = Traffic(True, tuple(lines), self._request, raw)
+        else:
+            lines = [_native_line(raw)] if _native_line(raw) else []
+            lines = lines or elm.reply_lines(raw, self._command, self._id_bits)
+            step = Traffic(False, tuple(lines), self._request, self._command)
+        return self._masker(step)
 
     def _note_request(self, text: str) -> None:
         tokens = text.split()
         squashed = text.replace(" ", "").upper()
         if len(tokens) >= 2 and len(tokens[0]) in (3, 8) and _is_hex("".join(tokens)):
-            # a native CAN frame "7A0 03 22 F1 8C 00 00 00 00"
-            data = bytes.fromhex("".join(tokens[1:]))
-            if data and data[0] >> 4 == 0:
-                self.sensitive = is_sensitive_request(data[1 : 1 + (data[0] & 0x0F)])
-            return  # flow control and other frames keep the current state
+            data = bytes.fromhex("".join(tokens[1:])) if len(squashed) % 2 == 0 else b""
+            if data and data[0] >> 4 == 0:  # a native CAN request frame
+                self._request = data[1 : 1 + (data[0] & 0x0F)]
+            return  # flow control and other frames keep the current request
+        self._command = text
         if squashed.startswith(("AT", "ST")) or not _is_hex(squashed):
             if squashed.startswith(("ATSP7", "ATSP9", "ATCP")):
                 self._id_bits = 29
             elif squashed.startswith(("ATSP6", "ATSP8")):
                 self._id_bits = 11
+            self._request = None
             return
         body = squashed[:-1] if len(squashed) % 2 else squashed  # response-count digit
-        self.sensitive = is_sensitive_request(bytes.fromhex(body))
-
-    def _mask_reply(self, text: str) -> str:
-        pieces = re.split(r"(\\r|\\n|\r|\n)", text)
-        return "".join(self._mask_line(p) if i % 2 == 0 else p for i, p in enumerate(pieces))
-
-    def _mask_line(self, line: str) -> str:
-        stripped = line.strip()
-        if not stripped or stripped == ">":
-            return line
-        tokens = stripped.split()
-        if len(tokens) >= 2 and len(tokens[0]) in (3, 8) and _is_hex("".join(tokens)):
-            # native CAN "7A8 10 14 62 F1 ..." or ELM spaces-on "7A8 10 14 62 ..."
-            data = bytes.fromhex("".join(tokens[1:])) if len("".join(tokens[1:])) % 2 == 0 else b""
-            if data:
-                return line.replace(stripped, f"{tokens[0]} {_render(data, True)}")
-        try:
-            frame = elm.parse_frame_line(stripped, self._id_bits)
-        except errors.G15DiagError:  # not a frame line (status, echo, noise): mask hex runs
-            return _mask_hex_words(line)
-        spaces = " " in stripped
-        sep = " " if spaces else ""
-        masked = _id_text(frame.can_id, spaces) + sep + _render(frame.data, spaces)
-        return line.replace(stripped, masked)
+        self._request = bytes.fromhex(body)
 
 
 def _is_hex(text: str) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from g15diag.errors import UsageError
+from g15diag.protocol.session import Session
 from g15diag.transport.base import Target
 
 if sys.version_info >= (3, 11):
@@ -55,6 +56,8 @@ class Candidate:
     family: str = "uds"
     confidence: str = "unknown"
     source: str = ""
+    #: names of the profile's rungs this candidate climbs, in order; () = every rung
+    ladder: tuple[str, ...] = ()
 
     def target(self, bitrate: int | None = None) -> Target:
         return Target(self.request_id, self.response_id, bitrate or self.bitrates[0])
@@ -83,6 +86,20 @@ class Item:
         if service == kwp.READ_DATA_BY_LOCAL_IDENTIFIER:
             return kwp.read_local_identifier(option)
         return kwp.read_ecu_identification(option)
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One step of the identification ladder: a session, then the items read in it."""
+
+    name: str
+    session: Session
+    items: tuple[Item, ...]
+    source: str = ""
+
+    @property
+    def has_serial(self) -> bool:
+        return any(i.role == "serial" for i in self.items)
 
 
 def parse_address(text: str, bitrate: int) -> Target:
@@ -124,9 +141,24 @@ class Profile:
     items: tuple[Item, ...]
     path: str
     scan_response_offset: int = 0x20
+    ladder: tuple[Rung, ...] = ()
 
     def items_of(self, family: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.family == family)
+
+    def rungs_for(self, candidate: Candidate) -> tuple[Rung, ...]:
+        """The ladder ``candidate`` climbs (its own list, or the whole ladder).
+
+        A profile without a ladder climbs one default-session rung: the first item of the
+        candidate's family (what g15diag did before the ladder existed).
+        """
+        if not self.ladder:
+            first = self.items_of(candidate.family)[:1] or self.items[:1]
+            return (Rung("default", Session.DEFAULT, first),)
+        if not candidate.ladder:
+            return self.ladder
+        by_name = {r.name: r for r in self.ladder}
+        return tuple(by_name[n] for n in candidate.ladder if n in by_name)
 
 
 def packaged_profiles() -> list[str]:
@@ -169,6 +201,7 @@ def loads(text: str, where: str) -> Profile:
 class _Parser:
     def __init__(self, data: dict[str, Any], text: str, where: str) -> None:
         self.data, self.text, self.where = data, text, where
+        self.rung_names: set[str] = set()
 
     def fail(self, path: tuple[str | int, ...], problem: str) -> ProfileError:
         field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(
@@ -192,6 +225,8 @@ class _Parser:
         if not isinstance(items, list) or not items:
             raise self.fail(("item",), "is missing: add at least one [[item]] table.")
         parsed_items = tuple(self.item(x, ("item", i)) for i, x in enumerate(items))
+        ladder = self.ladder(data.get("rung", []), parsed_items)
+        self.rung_names = {r.name for r in ladder}
         keys = [i.key for i in parsed_items]
         for n, key in enumerate(keys):
             if key in keys[:n]:
@@ -209,7 +244,38 @@ class _Parser:
             items=parsed_items,
             path=self.where,
             scan_response_offset=offset,
+            ladder=ladder,
         )
+
+    def ladder(self, rungs: Any, items: tuple[Item, ...]) -> tuple[Rung, ...]:
+        if not isinstance(rungs, list):
+            raise self.fail(("rung",), "must be [[rung]] tables.")
+        by_key = {i.key: i for i in items}
+        out = []
+        for n, data in enumerate(rungs):
+            path: tuple[str | int, ...] = ("rung", n)
+            if not isinstance(data, dict):
+                raise self.fail(path, "must be a table.")
+            name = self.text_of(data, (*path, "name"))
+            try:
+                session = Session.from_text(str(data.get("session", "default")))
+            except ValueError as exc:
+                raise self.fail((*path, "session"), f"{exc}.") from None
+            keys = data.get("items")
+            if not isinstance(keys, list) or not keys:
+                raise self.fail((*path, "items"), "must list item ids, e.g. ['0xF18C'].")
+            found = []
+            for key in keys:
+                norm = "0x" + str(key)[2:].upper()
+                if norm not in by_key:
+                    raise self.fail((*path, "items"), f"names {key!r}, which no [[item]] has.")
+                found.append(by_key[norm])
+            out.append(Rung(name, session, tuple(found), str(data.get("source", ""))))
+        names = [r.name for r in out]
+        for n, name in enumerate(names):
+            if name in names[:n]:
+                raise self.fail(("rung", n, "name"), f"{name!r} is listed twice.")
+        return tuple(out)
 
     def text_of(self, table: dict[str, Any], path: tuple[str | int, ...]) -> str:
         value = table.get(str(path[-1]))
@@ -237,7 +303,14 @@ class _Parser:
         family = data.get("family", "uds")
         if family not in FAMILIES:
             raise self.fail((*path, "family"), f"= {family!r} must be 'uds' or 'kwp'.")
+        ladder = data.get("ladder", [])
+        if not isinstance(ladder, list) or not all(isinstance(x, str) for x in ladder):
+            raise self.fail((*path, "ladder"), "must list rung names.")
+        for name in ladder:
+            if name not in self.rung_names:
+                raise self.fail((*path, "ladder"), f"names {name!r}, which no [[rung]] has.")
         return Candidate(
+            ladder=tuple(ladder),
             name=self.text_of(data, (*path, "name")),
             request_id=self.hex_int(data, (*path, "request"), 0x1FFFFFFF),
             response_id=self.hex_int(data, (*path, "response"), 0x1FFFFFFF),

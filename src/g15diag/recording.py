@@ -54,15 +54,12 @@ class Recorder:
     def attach(self, transport: Transport) -> None:
         """Listen to ``transport``'s frames and note every target it is pointed at."""
         transport.frame_listeners.append(self.on_frame)
-        set_target = transport.set_target
-
-        def noting(target: Target) -> None:
-            if target not in self.targets:
-                self.targets.append(target)
-            set_target(target)
-
-        transport.set_target = noting  # type: ignore[method-assign]
+        transport.target_listeners.append(self.on_target)
         _ACTIVE[transport] = self
+
+    def on_target(self, target: Target) -> None:
+        if target not in self.targets:
+            self.targets.append(target)
 
     def on_frame(self, can_id: int, data: bytes, is_request: bool) -> None:
         with self._lock:

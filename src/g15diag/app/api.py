@@ -17,10 +17,73 @@ from typing import Any
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions, make_transport
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
-from g15diag.app.scan import Progress, ScanResult, parse_range, range_candidates
+from g15diag.app.read_serial import SerialResult
+from g15diag.app.read_serial import read_serial as _read_serial
+from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
+from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
 from g15diag.errors import UsageError
 from g15diag.profiles import Profile
+
+__all__ = ["SearchProgress", "SessionMode", "export", "identify", "read_serial", "scan"]
+
+
+def _sessions(sessions: str | SessionMode) -> SessionMode:
+    """``"auto"``/``"never"`` (or the enum) -> SessionMode; anything else is a UsageError."""
+    if isinstance(sessions, SessionMode):
+        return sessions
+    try:
+        return SessionMode(sessions)
+    except ValueError:
+        raise UsageError(f"sessions must be 'auto' or 'never', not {sessions!r}.") from None
+
+
+def _progress(progress: ProgressHook | None) -> ProgressHook | None:
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress must be a function of one SearchProgress, not {progress!r}.")
+    return progress
+
+
+def read_serial(
+    port: str | None = None,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    address: str | None = None,
+    reads: int = 2,
+    options: AdapterOptions | None = None,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
+) -> SerialResult:
+    """Find the head unit and read its serial (``reads`` identical reads).
+
+    ``progress`` gets a :class:`SearchProgress` before every rung of the search;
+    ``sessions="never"`` keeps the unit in its default session. Options as for
+    :func:`identify`.
+    """
+    opts = options or AdapterOptions(
+        port=port,
+        profile=profile,
+        protocol=protocol,
+        baud=baud,
+        timeout=timeout,
+        address=address,
+        reads=reads,
+    )
+    mode, hook = _sessions(sessions), _progress(progress)
+    prof = opts.load_profile()
+    with make_transport(opts) as transport:
+        return _read_serial(
+            transport,
+            prof,
+            bitrate=opts.bus_bitrate,
+            candidates=opts.address_candidates(),
+            reads=opts.reads,
+            sessions=mode,
+            progress=hook,
+        )
 
 
 def identify(
@@ -33,11 +96,14 @@ def identify(
     address: str | None = None,
     reads: int = 2,
     options: AdapterOptions | None = None,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
 ) -> IdentifyResult:
     """Find the head unit and read every identification item of ``profile``, plus the VIN.
 
     The keyword arguments are validated as the CLI's options are (:class:`AdapterOptions`;
     a bad value raises :class:`~g15diag.errors.UsageError`); or pass one ``options`` record.
+    ``sessions`` and ``progress`` as for :func:`read_serial`.
     """
     opts = options or AdapterOptions(
         port=port,
@@ -48,6 +114,7 @@ def identify(
         address=address,
         reads=reads,
     )
+    mode, hook = _sessions(sessions), _progress(progress)
     prof = opts.load_profile()
     with make_transport(opts) as transport:
         return _identify(
@@ -56,6 +123,8 @@ def identify(
             bitrate=opts.bus_bitrate,
             candidates=opts.address_candidates(),
             reads=opts.reads,
+            sessions=mode,
+            progress=hook,
         )
 
 
@@ -85,10 +154,13 @@ def session(
     address: str | None = None,
     reads: int = 2,
     options: AdapterOptions | None = None,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
 ) -> dict[str, Any]:
     """Identify and read the voltage in one adapter session: the dict ``export`` takes.
 
     It is the ``identify --json`` object plus ``battery_voltage`` (the GUI's "Save session").
+    ``sessions`` and ``progress`` as for :func:`read_serial`.
     """
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
@@ -102,6 +174,7 @@ def session(
         address=address,
         reads=reads,
     )
+    mode, hook = _sessions(sessions), _progress(progress)
     prof = opts.load_profile()
     with make_transport(opts) as transport:
         result = _identify(
@@ -110,6 +183,8 @@ def session(
             bitrate=opts.bus_bitrate,
             candidates=opts.address_candidates(),
             reads=opts.reads,
+            sessions=mode,
+            progress=hook,
         )
         return session_dict(result, read_voltage(transport))
 
@@ -122,17 +197,17 @@ def scan(
     baud: int | str = 38400,
     timeout: float = 5.0,
     id_range: str | None = None,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     options: AdapterOptions | None = None,
 ) -> ScanResult:
-    """Probe every head-unit candidate (or every ID of ``id_range``, e.g. ``"700-7FF"``)."""
+    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``);
+    ``progress`` gets a :class:`SearchProgress` before every probe."""
     opts = options or AdapterOptions(
         port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
     )
     if id_range is not None and not isinstance(id_range, str):
         raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")
-    if progress is not None and not callable(progress):
-        raise UsageError(f"progress must be a function (done, total, row), not {progress!r}.")
+    _progress(progress)
     prof = opts.load_profile()
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     with make_transport(opts) as transport:

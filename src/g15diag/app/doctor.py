@@ -221,7 +221,7 @@ def _request_test(transport: Elm327Transport) -> list[Check]:
                     name_mf,
                     MISSING,
                     f"the adapter froze after the first frame of a multi-frame answer "
-                    f"(it sent {exc.received[:40]!r}, then nothing)",
+                    f"(it sent {errors.quoted(exc.received[:40], VIN_REQUEST)}, then nothing)",
                     advice="Unplug the adapter to reset it. " + CLONE_ADVICE,
                 ),
             ]

@@ -1,115 +1,111 @@
-"""Read the head unit's serial number (UDS 0x22 F18C), confirmed by identical reads."""
+"""Read the head unit's serial number, confirmed by identical reads.
+
+The unit is found by the one search (:mod:`g15diag.app.search`), at every bit rate the
+candidates list, and the identification ladder is climbed there until a rung yields the
+serial (UDS ``22 F18C``, in the default session or ``10 03``; KWP ``1A 8C``, in the default
+session or ``10 C0``). The unit is returned to its default session whatever happens.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from g15diag import errors, privacy
+from g15diag import errors
+from g15diag.app.search import (
+    Attempt,
+    Climb,
+    ProgressHook,
+    SessionKeeper,
+    SessionMode,
+    Step,
+    find_unit,
+)
 from g15diag.client import Client, Timing
 from g15diag.identifiers import DecodedText, decode
-from g15diag.profiles import Candidate
+from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import uds
+from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Target, Transport
 
-SERIAL_DID = 0xF18C
-NOT_FOUND_HINT = (
-    "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
-    "cable or a dual-CAN adapter is needed (see hardware/adapters.md). Also check that the "
-    "ignition is on, or give the address with --address REQ:RESP."
-)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What one candidate address did: answered, refused (with NRC) or silent."""
-
-    target: Target
-    name: str
-    outcome: str  # "answered" | "refused" | "silent" | "pending"
-    nrc: int | None = None
+__all__ = ["Attempt", "SerialResult", "read_serial"]
 
 
 @dataclass(frozen=True)
 class SerialResult:
-    """A serial read: the bytes exactly as returned, where from, how often confirmed."""
+    """A serial read: the bytes exactly as returned, where from, in which session, how often
+    confirmed."""
 
     serial: DecodedText
     target: Target
-    identifier: int
+    identifier: int  # 0xF18C (UDS 22 F18C) or 0x1A8C (KWP 1A 8C)
     reads: int
     adapter: AdapterInfo
     candidate_name: str
     source: str
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
+    session: Session = Session.DEFAULT
+    family: str = "uds"
+    ladder: tuple[Step, ...] = ()
 
 
 def read_serial(
     transport: Transport,
-    candidates: Sequence[Candidate],
+    profile: Profile,
     *,
     bitrate: int,
+    candidates: Sequence[Candidate] | None = None,
     reads: int = 2,
     timing: Timing | None = None,
+    sessions: SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
 ) -> SerialResult:
-    """Search ``candidates`` in order at ``bitrate``; read the serial from the first that answers.
+    """Find the unit among ``candidates`` (default: the profile's) and read its serial.
 
-    The serial is read ``reads`` times; different bytes raise :class:`ReadsDisagree`.
+    ``bitrate`` is tried first, then the candidates' other bit rates. The serial is read
+    ``reads`` times; different bytes raise :class:`ReadsDisagree`. A unit that answers but
+    gives no serial raises :class:`~g15diag.errors.SerialNotFound`.
     """
     client = Client(transport, timing)
-    request = uds.read_data_by_identifier(SERIAL_DID)
-    attempts: list[Attempt] = []
-    refusal: errors.NegativeResponse | None = None
-    pending: errors.PendingTimeout | None = None
-    for cand in candidates:
-        if bitrate not in cand.bitrates:
-            continue
-        target = cand.target(bitrate)
-        transport.set_target(target)
-        try:
-            first = client.read(request)
-        except errors.PendingTimeout as exc:
-            attempts.append(Attempt(target, cand.name, "pending"))
-            pending = exc
-            continue
-        except errors.NoAnswer:
-            attempts.append(Attempt(target, cand.name, "silent"))
-            continue
-        except errors.NegativeResponse as exc:
-            attempts.append(Attempt(target, cand.name, "refused", exc.nrc))
-            refusal = refusal or exc
-            continue
-        attempts.append(Attempt(target, cand.name, "answered"))
-        for n in range(2, reads + 1):
-            again = client.read(request)
-            if again != first:
-                raise errors.ReadsDisagree(
-                    f"Read 1 and read {n} of the serial differ at byte "
-                    f"{privacy.differing_positions(first, again)}: {privacy.show_bytes(first)} "
-                    f"versus {privacy.show_bytes(again)}. Nothing is reported as the serial.",
-                    hint="Check the connection and run the read again; do not send either "
-                    "value to the dealer.",
-                )
-        return SerialResult(
-            serial=decode(first),
-            target=target,
-            identifier=SERIAL_DID,
-            reads=reads,
-            adapter=transport.info,
-            candidate_name=cand.name,
-            source=cand.source,
-            attempts=tuple(attempts),
-        )
-    if refusal is not None:
-        refusal.hint = (
-            "A unit answered but refused to give identifier 0xF18C. It may use Renault "
-            "KWP identification instead (try `g15diag identify`)."
-        )
-        raise refusal
-    if pending is not None:
-        raise pending
-    tried = ", ".join(a.target.label for a in attempts) or "none"
-    raise errors.NoAnswer(
-        f"No head unit answered at {len(attempts)} candidate address(es) ({tried}).",
-        hint=NOT_FOUND_HINT,
+    cands = list(candidates if candidates is not None else profile.head_units)
+    with SessionKeeper(client, sessions) as keeper:
+        found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)
+    step = found.climb.serial
+    if step is None or step.item is None:
+        raise no_serial(found.target, found.climb, sessions)
+    assert step.reply.raw is not None
+    return SerialResult(
+        serial=decode(step.reply.raw),
+        target=found.target,
+        identifier=int(step.item.key, 16),
+        reads=reads,
+        adapter=transport.info,
+        candidate_name=found.candidate.name,
+        source=found.candidate.source,
+        attempts=found.attempts,
+        session=step.reply.session,
+        family=step.item.family,
+        ladder=tuple(found.climb.steps),
+    )
+
+
+def no_serial(target: Target, climb: Climb, sessions: SessionMode) -> errors.SerialNotFound:
+    """The error for a unit that answered but gave no serial, naming what it said."""
+    said = []
+    for s in climb.steps:
+        reply = s.reply
+        what = reply.outcome.value
+        if reply.nrc is not None:
+            what = f"NRC 0x{reply.nrc:02X} ({uds.nrc_name(reply.nrc)})"
+        said.append(f"{reply.request.hex(' ').upper()} in {reply.session.label}: {what}")
+    hint = (
+        "The serial is not at a standard place on this unit. Run `g15diag discover` to list "
+        "every identifier it gives (and `--report` to send them to the project)."
+    )
+    if sessions is SessionMode.NEVER:
+        hint += " Without --sessions never the tool may also try diagnostic sessions."
+    return errors.SerialNotFound(
+        f"The unit at {target.label} ({target.bitrate // 1000} kbit/s) answered but gave no "
+        f"serial number: {'; '.join(said)}.",
+        hint=hint,
     )

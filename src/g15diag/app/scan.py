@@ -1,6 +1,8 @@
 """Scan: which candidate addresses answer (answered / refused / silent), at which bit rate.
 
-Each candidate gets one identification request. On an ELM327 a silent candidate costs the
+Each candidate gets one identification request (the first read of its identification
+ladder, in the default session; a scan never enters a session), through the one search
+(:mod:`g15diag.app.search`). On an ELM327 a silent candidate costs the
 adapter's ATST wait, so the scan lowers it (``SCAN_ST``, 64 ms) for its duration; no fixed
 waits anywhere.
 """
@@ -12,11 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from g15diag.app.identify import NO_ANSWER, NOT_SUPPORTED, OK, read_item
+from g15diag.app.outcome import Outcome, ask
+from g15diag.app.search import ProgressHook, SearchProgress, plan
 from g15diag.client import Client, Timing
-from g15diag.errors import CanBusError, G15DiagError, UsageError
+from g15diag.errors import G15DiagError, UsageError
 from g15diag.profiles import Candidate, Profile
 from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+
+#: Functional (broadcast) request IDs: never a physical unit's address (ISO 15765-4 OBD).
+BROADCAST_IDS = frozenset({0x7DF})
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class ScanRow:
 
     candidate: Candidate
     target: Target
-    outcome: str  # answered | refused | silent | silent (bus error) | malformed
+    outcome: Outcome
     nrc: int | None
     seconds: float
 
@@ -45,7 +51,7 @@ class ScanResult:
 
     @property
     def responders(self) -> tuple[ScanRow, ...]:
-        return tuple(r for r in self.rows if not r.outcome.startswith("silent"))
+        return tuple(r for r in self.rows if r.outcome.present or r.outcome is Outcome.PENDING)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -61,16 +67,13 @@ class ScanResult:
                     "response_id": can_id_text(r.target.response_id),
                     "bitrate": r.target.bitrate,
                     "family": r.candidate.family,
-                    "outcome": r.outcome,
+                    "outcome": r.outcome.value,
                     "nrc": f"0x{r.nrc:02X}" if r.nrc is not None else None,
                     "confidence": r.candidate.confidence,
                 }
                 for r in self.rows
             ],
         }
-
-
-Progress = Callable[[int, int, ScanRow], None]
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -86,19 +89,26 @@ def parse_range(text: str) -> tuple[int, int]:
 
 
 def range_candidates(profile: Profile, start: int, end: int) -> list[Candidate]:
-    """One candidate per request ID in the range; response = request + the profile's offset."""
+    """The profile's candidates, then one per further request ID in the range (``--range``
+    adds to them); response = request + the profile's offset. Broadcast IDs and IDs whose
+    response would pass 0x7FF are left out; a range that leaves nothing is a usage error."""
     rates = tuple(dict.fromkeys(r for c in profile.head_units for r in c.bitrates))
-    known = {c.request_id: c for c in profile.head_units}
-    out = []
-    for req in range(start, end + 1):
-        resp = req + profile.scan_response_offset
-        if resp > 0x7FF:
-            continue
-        out.append(
-            known.get(req)
-            or Candidate(f"range {req:03X}", req, resp, rates, confidence="none", source="--range")
+    known = {c.request_id for c in profile.head_units}
+    added = [
+        Candidate(f"range {req:03X}", req, resp, rates, confidence="none", source="--range")
+        for req in range(start, end + 1)
+        if req not in BROADCAST_IDS
+        and req not in known
+        and (resp := req + profile.scan_response_offset) <= 0x7FF
+        and resp not in BROADCAST_IDS
+    ]
+    if not added and not any(start <= c.request_id <= end for c in profile.head_units):
+        raise UsageError(
+            f"--range {start:03X}-{end:03X} holds no address to scan: broadcast IDs (7DF) are "
+            f"left out and the response (request + {profile.scan_response_offset:X}) must stay "
+            "at or below 7FF."
         )
-    return out
+    return [*profile.head_units, *added]
 
 
 def scan(
@@ -106,14 +116,15 @@ def scan(
     profile: Profile,
     *,
     candidates: Sequence[Candidate] | None = None,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     timing: Timing | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ScanResult:
     """Probe every candidate at each of its bit rates (bit rate by bit rate)."""
     cands = list(candidates if candidates is not None else profile.head_units)
-    rates = list(dict.fromkeys(r for c in cands for r in c.bitrates))
-    plan = [(c, rate) for rate in rates for c in cands if rate in c.bitrates]
+    if not cands:
+        raise UsageError("Nothing to scan: the candidate list is empty.")
+    steps = plan(cands, cands[0].bitrates[0])
     client = Client(transport, timing, clock=clock)
     tune = getattr(transport, "set_silence_wait", None)
     previous = getattr(transport, "ident_st", None)
@@ -124,23 +135,19 @@ def scan(
     rows: list[ScanRow] = []
     started = clock()
     try:
-        for n, (cand, rate) in enumerate(plan, 1):
-            t0 = clock()
-            target = cand.target(rate)
-            transport.set_target(target)
-            items = profile.items_of(cand.family) or profile.items
-            try:
-                result = read_item(client, items[0])
-            except CanBusError:  # nothing acknowledges frames at this bit rate
-                row = ScanRow(cand, target, "silent (bus error)", None, clock() - t0)
-            else:
-                outcome = {OK: "answered", NOT_SUPPORTED: "refused", NO_ANSWER: "silent"}.get(
-                    result.status, "malformed"
-                )
-                row = ScanRow(cand, target, outcome, result.nrc, clock() - t0)
-            rows.append(row)
+        for n, (cand, target) in enumerate(steps, 1):
+            rung = profile.rungs_for(cand)[0]
             if progress:
-                progress(n, len(plan), row)
+                progress(
+                    SearchProgress(
+                        target.request_id, target.response_id, target.bitrate, rung.name, n,
+                        len(steps),
+                    )
+                )  # fmt: skip
+            t0 = clock()
+            transport.set_target(target)
+            reply = ask(client, rung.items[0].request)
+            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
     finally:
         if tune is not None and previous is not None:
             with contextlib.suppress(G15DiagError):

@@ -8,6 +8,7 @@ import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
+from g15diag.commands.sessions import sessions_option
 
 FORMATS = ("text", "json", "csv", "html", "pdf")
 
@@ -15,6 +16,7 @@ FORMATS = ("text", "json", "csv", "html", "pdf")
 @click.command("export")
 @adapter_options(optional=True)
 @target_options
+@sessions_option
 @click.option(
     "--from",
     "from_file",
@@ -54,6 +56,7 @@ def command(
     redact: bool,
     append: bool,
     force: bool,
+    sessions: str,
     options: AdapterOptions | None,
 ) -> int:
     """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
@@ -80,7 +83,7 @@ def command(
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        record = export.parse(_read_car(options))
+        record = export.parse(_read_car(options, sessions))
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -93,7 +96,7 @@ def command(
     return 0
 
 
-def _read_car(options: AdapterOptions) -> dict[str, Any]:
+def _read_car(options: AdapterOptions, sessions: str) -> dict[str, Any]:
     """Identify and read the battery voltage in one adapter session."""
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
@@ -101,5 +104,5 @@ def _read_car(options: AdapterOptions) -> dict[str, Any]:
     from g15diag.commands.options import connected
 
     with connected(options) as transport:
-        result = identify_on(transport, options)
+        result = identify_on(transport, options, sessions)
         return session_dict(result, read_voltage(transport))

@@ -9,15 +9,16 @@ import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, connected, note_result, target_options
+from g15diag.commands.sessions import mode, sessions_option
 
 
-def run_identify(options: AdapterOptions):  # type: ignore[no-untyped-def]
+def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
     with connected(options) as transport:
-        return identify_on(transport, options)
+        return identify_on(transport, options, sessions)
 
 
-def identify_on(transport, options: AdapterOptions):  # type: ignore[no-untyped-def]
+def identify_on(transport, options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
     """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
     from g15diag.app.identify import identify
 
@@ -27,6 +28,7 @@ def identify_on(transport, options: AdapterOptions):  # type: ignore[no-untyped-
         bitrate=options.bus_bitrate,
         candidates=options.address_candidates(),
         reads=options.reads,
+        sessions=mode(sessions),
     )
     note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
     return result
@@ -35,15 +37,18 @@ def identify_on(transport, options: AdapterOptions):  # type: ignore[no-untyped-
 @click.command("identify")
 @adapter_options
 @target_options
+@sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(as_json: bool, options: AdapterOptions) -> int:
+def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
-    Units that do not support UDS 0x22 are read with Renault KWP (21 80 / 21 81).
+    The unit is found as `read-serial` finds it (identification ladder, diagnostic sessions
+    only after a refusal, always left); the other items are read in the session that
+    answered. Units that do not support UDS 0x22 are read with KWP (1A xx, 21 xx).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(options)
+    result = run_identify(options, sessions)
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -63,6 +68,8 @@ STATUS_TEXT = {
 
 def to_text(data: dict[str, Any]) -> str:
     """The human report of an ``identify`` object."""
+    from g15diag.protocol.session import Session
+
     lines = []
     if data["simulated"]:
         lines.append("SIMULATED: these values come from the built-in simulator, not from a car.")
@@ -70,7 +77,8 @@ def to_text(data: dict[str, Any]) -> str:
     lines.append(
         f"Head unit: {hu['name']} at {hu['request_id']}/{hu['response_id']}, "
         f"{hu['bitrate'] // 1000} kbit/s, {hu['family'].upper()} (address confidence: "
-        f"{hu['confidence']})"
+        f"{hu['confidence']}); items read in the "
+        f"{Session(hu.get('session', 'default')).label} session"
     )
     lines.append("")
     lines.append(f"{'identifier':<11} {'status':<44} {'len':>3}  text / raw hex")
@@ -78,6 +86,8 @@ def to_text(data: dict[str, Any]) -> str:
         status = STATUS_TEXT.get(item["status"], item["status"])
         if item["nrc"]:
             status += f" (NRC {item['nrc']} {item['nrc_name']})"
+        if item.get("session") not in (None, "default"):
+            status += f" in {Session(item['session']).label}"
         length = "" if item["length"] is None else str(item["length"])
         text = f": {item['text']}" if item["text"] is not None else ""
         lines.append(f"{key:<11} {status:<44} {length:>3}  {item['label']}{text}")

@@ -19,7 +19,7 @@ import click
 from g15diag import adapter as adapter_mod
 from g15diag.adapter import AdapterOptions, OptionError
 from g15diag.errors import G15DiagError
-from g15diag.transport.base import Transport
+from g15diag.transport.base import Traffic, Transport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,16 +249,17 @@ def _command_name() -> str:
     return ctx.command_path.removeprefix("g15diag ") if ctx else ""
 
 
-def traffic_printer(enabled: bool) -> Callable[[str, str], None] | None:
+def traffic_printer(enabled: bool) -> Callable[[Traffic], None] | None:
     """A -v traffic logger writing to stderr, or None. The data bytes of answers that carry
     the serial or the VIN are masked unless --unredacted was given (g15diag.privacy)."""
     if not enabled:
         return None
     from g15diag import privacy
 
-    mask = None if privacy.unredacted() else privacy.TrafficRedactor()
+    render = privacy.TrafficMasker()
 
-    def log(direction: str, text: str) -> None:
-        click.echo(f"{direction} {mask(direction, text) if mask else text}", err=True)
+    def log(step: Traffic) -> None:
+        note = f" ({step.note})" if step.note else ""
+        click.echo(f"{'>' if step.sent else '<'} {render(step)}{note}", err=True)
 
     return log

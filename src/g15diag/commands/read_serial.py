@@ -9,7 +9,13 @@ import click
 from g15diag import identifiers
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
 from g15diag.commands.options import ADDRESS, adapter_options, connected, note_result
+from g15diag.commands.sessions import mode, sessions_option
 from g15diag.transport.base import can_id_text
+
+FAMILY_SERVICE = {
+    "uds": "UDS ReadDataByIdentifier",
+    "kwp": "KWP2000 readECUIdentification",
+}
 
 
 @click.command("read-serial")
@@ -26,18 +32,27 @@ from g15diag.transport.base import can_id_text
     show_default=True,
     help="Vehicle profile name or TOML file with the candidate addresses.",
 )
+@sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, options: AdapterOptions) -> int:
-    """Read the head unit's serial number (UDS identifier 0xF18C), twice to confirm.
+def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
+    """Read the head unit's serial number, twice to confirm.
 
-    Without --address the profile's candidate addresses are tried in order and the first
-    unit that answers is read. Nothing is written to the car or to disk.
+    Without --address the profile's candidate addresses are tried in order, at each bit
+    rate, and the first unit that answers is read. There the identification ladder is
+    climbed: UDS 22 F18C, in the default session, then (after a refusal) in 10 03; KWP
+    1A 8C, then in 10 C0; the unit is always returned to its default session. Nothing is
+    written to the car or to disk.
     """
     from g15diag.app.read_serial import read_serial
 
-    candidates = options.address_candidates() or list(options.load_profile().head_units)
     with connected(options) as transport:
-        result = read_serial(transport, candidates, bitrate=options.bus_bitrate)
+        result = read_serial(
+            transport,
+            options.load_profile(),
+            bitrate=options.bus_bitrate,
+            candidates=options.address_candidates(),
+            sessions=mode(sessions),
+        )
         note_result(transport, to_json(result))
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
@@ -64,6 +79,7 @@ def to_json(result) -> dict:  # type: ignore[no-untyped-def]
         "response_id": can_id_text(result.target.response_id),
         "bitrate": result.target.bitrate,
         "identifier": f"0x{result.identifier:04X}",
+        "session": result.session.value,
         "reads": result.reads,
         "unit": result.candidate_name,
         "address_source": result.source,
@@ -99,7 +115,10 @@ def to_text(result) -> str:  # type: ignore[no-untyped-def]
     if spelled:
         lines.append(f"  look-alikes  {spelled}")
     t = result.target
-    lines.append(f"  identifier   0x{result.identifier:04X} (UDS ReadDataByIdentifier)")
+    lines.append(
+        f"  identifier   0x{result.identifier:04X} ({FAMILY_SERVICE.get(result.family, '')})"
+    )
+    lines.append(f"  session      {result.session.label}")
     lines.append(
         f"  from         request {can_id_text(t.request_id)}, response "
         f"{can_id_text(t.response_id)} at {t.bitrate // 1000} kbit/s "

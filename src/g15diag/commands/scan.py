@@ -11,11 +11,6 @@ import click
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
 from g15diag.commands.options import adapter_options, connected, note_result
 
-NOTHING_HINT = (
-    "The head unit may sit on the multimedia CAN (OBD pins 12/13) rather than 6/14: a pin-swap "
-    "cable or a dual-CAN adapter is needed (see hardware/adapters.md). Check the ignition too."
-)
-
 
 @click.command("scan")
 @adapter_options
@@ -29,8 +24,9 @@ NOTHING_HINT = (
     "--range",
     "id_range",
     metavar="FIRST-LAST",
-    help="Also try every request ID in this hex range (e.g. 700-7FF); response = request + "
-    "the profile's scan offset.",
+    help="Also try every request ID in this hex range (e.g. 700-7FF), after the profile's "
+    "candidates; response = request + the profile's scan offset; the broadcast ID 7DF is "
+    "left out.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int:
@@ -38,6 +34,7 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
+    from g15diag import hints
     from g15diag.app.scan import parse_range, range_candidates, scan
     from g15diag.errors import NoAnswer
 
@@ -45,8 +42,13 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     show = not as_json and sys.stderr.isatty()
 
-    def progress(done: int, total: int, row: Any) -> None:
-        click.echo(f"\rscanning {done}/{total}: {row.target.label} ", nl=False, err=True)
+    def progress(step: Any) -> None:
+        click.echo(
+            f"\rscanning {step.attempt}/{step.attempts}: 0x{step.request_id:03X} "
+            f"@{step.bitrate // 1000}k ",
+            nl=False,
+            err=True,
+        )
 
     with connected(options) as transport:
         result = scan(transport, prof, candidates=cands, progress=progress if show else None)
@@ -58,7 +60,9 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
     else:
         click.echo(to_text(result))
     if not result.responders:
-        raise NoAnswer(f"Nothing answered at {len(result.rows)} address(es).", hint=NOTHING_HINT)
+        raise NoAnswer(
+            f"Nothing answered at {len(result.rows)} address(es).", hint=hints.NOTHING_ANSWERED_HINT
+        )
     return 0
 
 
@@ -69,7 +73,7 @@ def to_text(result: Any) -> str:
         lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
     lines.append(f"{'request/response':<18} {'kbit/s':>6}  {'outcome':<30} candidate")
     for row in result.rows:
-        outcome = row.outcome
+        outcome = row.outcome.value
         if row.nrc is not None:
             from g15diag.protocol.uds import nrc_name
 

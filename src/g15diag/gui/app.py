@@ -24,6 +24,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 
 from g15diag import errors, identifiers
 from g15diag.gui.worker import Busy, Worker, describe
+from g15diag.transport.base import can_id_text
 
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
@@ -135,8 +136,9 @@ def create_app(
 
     @app.post("/api/quit")
     def quit_() -> Response:
-        on_quit()
-        return jsonify(state="stopping")
+        response = jsonify(state="stopping")
+        response.call_on_close(on_quit)  # stop once this answer has been sent
+        return response
 
     @app.post("/api/closing")
     def closing() -> Response:
@@ -174,18 +176,29 @@ def _port() -> str:
     return port.strip()
 
 
-def _read(port: str, progress: Callable[[str], None]) -> dict[str, Any]:
+def _read(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
+    from g15diag.app.search import SearchProgress
 
-    progress(f"{port}")
-    return api.session(port)
+    def step(p: SearchProgress) -> None:
+        progress(
+            {
+                "address": f"{can_id_text(p.request_id)}/{can_id_text(p.response_id)}",
+                "rate": p.bitrate // 1000,
+                "rung": p.rung,
+                "attempt": p.attempt,
+                "attempts": p.attempts,
+            }
+        )
+
+    return api.session(port, progress=step)
 
 
-def _doctor(port: str, progress: Callable[[str], None]) -> dict[str, Any]:
+def _doctor(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     from g15diag.adapter import AdapterOptions
     from g15diag.app.doctor import run_doctor
 
-    progress(f"{port}")
     report = run_doctor(AdapterOptions(port=port))
     return {
         "verdict": report.verdict,

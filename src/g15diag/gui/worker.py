@@ -26,7 +26,7 @@ class Job:
 
     kind: str = ""
     state: str = IDLE
-    progress: list[str] = field(default_factory=list)
+    progress: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
     error: dict[str, str] | None = None
 
@@ -65,7 +65,7 @@ class Worker:
             ok = self._job.kind == kind and self._job.state == DONE
             return self._job.result if ok else None
 
-    def start(self, kind: str, task: Callable[[Callable[[str], None]], Any]) -> None:
+    def start(self, kind: str, task: Callable[[Callable[[dict[str, Any]], None]], Any]) -> None:
         """Run ``task(report_progress)`` in a thread; Busy if a job is running."""
         with self._lock:
             if self._job.state == RUNNING:
@@ -78,10 +78,10 @@ class Worker:
         self._thread = threading.Thread(target=self._run, args=(job, task), daemon=True)
         self._thread.start()
 
-    def _run(self, job: Job, task: Callable[[Callable[[str], None]], Any]) -> None:
-        def progress(line: str) -> None:
+    def _run(self, job: Job, task: Callable[[Callable[[dict[str, Any]], None]], Any]) -> None:
+        def progress(step: dict[str, Any]) -> None:
             with self._lock:
-                job.progress.append(line)
+                job.progress.append(step)
 
         try:
             result = task(progress)

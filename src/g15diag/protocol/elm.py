@@ -41,6 +41,11 @@ _STATUS: tuple[tuple[str, type[errors.AdapterStatus] | None], ...] = (
     ("LPALERT", errors.AdapterReset),
 )
 _ERR_CODE = re.compile(r"^ERR\d\d$")
+_BUS_INIT = ("OK", "...OK", "ERROR", "...ERROR")
+#: every line an ELM327 prints that carries no data from the car
+STATUS_WORDS = frozenset(
+    {prefix for prefix, _ in _STATUS} | {"OK", "?", "SEARCHING...", "SEARCHING", PROMPT, ""}
+)
 _HEX = re.compile(r"^[0-9A-F]+$")
 
 
@@ -50,6 +55,43 @@ class Frame:
 
     can_id: int
     data: bytes
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of adapter output (``\r``-separated, as received) and the frame in it, if any."""
+
+    text: str
+    frame: Frame | None = None
+
+
+def reply_lines(text: str, sent: str = "", id_bits: int = 11) -> list[Line]:
+    """Split adapter output at ``\r`` into :class:`Line` s, reading each data line as a frame.
+
+    Nothing is dropped (echo, prompt, status and noise stay as text lines), so the lines put
+    back together are exactly what the adapter sent.
+    """
+    echo = _squash(sent) if sent else None
+    lines = []
+    for piece in text.split("\r"):
+        stripped = piece.strip()
+        frame = None
+        squashed = _squash(stripped)
+        if squashed and squashed != echo and _HEX.match(squashed):
+            found = frame_of(stripped, id_bits)
+            frame = found if isinstance(found, Frame) else None
+        lines.append(Line(piece, frame))
+    return lines
+
+
+def is_status_line(line: str) -> bool:
+    """True for a line that is exactly an ELM327 status message (``NO DATA``, ``OK``...)."""
+    squashed = _squash(line)
+    return (
+        squashed in STATUS_WORDS
+        or bool(_ERR_CODE.match(squashed))
+        or (squashed.startswith("BUSINIT:") and squashed.removeprefix("BUSINIT:") in _BUS_INIT)
+    )
 
 
 @dataclass
@@ -146,6 +188,26 @@ def parse_frame_line(line: str, id_bits: int = 11) -> Frame:
     ``7E8 10 14 62 F1 8C 53 49``, ``7E81014...`` (spaces off) and 29-bit
     ``18 DA F1 10 03 62 ...`` / ``18DAF110036...`` are all accepted.
     """
+    found = frame_of(line, id_bits)
+    if isinstance(found, Frame):
+        return found
+    if found == "noise":
+        raise errors.ProtocolError(
+            f"The adapter sent line noise ({len(line)} characters that are not text) instead "
+            "of an answer.",
+            hint="That is line noise: check the cable and connector, and --baud (try "
+            "--baud auto). A bad adapter clone can also do this (run `g15diag doctor`).",
+        )
+    if found == "unreadable":
+        raise errors.ProtocolError(f"Unreadable line from the adapter: {errors.quoted(line)}.")
+    raise errors.ProtocolError(
+        f"Adapter line without a CAN header and data: {errors.quoted(line)}."
+    )
+
+
+def frame_of(line: str, id_bits: int = 11) -> Frame | str:
+    """The frame in a headers-on data line, or why there is none: ``"noise"`` (not text),
+    ``"unreadable"`` (not hex) or ``"headerless"`` (no CAN ID and data). Never raises."""
     tokens = line.split()
     if len(tokens) > 1:  # spaces on: the ID is its own token(s)
         if id_bits == 29 or (len(tokens[0]) == 2 and len(tokens) >= 5 and _is_29bit(tokens)):
@@ -158,19 +220,9 @@ def parse_frame_line(line: str, id_bits: int = 11) -> Frame:
         id_text, body = compact[:id_len], compact[id_len:]
     id_text, body = id_text.upper(), body.upper()
     if not (_HEX.match(id_text) and (not body or _HEX.match(body))) or len(body) % 2:
-        noise = not line.isascii() or "\ufffd" in line
-        raise errors.ProtocolError(
-            f"The adapter sent line noise ({len(line)} characters that are not text) instead "
-            "of an answer."
-            if noise
-            else f"Unreadable line from the adapter: {line!r}.",
-            hint="That is line noise: check the cable and connector, and --baud (try "
-            "--baud auto). A bad adapter clone can also do this (run `g15diag doctor`)."
-            if noise
-            else None,
-        )
+        return "noise" if not line.isascii() or "\ufffd" in line else "unreadable"
     if len(id_text) not in (3, 8) or not body:
-        raise errors.ProtocolError(f"Adapter line without a CAN header and data: {line!r}.")
+        return "headerless"
     return Frame(int(id_text, 16), bytes.fromhex(body))
 
 

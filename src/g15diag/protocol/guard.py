@@ -7,9 +7,17 @@ There is no switch. Only identification and OBD read services are allowed:
 * 0x21 readDataByLocalIdentifier (KWP2000, Renault identification blocks)
 * 0x09 OBD mode 09 (vehicle information)
 * 0x01 OBD mode 01 (current data)
+* 0x10 DiagnosticSessionControl, exactly four two-byte requests and nothing else:
+  ``10 01`` (UDS default), ``10 03`` (UDS extended), ``10 81`` (KWP standard), ``10 C0``
+  (Renault after-sales). No programming session (``10 02``, ``10 85``), no other
+  sub-function, no suppress-response bit, no tester present (0x3E).
 
-Session control (0x10), security access (0x27), writes (0x2E, 0x3B), routines (0x31),
-resets (0x11), DTC clearing (0x14, 0x04) and everything else are refused.
+When a session may be entered (only after a refusal in the default session) and that it is
+always left is the stateful rule in :mod:`g15diag.protocol.session`; this stateless gate
+admits the four requests and nothing else at every layer, down to the lowest write.
+
+Security access (0x27), writes (0x2E, 0x3B), routines (0x31), resets (0x11), DTC clearing
+(0x14, 0x04) and everything else are refused.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from g15diag.errors import ReadOnlyViolation
+from g15diag.protocol.session import SESSION_CONTROL, SESSION_REQUESTS
 
 ALLOWED_SERVICES = MappingProxyType(
     {
@@ -25,6 +34,7 @@ ALLOWED_SERVICES = MappingProxyType(
         0x1A: "KWP2000 readECUIdentification",
         0x21: "KWP2000 readDataByLocalIdentifier",
         0x22: "UDS ReadDataByIdentifier",
+        SESSION_CONTROL: "DiagnosticSessionControl (10 01, 10 03, 10 81, 10 C0 only)",
     }
 )
 
@@ -42,7 +52,12 @@ def check_request(pdu: bytes | bytearray) -> bytes:
     if sid not in ALLOWED_SERVICES:
         raise ReadOnlyViolation(
             f"Refused service 0x{sid:02X}: g15diag is read-only and sends only "
-            "0x22, 0x1A, 0x21, 0x09 and 0x01. Nothing was sent."
+            "0x22, 0x1A, 0x21, 0x09, 0x01 and four session requests. Nothing was sent."
+        )
+    if sid == SESSION_CONTROL and data not in SESSION_REQUESTS:
+        raise ReadOnlyViolation(
+            f"Refused service 0x10 request {data.hex(' ').upper()}: only 10 01, 10 03, 10 81 and "
+            "10 C0 (two bytes each) may be sent. Nothing was sent."
         )
     if len(data) > MAX_REQUEST_LENGTH:
         raise ReadOnlyViolation(

@@ -8,7 +8,8 @@ module is knowledge about a real Almera G15; the head unit's IDs are whatever th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from g15diag.protocol import isotp
@@ -32,6 +33,19 @@ NRC_REQUEST_OUT_OF_RANGE = 0x31
 NRC_SERVICE_NOT_SUPPORTED = 0x11
 NRC_RESPONSE_PENDING = 0x78
 NRC_INCORRECT_LENGTH = 0x13  # incorrectMessageLengthOrInvalidFormat (a cut-short request)
+NRC_SUBFUNCTION_NOT_SUPPORTED = 0x12
+NRC_NOT_IN_SESSION = 0x7F  # UDS serviceNotSupportedInActiveSession
+NRC_KWP_NOT_IN_SESSION = 0x80  # KWP2000 serviceNotSupportedInActiveDiagnosticMode
+#: S3: a unit left alone this long in a non-default session falls back by itself.
+S3_SECONDS = 5.0
+#: The positive answer to each session request (UDS 10 03 carries P2/P2* timing).
+SESSION_ANSWERS = {
+    0x01: bytes.fromhex("5001003201F4"),
+    0x03: bytes.fromhex("5003003201F4"),
+    0x81: bytes.fromhex("5081"),
+    0xC0: bytes.fromhex("50C0"),
+}
+DEFAULT_SESSIONS = frozenset({0x01, 0x81})
 
 
 @dataclass
@@ -58,12 +72,24 @@ class SimEcu:
     pending_delay: float = 0.02
     functional: bool = False  # answers the OBD functional address 0x7DF
     unstable: bool = False  # a flaky unit: every 0x22 answer's last data byte changes
+    #: session sub-functions (10 xx) the unit accepts; the others get 7F 10 12
+    sessions: frozenset[int] = frozenset({0x01, 0x03})
+    #: request prefix -> (session it needs, NRC it gets in any other session)
+    gated: dict[bytes, tuple[int, int]] = field(default_factory=dict)
+    s3: float = S3_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    session: int = 0x01  # the unit's current session (0x01 / 0x81 are both "default")
+    session_log: list[int] = field(default_factory=list, repr=False)  # every session entered
+    #: every request that reached this ECU and its final answer (None: silence), in order
+    wire: list[tuple[bytes, bytes | None]] = field(default_factory=list, repr=False)
+    _last: float = field(default=0.0, repr=False)
     _reads: int = field(default=0, repr=False)
     _seen: set[bytes] = field(default_factory=set, repr=False)
 
     def respond(self, pdu: bytes) -> list[tuple[float, bytes]]:
         """Answer one request PDU: a list of (delay in seconds, response PDU)."""
         final = self._final(pdu)
+        self.wire.append((bytes(pdu), final))
         if final is None:
             return []
         if self.pending_forever:
@@ -82,7 +108,16 @@ class SimEcu:
         return out
 
     def _final(self, pdu: bytes) -> bytes | None:
+        now = self.clock()
+        if self.session not in DEFAULT_SESSIONS and now - self._last > self.s3:
+            self.session = 0x01  # S3 expired: back to the default session by itself
+        self._last = now
         sid = pdu[0]
+        if sid == 0x10:
+            return self._session_control(pdu)
+        for prefix, (needed, nrc) in self.gated.items():
+            if pdu.startswith(prefix) and self.session != needed:
+                return bytes([0x7F, sid, nrc])
         if sid == 0x22 and len(pdu) < 3:
             return bytes([0x7F, sid, NRC_INCORRECT_LENGTH])
         if sid == 0x22:
@@ -112,6 +147,17 @@ class SimEcu:
                 return None if self.functional else bytes([0x7F, sid, NRC_REQUEST_OUT_OF_RANGE])
             return bytes([sid + 0x40, pdu[1]]) + self.obd[key]
         return bytes([0x7F, sid, NRC_SERVICE_NOT_SUPPORTED])
+
+    def _session_control(self, pdu: bytes) -> bytes:
+        if len(pdu) != 2 or pdu[1] not in self.sessions:
+            return bytes([0x7F, 0x10, NRC_SUBFUNCTION_NOT_SUPPORTED])
+        self.session = pdu[1]
+        self.session_log.append(pdu[1])
+        return SESSION_ANSWERS[pdu[1]]
+
+    @property
+    def in_default_session(self) -> bool:
+        return self.session in DEFAULT_SESSIONS
 
     def frames(self, pdu: bytes) -> list[bytes]:
         """The CAN frames this ECU puts on the bus for one PDU (padded as the ECU pads)."""
@@ -184,10 +230,60 @@ def head_unit(
         local_ids={0x80: kwp_ident_block(), 0x81: vin},
         refuse=dict.fromkeys(refuse, NRC_REQUEST_OUT_OF_RANGE),
         supports_uds=not kwp_only,
+        sessions=frozenset({0x81, 0xC0}) if kwp_only else frozenset({0x01, 0x03}),
+        session=0x81 if kwp_only else 0x01,
         pad_byte=pad_byte,
         pending=pending,
         pending_forever=pending_forever,
     )
+
+
+# -- the session-gated units of issue 11 (fictional; each is a ``sim://?unit=`` option) --------
+
+#: Fictional serial-like text a "hidden serial" unit keeps in a manufacturer identifier.
+SIM_HIDDEN_SERIAL = b"HU7K2M9Q4X51"
+SIM_HIDDEN_DID = 0xF1A7
+#: A fictional Nissan-style ``61 83`` record: 5-character part suffix, binary, NULs, 0x80.
+SIM_NISSAN_RECORD = b"5SIMA\x04\x18SIM-RECORD" + bytes(8) + b"\x80"
+KWP_IDENTS = {0x87: SIM_PART_NUMBER, 0x8A: SIM_SUPPLIER, 0x8C: SIM_SERIAL, 0x90: SIM_VIN}
+UNIT_KINDS = ("standard", "uds_extended", "kwp_renault", "nissan", "hidden_serial")
+
+
+def shape_unit(ecu: SimEcu, kind: str) -> SimEcu:
+    """Give a simulated head unit one of the behaviours field tools expect (issue 11).
+
+    * ``uds_extended``: answers ``22 F18C`` only in ``10 03`` (``7F 22 7F`` before).
+    * ``kwp_renault``: refuses ``22`` with ``7F 22 11``; answers ``1A 8C``, ``21 80`` and
+      ``21 81`` only after ``10 C0`` (``7F xx 80`` before); accepts 10 C0 / 10 81 only.
+    * ``nissan``: refuses 22 and 1A (0x11); answers ``21 83`` only after ``10 81``.
+    * ``hidden_serial``: no standard serial anywhere (F18C and 1A 8C refused with 0x31);
+      serial-like text in manufacturer identifier 0xF1A7, found only by ``discover``.
+    """
+    if kind == "uds_extended":
+        ecu.gated = {b"\x22\xf1\x8c": (0x03, NRC_NOT_IN_SESSION)}
+    elif kind == "kwp_renault":
+        ecu.supports_uds = False
+        ecu.sessions = frozenset({0x81, 0xC0})
+        ecu.session = 0x81
+        ecu.kwp_idents = {**KWP_IDENTS, 0x8C: ecu.dids[0xF18C]}
+        ecu.gated = {
+            b"\x1a": (0xC0, NRC_KWP_NOT_IN_SESSION),
+            b"\x21\x80": (0xC0, NRC_KWP_NOT_IN_SESSION),
+            b"\x21\x81": (0xC0, NRC_KWP_NOT_IN_SESSION),
+        }
+    elif kind == "nissan":
+        ecu.supports_uds = False
+        ecu.sessions = frozenset({0x81})
+        ecu.session = 0x01  # powered up in no KWP session until the tester asks for 10 81
+        ecu.local_ids = {0x83: SIM_NISSAN_RECORD}
+        ecu.gated = {b"\x21": (0x81, NRC_SUBFUNCTION_NOT_SUPPORTED), b"\x1a": (0x00, 0x11)}
+    elif kind == "hidden_serial":
+        del ecu.dids[0xF18C]
+        ecu.dids[SIM_HIDDEN_DID] = SIM_HIDDEN_SERIAL
+        ecu.local_ids = {}
+    elif kind != "standard":
+        raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {kind!r}")
+    return ecu
 
 
 def kwp_ident_block() -> bytes:

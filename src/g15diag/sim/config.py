@@ -15,7 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 from g15diag.errors import UsageError
 from g15diag.sim import faults
 from g15diag.sim import options as sim_options
-from g15diag.sim.car import SIM_OTHER_VIN, SIM_SERIAL, SIM_VIN, SimCar, engine_ecu, head_unit
+from g15diag.sim.car import (
+    S3_SECONDS,
+    SIM_OTHER_VIN,
+    SIM_SERIAL,
+    SIM_VIN,
+    UNIT_KINDS,
+    SimCar,
+    engine_ecu,
+    head_unit,
+    shape_unit,
+)
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = sim_options.names(sim_options.CAR)
@@ -49,12 +59,16 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         pad = None if pad_text.lower() == "none" else int(pad_text, 16)
         refuse = [int(x, 16) for x in opts.get("refuse", "").split(",") if x]
         serial_pad = bytes.fromhex(opts.get("serial_pad", ""))
+        s3 = float(opts.get("s3", str(S3_SECONDS)))
     except ValueError as exc:
         raise UsageError(f"Bad simulator option in {url!r}: {exc}.") from exc
     if pending not in ("off", "inline", "gaveup", "storm"):
         raise UsageError(f"pending must be off, inline, gaveup or storm, not {pending!r}.")
     if bitrate not in (500_000, 250_000):
         raise UsageError("bitrate must be 500 or 250.")
+    unit = opts.get("unit", "standard")
+    if unit not in UNIT_KINDS:
+        raise UsageError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}.")
     ecus = [engine_ecu()]
     if opts.get("no_hu") != "1":
         ecus.append(
@@ -73,6 +87,8 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
             )
         )
         ecus[-1].unstable = opts.get("unstable") == "1"
+        ecus[-1].s3 = s3
+        shape_unit(ecus[-1], unit)  # issue 11's session-gated units (sim/car.py)
     adapter = AdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )

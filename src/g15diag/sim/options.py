@@ -36,6 +36,20 @@ OPTIONS: tuple[SimOption, ...] = (
     SimOption("serial_pad", CAR, "hex bytes appended inside the F18C data (e.g. 000000, FFFF)"),
     SimOption("vin_mismatch", CAR, "1: the head unit stores another VIN than the engine ECU"),
     SimOption(
+        "unit",
+        CAR,
+        "how the head unit identifies itself (fictional): standard (22 F18C in the default "
+        "session), uds_extended (F18C only in 10 03, 7F 22 7F before), kwp_renault (7F 22 11; "
+        "1A 8C / 21 80 / 21 81 only after 10 C0, 7F xx 80 before), nissan (21 83 only after "
+        "10 81), hidden_serial (no standard serial; serial-like text in 0xF1A7)",
+    ),
+    SimOption(
+        "s3",
+        CAR,
+        "seconds after which a unit left in a non-default session falls back to the default "
+        "session by itself (default 5, the S3 timeout)",
+    ),
+    SimOption(
         "clone",
         ADAPTER,
         "comma-separated clone behaviours: v15 (answers ? to ATCRA/ATFC/ATCAF0), v21 (keeps "

@@ -142,6 +142,7 @@ class TcpServer:
         self.url = f"socket://{self.host}:{self.port}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True, name="sim-tcp")
+        self.streams: list[SimStream] = []  # one per connection, newest last (for tests)
 
     def serve_forever(self) -> None:
         while not self._stop.is_set():
@@ -152,6 +153,7 @@ class TcpServer:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             car, options = config.build(self._sim_url)  # a fresh car per connection
             stream = SimStream(car, options)
+            self.streams.append(stream)
 
             def recv(c: socket.socket = conn) -> bytes:
                 try:

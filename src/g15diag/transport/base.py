@@ -14,11 +14,37 @@ from dataclasses import dataclass, field
 from typing import final
 
 from g15diag.protocol import guard
+from g15diag.protocol.elm import Frame, Line
 
 #: (can_id, data, is_request) for every frame a transport puts on or sees from the bus.
 FrameListener = Callable[[int, bytes, bool], None]
-#: (direction, text) for -v adapter traffic: direction is ">" (to adapter) or "<".
-TrafficLog = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """One step of adapter traffic as the transport saw it (what ``-v`` shows).
+
+    Structured, so that masking (g15diag.privacy) works on the bytes themselves: each line is
+    the raw text and, when it is one, the CAN frame in it. ``request`` is the request PDU the
+    step carries or answers (None for adapter set-up), ``command`` the adapter line answered.
+    """
+
+    sent: bool
+    lines: tuple[Line, ...]
+    request: bytes | None = None
+    command: str = ""
+    note: str = ""
+
+    @classmethod
+    def frame(cls, sent: bool, frame: Frame, request: bytes | None) -> Traffic:
+        """One CAN frame (native CAN), shown as ``7E8 10 14 62 ...``."""
+        ident = f"{frame.can_id:03X}" if frame.can_id <= 0x7FF else f"{frame.can_id:08X}"
+        text = f"{ident} {frame.data.hex(' ').upper()}"
+        return cls(sent, (Line(text, frame),), request)
+
+
+#: receives every :class:`Traffic` step (``-v``)
+TrafficLog = Callable[[Traffic], None]
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,9 @@ class Transport(ABC):
 
     def __init__(self) -> None:
         self.frame_listeners: list[FrameListener] = []
+        self.traffic_listeners: list[TrafficLog] = []
+        #: called with every target the transport is pointed at (``--trace``'s sidecar)
+        self.target_listeners: list[Callable[[Target], None]] = []
         self.info = AdapterInfo(kind="unknown", port="")
 
     def __enter__(self) -> Transport:
@@ -107,3 +136,11 @@ class Transport(ABC):
     def _emit_frame(self, can_id: int, data: bytes, is_request: bool) -> None:
         for listener in self.frame_listeners:
             listener(can_id, data, is_request)
+
+    def _emit_traffic(self, step: Traffic) -> None:
+        for listener in self.traffic_listeners:
+            listener(step)
+
+    def _emit_target(self, target: Target) -> None:
+        for listener in self.target_listeners:
+            listener(target)

@@ -19,8 +19,8 @@ import serial
 
 from g15diag import errors
 from g15diag.protocol import elm, isotp
-from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
-from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, squash
+from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
+from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
 from g15diag.transport.elm_errors import no_prompt, port_error
 
 __all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]
@@ -62,7 +62,8 @@ class Elm327Transport(Transport):
         self.baud = baud
         self.protocol = protocol
         self.timeout = timeout
-        self.traffic = traffic
+        if traffic is not None:
+            self.traffic_listeners.append(traffic)
         self.commands_sent: list[str] = []
         self._last = ""  # the command whose answer is being read
         self._port: serial.SerialBase | None = None
@@ -142,8 +143,8 @@ class Elm327Transport(Transport):
         """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
         command = "ATI"
         check_command(command)
-        if self.traffic:
-            self.traffic(">", f"{command} (at {port.baudrate} baud)")
+        note = f"at {port.baudrate} baud"
+        self._emit_traffic(Traffic(True, (elm.Line(command),), None, command, note))
         port.write(elm.command_line(command))
         deadline = time.monotonic() + min(PROBE_WINDOW, self.timeout)
         buffer = bytearray()
@@ -210,6 +211,7 @@ class Elm327Transport(Transport):
             self._st = self.ident_st
         self._target = target
         self._queue.clear()
+        self._emit_target(target)
 
     def set_silence_wait(self, st: int) -> None:
         """Use ATST ``st`` (4 ms units) as the silence that ends a read, from now on."""
@@ -284,13 +286,16 @@ class Elm327Transport(Transport):
                 "with ATD on this connection. Nothing was sent."
             )
         line = elm.command_line(command)
-        if self.traffic:
-            self.traffic(">", command)
+        request = request_of(command)
+        self._emit_traffic(Traffic(True, (elm.Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command
         try:
             port.write(line)
             text = self._read_prompt(port, timeout if timeout is not None else self.timeout)
+        except errors.AdapterTimeout as exc:
+            self._emit_reply(exc.received, command, request)
+            raise
         except (serial.SerialException, OSError) as exc:
             raise errors.PortError(
                 f"Lost the connection to the adapter on {self.url}: {exc}.",
@@ -298,9 +303,17 @@ class Elm327Transport(Transport):
             ) from exc
         if squash(command) == "ATD":
             self._defaults = True
-        if self.traffic:
-            self.traffic("<", text.replace("\r", "\\r").replace("\n", "\\n"))
+        self._emit_reply(text, command, request)
         return text
+
+    def _emit_reply(self, text: str, command: str, request: bytes | None) -> None:
+        if text and self.traffic_listeners:
+            lines = elm.reply_lines(text, command, self._id_bits)
+            self._emit_traffic(Traffic(False, tuple(lines), request, command))
+
+    @property
+    def _id_bits(self) -> int:
+        return 29 if self.protocol in (7, 9) else 11
 
     def _read_prompt(self, port: serial.SerialBase, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -314,7 +327,7 @@ class Elm327Transport(Transport):
             elif not port.is_open:
                 raise errors.PortError(f"The adapter on {self.url} went away.")
             if time.monotonic() >= deadline:
-                raise no_prompt(self.url, timeout, bytes(buffer), is_data(self._last))
+                raise no_prompt(self.url, timeout, bytes(buffer), self._last, self._id_bits)
 
     def _require_port(self) -> serial.SerialBase:
         if self._port is None:

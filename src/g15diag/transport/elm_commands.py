@@ -73,3 +73,11 @@ def check_command(command: str) -> None:
             "shapes it needs, and this is not one of them. Nothing was sent."
         )
     raise errors.ReadOnlyViolation(f"Refused adapter line {command[:40]!r}. Nothing was sent.")
+
+
+def request_of(command: str) -> bytes | None:
+    """The request PDU a data line carries (without the response-count digit), else None."""
+    squashed = squash(command)
+    if not squashed or not _HEX.fullmatch(squashed):
+        return None
+    return bytes.fromhex(squashed[:-1] if len(squashed) % 2 else squashed)

@@ -24,7 +24,8 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.transport.base import AdapterInfo, Target, TrafficLog, Transport
+from g15diag.protocol.elm import Frame
+from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
 
 PAD_BYTE = 0x00
 POLL = 0.05  # longest one blocking wait lasts before the deadline is checked again
@@ -62,7 +63,9 @@ class NativeCanTransport(Transport):
         self.channel = channel
         self.bitrate = bitrate
         self.timeout = timeout
-        self.traffic = traffic
+        if traffic is not None:
+            self.traffic_listeners.append(traffic)
+        self._request: bytes | None = None  # the last request sent (what answers belong to)
         self._bus: can.BusABC | None = None
         self._notifier: can.Notifier | None = None
         self._stack: isotp.NotifierBasedCanStack | None = None
@@ -159,6 +162,7 @@ class NativeCanTransport(Transport):
         stack.start()
         self._stack = stack
         self._target = target
+        self._emit_target(target)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -168,6 +172,7 @@ class NativeCanTransport(Transport):
         self._errors.clear()
         while stack.recv(block=False) is not None:
             pass  # a late answer to an earlier request is not an answer to this one
+        self._request = pdu
         stack.send(pdu)
 
     def receive(self, timeout: float) -> bytes | None:
@@ -207,9 +212,9 @@ class NativeCanTransport(Transport):
         self._log("<", msg.arbitration_id, data)
 
     def _log(self, direction: str, can_id: int, data: bytes) -> None:
-        if self.traffic:
-            ident = f"{can_id:03X}" if can_id <= 0x7FF else f"{can_id:08X}"
-            self.traffic(direction, f"{ident} {data.hex(' ').upper()}")
+        if self.traffic_listeners:
+            sent = direction == ">"
+            self._emit_traffic(Traffic.frame(sent, Frame(can_id, data), self._request))
 
     def _require_open(self) -> tuple[can.BusABC, can.Notifier]:
         if self._bus is None or self._notifier is None:

@@ -70,6 +70,7 @@ class ReplayTransport(Transport):
     def set_target(self, target: Target) -> None:
         self._target = target
         self._queue.clear()
+        self._emit_target(target)
         key = (target.request_id, target.response_id)
         bitrate = self.sidecar.get("bitrate")
         if isinstance(bitrate, int) and bitrate != target.bitrate:

@@ -24,6 +24,7 @@ class Words:
     lang: str
     text: dict[str, str]
     lookalikes: dict[str, str]
+    guidance: tuple[tuple[str, str], ...]  # the "nothing answered" steps (title, sentence)
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]
@@ -36,4 +37,8 @@ def words(lang: str) -> Words:
         raise UsageError(f"Unknown language {lang!r}: use {' or '.join(LANGS)}.")
     source = resources.files("g15diag.app.export").joinpath("lang", f"{lang}.toml")
     data = tomllib.loads(source.read_text(encoding="utf-8"))
-    return Words(lang, dict(data["text"]), dict(data["lookalikes"]))
+    if lang == "en":  # the one English text every face shows
+        from g15diag.hints import NOTHING_ANSWERED_STEPS as guidance
+    else:
+        guidance = tuple((step["title"], step["text"]) for step in data["guidance"])
+    return Words(lang, dict(data["text"]), dict(data["lookalikes"]), tuple(guidance))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Item, Record
-from g15diag.app.read_serial import NOT_FOUND_HINT
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
 
@@ -141,11 +140,11 @@ def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:
 
 def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
     serial = record.serial
-    guidance = NOT_FOUND_HINT if w.lang == "en" else w["guidance"]
     if serial is None:
-        if not any(i.ok and i.ecu != "engine" for i in record.items):
-            return (Row(w["nothing_answered"], guidance, warn=True),)
-        return (Row(w["serial_none"], guidance, warn=True),)
+        answered = any(i.ok and i.ecu != "engine" for i in record.items)
+        first = Row("", w["serial_none"] if answered else w["nothing_answered"], warn=True)
+        steps = (Row(f"{n}. {title}", text) for n, (title, text) in enumerate(w.guidance, 1))
+        return (first, *steps)
     rows = [Row("", f"{serial} ({len(serial)} {w['serial_length']})", mono=True)]
     if record.serial_hex:
         rows.append(Row(w["raw"], _spaced(record.serial_hex), mono=True))

@@ -122,8 +122,10 @@
     const job = await response.json();
     if (job.state === "running") {
       const last = job.progress[job.progress.length - 1];
-      $("progress-text").textContent = (job.kind === "doctor" ? w("doctor_running") :
-        w("reading")) + (last ? " " + last : "");
+      $("progress-text").textContent = job.kind === "doctor" ? w("doctor_running") :
+        (last ? w("searching").replace("{address}", last.address).replace("{rate}", last.rate)
+          .replace("{rung}", last.rung).replace("{attempt}", last.attempt)
+          .replace("{attempts}", last.attempts) : w("reading"));
       setTimeout(poll, 250);
       return;
     }

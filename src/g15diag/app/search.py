@@ -1,0 +1,234 @@
+"""The one unit search: which candidate answers, at which bit rate, in which session.
+
+``read-serial``, ``identify``, ``scan`` and ``discover`` all search through here: one outcome
+vocabulary (:class:`Outcome`), one place for bit-rate order, bus errors and responsePending
+(:func:`ask`), one confirm-two-reads helper (:func:`confirm`) and the identification ladder
+(:func:`climb`, rungs from the profile). Sessions go through :class:`SessionKeeper`, which
+always returns the unit to its default session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from g15diag import errors, hints, privacy
+from g15diag.app.keeper import SessionKeeper, SessionMode
+from g15diag.app.outcome import Outcome, Reply, ask
+from g15diag.client import Client
+from g15diag.profiles import Candidate, Item, Profile, Rung
+from g15diag.protocol.session import Session
+from g15diag.transport.base import Target
+
+__all__ = [
+    "Attempt",
+    "Climb",
+    "Found",
+    "Outcome",
+    "Reply",
+    "SearchProgress",
+    "SessionKeeper",
+    "SessionMode",
+    "ask",
+    "climb",
+    "confirm",
+    "find_unit",
+    "plan",
+    "rates_in_order",
+]
+
+
+@dataclass(frozen=True)
+class SearchProgress:
+    """One step of a search, for a progress display: where, which rung, k of n."""
+
+    request_id: int
+    response_id: int
+    bitrate: int
+    rung: str
+    attempt: int
+    attempts: int
+
+
+ProgressHook = Callable[[SearchProgress], None]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one candidate did at one bit rate (its first read: the unit is there or not)."""
+
+    target: Target
+    name: str
+    outcome: Outcome
+    nrc: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of the ladder: the rung, the item (None for a session request), the reply."""
+
+    rung: str
+    item: Item | None
+    reply: Reply
+
+
+@dataclass
+class Climb:
+    """The ladder at one address: every step, the serial if found, the session that answered."""
+
+    steps: list[Step] = field(default_factory=list)
+    serial: Step | None = None
+    session: Session | None = None  # where the unit answered an item (None: nowhere)
+
+    @property
+    def probe(self) -> Reply:
+        return self.steps[0].reply
+
+    def answered(self) -> Iterator[Step]:
+        return (s for s in self.steps if s.item is not None and s.reply.outcome is Outcome.ANSWERED)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The unit the search settled on, how its ladder went, and every candidate tried."""
+
+    candidate: Candidate
+    target: Target
+    climb: Climb
+    attempts: tuple[Attempt, ...]
+
+
+def rates_in_order(cands: Sequence[Candidate], first: int) -> list[int]:
+    """``first``, then every other bit rate the candidates list, in their order."""
+    rates = [first]
+    for cand in cands:
+        rates += [r for r in cand.bitrates if r not in rates]
+    return rates
+
+
+def plan(cands: Sequence[Candidate], first: int) -> list[tuple[Candidate, Target]]:
+    """Every (candidate, target) to try: bit rate by bit rate, candidates in profile order."""
+    return [
+        (cand, cand.target(rate))
+        for rate in rates_in_order(cands, first)
+        for cand in cands
+        if rate in cand.bitrates
+    ]
+
+
+def confirm(client: Client, request: bytes, first: bytes, reads: int) -> None:
+    """Read ``request`` again until ``reads`` identical answers; raise ReadsDisagree."""
+    for n in range(2, reads + 1):
+        again = client.read(request)
+        if again != first:
+            raise errors.ReadsDisagree(
+                f"Read 1 and read {n} of the serial differ at byte "
+                f"{privacy.differing_positions(first, again)}: {privacy.show_bytes(first)} "
+                f"versus {privacy.show_bytes(again)}. Nothing is reported as the serial.",
+                hint="Check the connection and run the read again; do not send either value "
+                "to the dealer.",
+            )
+
+
+def climb(
+    client: Client,
+    keeper: SessionKeeper,
+    rungs: Sequence[Rung],
+    *,
+    reads: int = 2,
+    on_rung: Callable[[Rung], None] | None = None,
+) -> Climb:
+    """Climb the ladder at the current address until a rung yields the serial.
+
+    The first read is the probe: silence (or a bus error, or endless responsePending) there
+    ends the climb at once, so an empty address costs one request. A session rung is climbed
+    only when the keeper allows it (a refusal seen, ``--sessions auto``); a rung without a
+    serial item only while nothing has answered. The climb ends with the unit in the session
+    that answered (the caller reads the other items there); the keeper leaves it.
+    """
+    result = Climb()
+    for rung in rungs:
+        if not rung.has_serial and result.session is not None:
+            continue
+        if keeper.current is not rung.session:
+            keeper.leave()  # the session an earlier rung answered in is not this rung's
+        if rung.session is not Session.DEFAULT:
+            if not keeper.may_enter(rung.session):
+                continue
+            if on_rung:
+                on_rung(rung)
+            entered = keeper.enter(rung.session)
+            result.steps.append(Step(rung.name, None, entered))
+            if entered.outcome is not Outcome.ANSWERED:
+                keeper.leave()
+                continue
+        elif on_rung:
+            on_rung(rung)
+        for item in rung.items:
+            reply = keeper.ask(item.request)
+            result.steps.append(Step(rung.name, item, reply))
+            if len(result.steps) == 1 and not reply.outcome.present:
+                return result  # nobody at this address
+            if reply.outcome is not Outcome.ANSWERED:
+                continue
+            result.session = result.session or keeper.current
+            if item.role == "serial":
+                assert reply.raw is not None
+                confirm(client, item.request, reply.raw, reads)
+                result.serial = result.steps[-1]
+                result.session = keeper.current
+                return result
+        if result.session is not keeper.current:
+            keeper.leave()  # nothing answered in this rung's session
+    return result
+
+
+def find_unit(
+    client: Client,
+    keeper: SessionKeeper,
+    profile: Profile,
+    cands: Sequence[Candidate],
+    bitrate: int,
+    *,
+    reads: int = 2,
+    progress: ProgressHook | None = None,
+) -> Found:
+    """The first candidate that answers (``bitrate`` first, then the others), its ladder
+    climbed. Raise NoAnswer / PendingTimeout, or CanBusError when no bit rate had a bus."""
+    steps = plan(cands, bitrate)
+    attempts: list[Attempt] = []
+    pending: errors.PendingTimeout | None = None
+    bus_errors: list[errors.CanBusError] = []
+    for k, (cand, target) in enumerate(steps, 1):
+        keeper.new_address()
+        client.transport.set_target(target)
+
+        def on_rung(rung: Rung, k: int = k, target: Target = target) -> None:
+            if progress:
+                progress(
+                    SearchProgress(
+                        target.request_id, target.response_id, target.bitrate, rung.name, k,
+                        len(steps),
+                    )
+                )  # fmt: skip
+
+        result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
+        probe = result.probe
+        attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc))
+        if probe.outcome is Outcome.BUS_ERROR:
+            assert isinstance(probe.error, errors.CanBusError)
+            bus_errors.append(probe.error)
+        elif probe.outcome is Outcome.PENDING:
+            assert isinstance(probe.error, errors.PendingTimeout)
+            pending = probe.error
+        elif probe.outcome.present:
+            return Found(cand, target, result, tuple(attempts))
+    if pending is not None:
+        raise pending
+    if attempts and len(bus_errors) == len(attempts):
+        raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
+    tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
+    raise errors.NoAnswer(
+        f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",
+        hint=hints.NOTHING_ANSWERED_HINT,
+    )

@@ -1,0 +1,41 @@
+"""What to tell a technician when no head unit answers: the one text every face shows.
+
+The CLI's hint (``errors.NoAnswer``), the dealer sheet and the local page all import these
+steps, in this order (issue 11, item 6). Nothing here is verified on a G15: the multimedia-CAN
+pins come from its Renault B0 siblings (research: g15_field_evidence.md section 2), the
+pre-code display from a Renault Twingo manual (section 1).
+"""
+
+from __future__ import annotations
+
+#: (short title, one sentence) in the order a technician should try them.
+NOTHING_ANSWERED_STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "Ignition and adapter",
+        "Switch the ignition on and run `g15diag doctor` to check the adapter.",
+    ),
+    (
+        "Multimedia CAN",
+        "The radio may sit on the multimedia CAN at OBD pins 13 (H) / 12 (L), as on the "
+        "Logan 2 / Sandero 2 / Duster; an ELM327 on pins 6/14 needs a crossover cable "
+        "(pin mapping in hardware/adapters.md; unverified for the G15).",
+    ),
+    (
+        "Without OBD",
+        "Read the label on the unit or the document card; some Renault-group radios show "
+        "their pre-code when buttons 1+6 are held for 2 s (unverified for the G15).",
+    ),
+    (
+        "Help the project",
+        "Run `g15diag discover --report report.zip` and send the file, so this car can be "
+        "learned (see docs/field-guide.md).",
+    ),
+)
+
+
+def nothing_answered_hint() -> str:
+    """The steps as one hint paragraph (numbered, in order)."""
+    return " ".join(f"({n}) {text}" for n, (_title, text) in enumerate(NOTHING_ANSWERED_STEPS, 1))
+
+
+NOTHING_ANSWERED_HINT = nothing_answered_hint()
