@@ -13,21 +13,21 @@ ADDRESS = ("--address", "747:767")
 FAST = ("--timeout", "0.5")
 
 NEEDS_CLONE = (
-    "Hint: This is typical of cheap 'v1.5'/'v2.1' ELM327 clones. Run `g15diag doctor` and see "
-    "hardware/adapters.md for adapters that work.\n"
+    "Hint: This is typical of cheap 'v1.5'/'v2.1' ELM327 clones. Run `g15diag doctor` and read "
+    "`g15diag help adapters` for adapters that work.\n"
 )
 TRUNCATED_HINT = (
     "Hint: 'v1.5'/'v2.1' ELM327 clones keep only 2 bytes of a request, so a 3-byte identifier "
-    "read cannot work. Run `g15diag doctor` and use an adapter from hardware/adapters.md.\n"
+    "read cannot work. Run `g15diag doctor` and use an adapter from `g15diag help adapters`.\n"
 )
 CLONE_STATUS_HINT = (
     "Hint: That answer is not one a genuine ELM327 gives on CAN; clone adapters print it. "
     "Switch the ignition on and try again; if it stays, run `g15diag doctor` and use an "
-    "adapter from hardware/adapters.md.\n"
+    "adapter from `g15diag help adapters`.\n"
 )
 FREEZE_HINT = (
     "Hint: Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, then "
-    "run `g15diag doctor` (see hardware/adapters.md).\n"
+    "run `g15diag doctor` (`g15diag help adapters`).\n"
 )
 NO_PROMPT_HINT = (
     "Hint: Without the prompt the tool cannot tell when an answer ends: this is not a working "
@@ -68,8 +68,8 @@ READ_SERIAL = {
         ExitStatus.ADAPTER,
         "Error: The adapter answered 'CAN ERROR' to '22F18C1'.\n"
         "Hint: The adapter cannot talk on the CAN bus: check the bit rate (--protocol 6 = 500 "
-        "kbit/s, 8 = 250 kbit/s), that the ignition is on, and the OBD pins (see "
-        "hardware/adapters.md).\n",
+        "kbit/s, 8 = 250 kbit/s), that the ignition is on, and the OBD pins "
+        "(`g15diag help adapters`).\n",
     ),
     "fault=buffer_full": (
         ExitStatus.ADAPTER,

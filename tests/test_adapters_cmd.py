@@ -72,7 +72,7 @@ def test_no_adapter_text(run_cli, monkeypatch) -> None:
     assert out == (
         "No serial or Bluetooth adapter port found.\n"
         "  Plug the adapter in (USB) or pair it (Bluetooth; on Linux `rfcomm bind`), then run "
-        "this again. See hardware/adapters.md.\n"
+        "this again. See `g15diag help adapters`.\n"
         "socket://192.168.0.10:35000  [wifi-hint]\n"
         "    the usual address of Wi-Fi adapters (join the adapter's Wi-Fi first; some use "
         "another address)\n"

@@ -126,7 +126,7 @@ def test_no_head_unit() -> None:
         run("sim://?no_hu=1")
     hint = info.value.hint or ""
     # issue 11 item 6: doctor, the multimedia CAN and its cable, non-OBD routes, the report
-    order = ["g15diag doctor", "pins 13 (H) / 12 (L)", "crossover cable", "hardware/adapters.md",
+    order = ["g15diag doctor", "pins 13 (H) / 12 (L)", "crossover cable", "g15diag help adapters",
              "label on the unit", "buttons 1+6", "discover --report"]  # fmt: skip
     found = [hint.find(x) for x in order]
     assert -1 not in found and found == sorted(found)

@@ -78,7 +78,7 @@ def test_scan_over_pty_and_nothing_answers(pty_sim, tcp_sim, run_cli, run_proces
     proc = run_process("scan", "--port", empty.url)
     assert proc.returncode == 4
     assert "0 of 8 answered" in proc.stdout
-    assert "OBD pins 13 (H) / 12 (L)" in proc.stderr and "hardware/adapters.md" in proc.stderr
+    assert "OBD pins 13 (H) / 12 (L)" in proc.stderr and "`g15diag help adapters`" in proc.stderr
 
 
 def test_export_all_formats_live_and_from(pty_sim, run_cli, tmp_path) -> None:

@@ -95,7 +95,7 @@ def test_no_head_unit_hint_points_to_pins_13_12(run_cli) -> None:
     code, _, err = run_cli("read-serial", "--port", "sim://?no_hu=1")
     assert code == 4
     assert f"Hint: {hints.NOTHING_ANSWERED_HINT}\n" in err
-    assert "OBD pins 13 (H) / 12 (L)" in err and "hardware/adapters.md" in err
+    assert "OBD pins 13 (H) / 12 (L)" in err and "`g15diag help adapters`" in err
 
 
 @pytest.mark.parametrize("protocol", ["6", "8"])

@@ -68,7 +68,12 @@ def test_cli_runs_against_the_replayed_trace(run_cli, path: Path) -> None:
         if "stdout_contains" in run:
             assert run["stdout_contains"] in out
         if run["exit"] != 0:
-            assert out == ""
+            if "--json" in run["args"]:  # issue 13: the error as one JSON object on stdout too
+                error = json.loads(out)
+                assert error["exit_status"] == run["exit"]
+                assert err.startswith(f"Error: {error['error']}\n")
+            else:
+                assert out == ""
             assert err.startswith("Error: ")
 
 

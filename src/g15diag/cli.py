@@ -60,7 +60,29 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "g15diag.commands.simulate:command",
         "Serve the simulated adapter on a pty or TCP port.",
     ),
+    "profile": (
+        "g15diag.commands.profile:command",
+        "List or show the vehicle profiles (candidate addresses and their sources).",
+    ),
+    "help": (
+        "g15diag.commands.help:command",
+        "Guides shipped with the tool: adapters, config, completion, simulator.",
+    ),
 }
+
+EPILOG = (
+    "Settings: --port and --baud also come from the environment variables G15DIAG_PORT and "
+    "G15DIAG_BAUD, and every adapter option from the config file {config} (never written "
+    "by the tool); the command line wins. Guides: `g15diag help config`, "
+    "`g15diag help completion` (shell completion), `g15diag help adapters`."
+)
+
+
+def start_here() -> str:
+    """The first-run path, shown by a bare ``g15diag``."""
+    path = "g15diag adapters -> g15diag doctor --port PORT -> g15diag read-serial --port PORT"
+    gui = " (or: g15diag gui)" if "gui" in COMMANDS else ""
+    return f"Start here: {path}{gui}\nNo car at hand? g15diag read-serial --port sim://"
 
 
 class LazyGroup(click.Group):
@@ -73,7 +95,15 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, _, attr = COMMANDS[name][0].partition(":")
-        return getattr(importlib.import_module(module), attr)
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        _watch_json(command)
+        return command
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from g15diag import config
+
+        formatter.write_paragraph()
+        formatter.write_text(EPILOG.format(config=config.path()))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
@@ -81,9 +111,14 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="g15diag")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> int | None:
     """g15diag: read a Nissan Almera G15 head unit's serial number over OBD-II.
 
     Read-only: it sends identification reads only and never computes codes.
@@ -91,6 +126,39 @@ def cli() -> None:
     6 reads disagreed, 7 adapter not usable, 8 adapter lacks a needed command,
     9 cannot write output, 10 read-only guard refused, 130 interrupted.
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        click.echo("")
+        click.echo(start_here())
+        return ExitStatus.OK
+    if ctx.invoked_subcommand not in ("help", "profile", "replay"):
+        from g15diag import config
+
+        settings = config.load()  # the user's config file: defaults under the command line
+        if settings:
+            ctx.default_map = {name: dict(settings) for name in COMMANDS}
+    return None
+
+
+def _watch_json(command: click.Command) -> None:
+    """Make a command's ``--json`` flag eager and noted, so any error of the run is also
+    printed as one JSON object on stdout (see :func:`report`)."""
+    for param in command.params:
+        if "--json" in getattr(param, "opts", ()) and not getattr(param, "_g15_watched", False):
+            inner = param.callback
+
+            def note(ctx: click.Context, p: click.Parameter, value: object, inner=inner) -> object:
+                if value:
+                    _STATE["json"] = True
+                return inner(ctx, p, value) if inner else value
+
+            param.callback = note
+            param.is_eager = True
+            param._g15_watched = True  # type: ignore[attr-defined]
+
+
+#: per-run state the error report needs after click's context is gone
+_STATE: dict[str, bool] = {"json": False}
 
 
 def report(error: G15DiagError) -> None:
@@ -100,6 +168,25 @@ def report(error: G15DiagError) -> None:
     click.echo(f"Error: {mask_text(str(error))}", err=True)
     if error.hint:
         click.echo(f"Hint: {mask_text(error.hint)}", err=True)
+    report_json(str(error), error.hint, error.exit_status)
+
+
+def report_json(message: str, hint: str | None, status: int) -> None:
+    """With --json, the error as one JSON object on stdout too (scripts read both)."""
+    if not _STATE["json"]:
+        return
+    import json
+
+    from g15diag.privacy import mask_text
+
+    data = {
+        "schema_version": 1,
+        "error": mask_text(message),
+        "hint": mask_text(hint) if hint else None,
+        "exit_status": int(status),
+    }
+    with contextlib.suppress(OSError):
+        click.echo(json.dumps(data, ensure_ascii=False))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     from g15diag import privacy
 
     privacy.set_unredacted(False)  # only this run's --unredacted counts
+    _STATE["json"] = False
     files.reset()
     with signals.installed(restore=argv is not None):
         try:
@@ -151,6 +239,7 @@ def _run(argv: list[str] | None) -> int:
     except click.ClickException as error:
         error.show()
         code = ExitStatus.USAGE if isinstance(error, click.UsageError) else error.exit_code
+        report_json(error.format_message(), None, code)
     except click.exceptions.Exit as done:
         code = done.exit_code
     except BrokenPipeError:
@@ -162,12 +251,13 @@ def _run(argv: list[str] | None) -> int:
     except Exception as error:
         if os.environ.get("G15DIAG_DEBUG"):
             raise
-        click.echo(
+        message = (
             f"Internal error: {type(error).__name__}: {error}. This is a bug in g15diag; "
-            "please report it (set G15DIAG_DEBUG=1 for details).",
-            err=True,
+            "please report it (set G15DIAG_DEBUG=1 for details)."
         )
+        click.echo(message, err=True)
         code = ExitStatus.FAILURE
+        report_json(message, None, code)
     return code
 
 

@@ -96,7 +96,7 @@ class AdapterUnsupported(AdapterError):
             hint=hint
             or (
                 "This is typical of cheap 'v1.5'/'v2.1' ELM327 clones. Run `g15diag doctor` "
-                "and see hardware/adapters.md for adapters that work."
+                "and read `g15diag help adapters` for adapters that work."
             ),
         )
 
@@ -108,7 +108,7 @@ class RequestTruncated(AdapterError):
     hint = (
         "'v1.5'/'v2.1' ELM327 clones keep only 2 bytes of a request, so a 3-byte "
         "identifier read cannot work. Run `g15diag doctor` and use an adapter from "
-        "hardware/adapters.md."
+        "`g15diag help adapters`."
     )
 
 
@@ -128,7 +128,7 @@ class AdapterStatus(AdapterError):
 class CanBusError(AdapterStatus):
     default_hint = (
         "The adapter cannot talk on the CAN bus: check the bit rate (--protocol 6 = 500 kbit/s, "
-        "8 = 250 kbit/s), that the ignition is on, and the OBD pins (see hardware/adapters.md)."
+        "8 = 250 kbit/s), that the ignition is on, and the OBD pins (`g15diag help adapters`)."
     )
 
 
@@ -154,7 +154,7 @@ class CloneBusStatus(BusInitError):
     default_hint = (
         "That answer is not one a genuine ELM327 gives on CAN; clone adapters print it. "
         "Switch the ignition on and try again; if it stays, run `g15diag doctor` and use an "
-        "adapter from hardware/adapters.md."
+        "adapter from `g15diag help adapters`."
     )
 
 

@@ -18,7 +18,7 @@ NOTHING_ANSWERED_STEPS: tuple[tuple[str, str], ...] = (
         "Multimedia CAN",
         "The radio may sit on the multimedia CAN at OBD pins 13 (H) / 12 (L), as on the "
         "Logan 2 / Sandero 2 / Duster; an ELM327 on pins 6/14 needs a crossover cable "
-        "(pin mapping in hardware/adapters.md; unverified for the G15).",
+        "(pin mapping in `g15diag help adapters`; unverified for the G15).",
     ),
     (
         "Without OBD",
@@ -27,8 +27,7 @@ NOTHING_ANSWERED_STEPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Help the project",
-        "Run `g15diag discover --report report.zip` and send the file, so this car can be "
-        "learned (see docs/field-guide.md).",
+        "Run `g15diag discover --report report.zip` and send the file, so this car can be learned.",
     ),
 )
 

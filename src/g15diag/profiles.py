@@ -41,7 +41,7 @@ class ProfileError(UsageError):
         where = f"{file}, line {line}" if line else file
         super().__init__(
             f"Bad profile {where}: {field} {problem}",
-            hint="Fix the profile (see src/g15diag/vehicles/almera-g15.toml for the format).",
+            hint="Fix the profile; `g15diag profile show almera-g15` prints a valid one.",
         )
 
 
@@ -395,3 +395,13 @@ def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
     if key is None or table_line is None:
         return table_line
     return table_line
+
+
+def source_text(name_or_path: str = DEFAULT_PROFILE) -> str:
+    """The TOML text of a profile (shipped name or file), for ``g15diag profile show``."""
+    load(name_or_path)  # the same resolution and checks as every command
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return path.read_text(encoding="utf-8")
+    ref = resources.files("g15diag") / "vehicles" / f"{name_or_path}.toml"
+    return ref.read_text(encoding="utf-8")

@@ -37,7 +37,7 @@ CLONE_VERSIONS = re.compile(r"\bv(1\.5|2\.[1-9])\b", re.IGNORECASE)
 CLONE_ADVICE = (
     "This adapter cannot read the head-unit serial. Use an STN-based adapter (OBDLink "
     "SX/EX/MX+), a vLinker FS, or a PIC18F25K80 clone that passes `g15diag doctor` "
-    "(hardware/adapters.md)."
+    "(`g15diag help adapters`)."
 )
 
 

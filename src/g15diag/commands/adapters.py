@@ -73,7 +73,7 @@ def to_text(found: list[Any]) -> str:
         lines.append("No serial or Bluetooth adapter port found.")
         lines.append(
             "  Plug the adapter in (USB) or pair it (Bluetooth; on Linux `rfcomm bind`), "
-            "then run this again. See hardware/adapters.md."
+            "then run this again. See `g15diag help adapters`."
         )
     for p in found:
         head = f"{p.port}  [{p.kind}]"

@@ -73,9 +73,11 @@ def _options() -> list[Callable[[F], F]]:
             metavar="PORT",
             envvar="G15DIAG_PORT",
             show_envvar=True,
+            show_default=True,  # the config file's port, when it sets one
             help="Adapter port: /dev/ttyUSB0, COM3, /dev/rfcomm0, "
             "socket://192.168.0.10:35000, sim:// for the simulator, or replay:FILE.log "
-            "to answer from a recorded trace. Required unless --interface is given.",
+            "to answer from a recorded trace. Required unless --interface is given. "
+            "Also from the config file (`g15diag help config`).",
         ),
         click.option(
             "--baud",
@@ -84,6 +86,7 @@ def _options() -> list[Callable[[F], F]]:
             envvar="G15DIAG_BAUD",
             show_envvar=True,
             type=BAUD,
+            metavar="BAUD|auto",
             help="Serial speed to the adapter, or 'auto' to find it (tries 38400, 9600, "
             "115200, 230400, 57600, 500000, 1000000; never changes the adapter's setting).",
         ),
@@ -165,6 +168,7 @@ def target_options(func: F) -> F:
                 default=2,
                 show_default=True,
                 type=READS,
+                metavar="N",
                 help="How many identical reads confirm the serial.",
             ),
         ]

@@ -33,7 +33,7 @@ def no_prompt(
             message=f"The adapter on {url} stopped in the middle of an answer and gave no "
             f"'>' prompt within {timeout:g} s (it sent {shown}).",
             hint="Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, "
-            "then run `g15diag doctor` (see hardware/adapters.md).",
+            "then run `g15diag doctor` (`g15diag help adapters`).",
         )
     return errors.AdapterTimeout(
         received=text,
