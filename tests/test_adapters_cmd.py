@@ -15,6 +15,7 @@ class FakePort:
     manufacturer: str | None = None
     vid: int | None = None
     pid: int | None = None
+    hwid: str = "n/a"
 
 
 # fmt: off
@@ -71,8 +72,9 @@ def test_no_adapter_text(run_cli, monkeypatch) -> None:
     assert (code, err) == (0, "")
     assert out == (
         "No serial or Bluetooth adapter port found.\n"
-        "  Plug the adapter in (USB) or pair it (Bluetooth; on Linux `rfcomm bind`), then run "
-        "this again. See `g15diag help adapters`.\n"
+        "  Plug the adapter in (USB) or pair it (Bluetooth), then run this again (Linux: "
+        "/dev/ttyUSB* or /dev/ttyACM*; Bluetooth needs `rfcomm bind`). See "
+        "`g15diag help adapters`.\n"
         "socket://192.168.0.10:35000  [wifi-hint]\n"
         "    the usual address of Wi-Fi adapters (join the adapter's Wi-Fi first; some use "
         "another address)\n"
@@ -109,3 +111,62 @@ def test_probe_reports_a_silent_port(run_cli, monkeypatch, tmp_path) -> None:
     code, out, _ = run_cli("adapters", "--probe", "--timeout", "0.3")
     assert code == 0
     assert f"    probe: Cannot open {missing}: no such port.\n" in out
+
+
+def test_only_builtin_serial_ports_says_no_usb_adapter(run_cli, monkeypatch) -> None:
+    monkeypatch.setattr(adapters, "_default_comports", lambda: [FakePort("/dev/ttyS0")])
+    monkeypatch.setattr(adapters.globmod, "glob", lambda _: [])
+    code, out, _ = run_cli("adapters")
+    assert code == 0
+    assert out.startswith(
+        "No USB or Bluetooth adapter found: only the computer's built-in serial port(s) below, "
+        "which are not an OBD adapter.\n  Plug the adapter in (USB) or pair it (Bluetooth)"
+    )
+    assert "/dev/ttyS0  [serial]\n" in out
+
+
+# What pyserial's list_ports reports on Windows (serial/tools/list_ports_windows.py: device,
+# description "<friendly name> (COMn)", hwid "USB VID:PID=... SER=... LOCATION=..." for USB
+# and the BTHENUM instance ID for Bluetooth SPP ports).
+# fmt: off
+WINDOWS = [
+    FakePort("COM3", "USB-SERIAL CH340 (COM3)", "wch.cn", 0x1A86, 0x7523,
+             "USB VID:PID=1A86:7523 SER= LOCATION=1-2"),
+    FakePort("COM4", "USB Serial Port (COM4)", "FTDI", 0x0403, 0x6015,
+             "USB VID:PID=0403:6015 SER=D30A1B2CA LOCATION=1-1"),
+    FakePort("COM5", "Standard Serial over Bluetooth link (COM5)", "Microsoft", None, None,
+             "BTHENUM\\{00001101-0000-1000-8000-00805F9B34FB}_LOCALMFG&0002\\7&1A2B3C4D&0&"
+             "AABBCCDDEEFF_C00000000"),
+    FakePort("COM6", "Standard Serial over Bluetooth link (COM6)", "Microsoft", None, None,
+             "BTHENUM\\{00001101-0000-1000-8000-00805F9B34FB}_LOCALMFG&0000\\7&1A2B3C4D&0&"
+             "000000000000_00000000"),
+    FakePort("COM1", "Communications Port (COM1)", "(Standard port types)", None, None,
+             "ACPI\\PNP0501\\0"),
+]
+# fmt: on
+
+
+def test_windows_com_ports_with_chip_and_bluetooth_spp() -> None:
+    found = adapters.list_adapters(comports=lambda: WINDOWS, glob=lambda _: [], platform="win32")
+    rows = [(p.port, p.kind, p.chip, p.warning) for p in found]
+    assert rows == [
+        ("COM1", "serial", None, None),
+        ("COM3", "usb-serial", "WCH CH340", None),
+        ("COM4", "usb-serial", adapters.CHIPS[0x0403, 0x6015], None),
+        ("COM5", "bluetooth", None, None),
+        ("COM6", "bluetooth", None, adapters.BT_INCOMING_WARNING),
+        ("socket://192.168.0.10:35000", "wifi-hint", None, None),
+    ]
+
+
+def test_windows_text(run_cli, monkeypatch) -> None:
+    monkeypatch.setattr(adapters, "_default_comports", lambda: WINDOWS)
+    code, out, _ = run_cli("adapters")
+    assert code == 0
+    assert (
+        "COM3  [usb-serial]\n    USB-SERIAL CH340 (COM3) wch.cn\n    USB 1A86:7523  chip: WCH CH340"
+        in out
+    )
+    assert "COM5  [bluetooth]\n    Standard Serial over Bluetooth link (COM5) Microsoft\n" in out
+    assert "COM6  [bluetooth]" in out and "WARNING: Windows' incoming Bluetooth port" in out
+    assert "No USB" not in out

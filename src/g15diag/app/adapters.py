@@ -4,11 +4,18 @@ Listing opens nothing: it reads the operating system's port list (``serial.tools
 maps the USB VID:PID to the USB-serial chip, adds ``/dev/rfcomm*`` (Bluetooth on Linux) and
 ``/dev/tty.*`` (Bluetooth on macOS), and the usual Wi-Fi address as a hint. Only
 :func:`probe` opens a port, and it sends ``ATI`` only.
+
+On Windows pyserial reports COM ports with a ``hwid``: ``USB VID:PID=1A86:7523 ...`` for USB
+adapters (the chip comes from the VID:PID as elsewhere) and ``BTHENUM\\{00001101-...}...`` for
+Bluetooth SPP ports ("Standard Serial over Bluetooth link"). Windows makes two such ports per
+paired device; the incoming one carries an all-zero device address and cannot reach the
+adapter, so it is marked.
 """
 
 from __future__ import annotations
 
 import glob as globmod
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -21,6 +28,12 @@ PL2303_WARNING = (
     "Prolific PL2303: fake chips are common in cheap cables; Windows then shows "
     "'Error 10 - device cannot start' and ddt4all refuses these cables."
 )
+BT_INCOMING_WARNING = (
+    "Windows' incoming Bluetooth port: the adapter cannot be reached on it. Use the outgoing "
+    "port (Bluetooth settings > More Bluetooth settings > COM Ports)."
+)
+#: the device-address part of a Windows BTHENUM hwid that is all zeros (the incoming port)
+_BT_NO_ADDRESS = re.compile(r"&0{12}(?:_|$)")
 #: (VID, PID or None for any) -> chip name. Sources: users_adapters_dealer.md §1.3, §1.5.
 CHIPS: dict[tuple[int, int | None], str] = {
     (0x0403, 0x6015): "FTDI FT231X/FT230X (OBDLink SX uses this chip)",
@@ -81,10 +94,16 @@ def list_adapters(
         vid, pid = getattr(info, "vid", None), getattr(info, "pid", None)
         chip = chip_for(vid, pid)
         device = info.device
-        bluetooth = "rfcomm" in device or (
-            vid is None and "bluetooth" in str(info.description).lower()
+        hwid = str(getattr(info, "hwid", "") or "")
+        bluetooth = (
+            "rfcomm" in device
+            or hwid.upper().startswith("BTHENUM")
+            or (vid is None and "bluetooth" in str(info.description).lower())
         )
         kind = "bluetooth" if bluetooth else "usb-serial" if vid is not None else "serial"
+        warning = PL2303_WARNING if vid == 0x067B else None
+        if bluetooth and hwid.upper().startswith("BTHENUM") and _BT_NO_ADDRESS.search(hwid):
+            warning = BT_INCOMING_WARNING
         description = " ".join(
             str(x) for x in (info.description, getattr(info, "manufacturer", None)) if x
         )
@@ -98,7 +117,7 @@ def list_adapters(
                 vid=vid,
                 pid=pid,
                 chip=chip,
-                warning=PL2303_WARNING if vid == 0x067B else None,
+                warning=warning,
             )
         )
         seen.add(device)

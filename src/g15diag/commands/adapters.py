@@ -65,15 +65,31 @@ def to_json(found: list[Any], probed: bool) -> dict[str, Any]:
     }
 
 
-def to_text(found: list[Any]) -> str:
+def to_text(found: list[Any], platform: str | None = None) -> str:
     """One block per port; a plain note when no adapter port is present."""
+    import sys
+
+    platform = platform or sys.platform
     lines = []
     serial_ports = [p for p in found if p.kind != "wifi-hint"]
+    adapters_found = [p for p in serial_ports if p.kind in ("usb-serial", "bluetooth")]
+    where = {
+        "win32": "Windows: Device Manager > Ports (COM & LPT); a Bluetooth adapter must be "
+        "paired first (Settings > Bluetooth & devices)",
+        "darwin": "macOS: a USB adapter appears as /dev/cu.usbserial-*, a paired Bluetooth "
+        "one as /dev/cu.<name>",
+    }.get(platform, "Linux: /dev/ttyUSB* or /dev/ttyACM*; Bluetooth needs `rfcomm bind`")
     if not serial_ports:
         lines.append("No serial or Bluetooth adapter port found.")
+    elif not adapters_found:
         lines.append(
-            "  Plug the adapter in (USB) or pair it (Bluetooth; on Linux `rfcomm bind`), "
-            "then run this again. See `g15diag help adapters`."
+            "No USB or Bluetooth adapter found: only the computer's built-in serial "
+            "port(s) below, which are not an OBD adapter."
+        )
+    if not adapters_found:
+        lines.append(
+            f"  Plug the adapter in (USB) or pair it (Bluetooth), then run this again ({where})."
+            " See `g15diag help adapters`."
         )
     for p in found:
         head = f"{p.port}  [{p.kind}]"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from g15diag.errors import UsageError
 
+if TYPE_CHECKING:
+    from g15diag.traces.decode import Transaction
+
 TABLE_HEAD = (
-    f"{'TIME':>17}  {'REQUEST':>10}  {'RESPONSE':>10}  SERVICE  {'IDENT':<14}  STATUS  DATA"
+    f"{'T+ SECONDS':>12}  {'REQUEST':>10}  {'RESPONSE':>10}  SERVICE  {'IDENT':<14}  STATUS  DATA"
 )
 
 
@@ -43,6 +47,10 @@ def command(path: str, request_id: str | None, response_id: str | None, fmt: str
     candump -L .log files are read by a fast dedicated reader; .asc, .blf, .trc, .csv, .db
     and .gz variants through python-can. Without --request-id/--response-id every pair of
     diagnostic IDs found is decoded. Memory stays flat whatever the trace's size.
+
+    The table shows time in seconds after the first transaction and each negative response
+    code with its ISO 14229 name; --format json keeps the trace's own timestamp ("time") and
+    adds "elapsed" and "nrc_name".
     """
     from g15diag.traces import read_frames
     from g15diag.traces.decode import transactions, wanted_ids
@@ -54,22 +62,39 @@ def command(path: str, request_id: str | None, response_id: str | None, fmt: str
         for txn in stream:
             click.echo(txn.tsv())
     elif fmt == "json":
-        first = True
+        start: float | None = None
         click.echo("[", nl=False)
         for txn in stream:
-            click.echo(("\n  " if first else ",\n  ") + json.dumps(txn.as_dict()), nl=False)
-            first = False
-        click.echo("\n]" if not first else "]")
+            lead = "\n  " if start is None else ",\n  "
+            start = txn.time if start is None else start
+            item = {**txn.as_dict(), "elapsed": round(txn.time - start, 6), "nrc_name": _nrc(txn)}
+            click.echo(lead + json.dumps(item), nl=False)
+        click.echo("\n]" if start is not None else "]")
     else:
         click.echo(TABLE_HEAD)
+        first: float | None = None
         for txn in stream:
-            click.echo(_row(txn.as_dict()))
+            first = txn.time if first is None else first
+            click.echo(_row(txn, txn.time - first))
     return 0
 
 
-def _row(item: dict[str, object]) -> str:
+def _nrc(txn: Transaction) -> str | None:
+    """The ISO 14229 name of a negative answer's code, or None."""
+    from g15diag.protocol.uds import NEGATIVE_RESPONSE, nrc_name
+
+    resp = txn.response
+    if resp is None or len(resp) < 3 or resp[0] != NEGATIVE_RESPONSE:
+        return None
+    return nrc_name(resp[2])
+
+
+def _row(txn: Transaction, elapsed: float) -> str:
+    item = txn.as_dict()
     req, resp = item["request_id"] or "-", item["response_id"] or "-"
+    name = _nrc(txn)
+    data = f"{item['data']} {name}" if name else item["data"]
     return (
-        f"{item['time']:>17.6f}  {req:>10}  {resp:>10}  {item['service']:<7}  "
-        f"{item['ident']:<14}  {item['status']:<6}  {item['data']}"
+        f"{elapsed:>+12.6f}  {req:>10}  {resp:>10}  {item['service']:<7}  "
+        f"{item['ident']:<14}  {item['status']:<6}  {data}"
     )
