@@ -107,9 +107,13 @@ def check_structure(
     if comments:
         bare = _COMMENT.sub("", bare)
     if re.search(rf"[0-9]{{{digits + 1}}}", bare):
-        raise UsageError(f"{what} contains a number longer than {digits} digits.")
+        raise UsageError(
+            f"{what} holds a value Python cannot read: a number longer than {digits} digits."
+        )
     level = 0
     for match in _BRACKETS.finditer(bare):
         level += 1 if match.group() in "[{" else -1
         if level > depth:
-            raise UsageError(f"{what} is nested more than {depth} levels deep.")
+            raise UsageError(
+                f"{what} holds a value Python cannot read: nesting deeper than {depth} levels."
+            )
