@@ -180,4 +180,4 @@ def test_field_guide_ships_with_the_package(run_cli) -> None:
         encoding="utf-8"
     )
     code, out, _ = run_cli("help", "field-guide")
-    assert code == 0 and out.startswith("# Field guide") and "discover --report" in out
+    assert code == 0 and out.startswith("# Field guide") and "--report FILE.zip" in out
