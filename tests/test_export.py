@@ -13,16 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, profiles
+from g15diag import errors, identifiers, profiles
 from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
 from g15diag.app.identify import identify
+from g15diag.hints import NOTHING_ANSWERED_STEPS
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
 URL = "sim://?serial_pad=A3A3&vin_mismatch=1&refuse=F192"
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 UPDATE = os.environ.get("G15DIAG_UPDATE_GOLDEN") == "1"
+MSK = dt.timezone(dt.timedelta(hours=3), "MSK")  # the sheet shows local time; fix the zone
 
 
 def live() -> dict:
@@ -52,31 +54,72 @@ def test_golden_input_is_what_identify_returns() -> None:
         ("export.csv", "csv", "en", False),
         ("export_redacted_en.txt", "text", "en", True),
         ("export_redacted.json", "json", "en", True),
+        ("export_en.html", "html", "en", False),
+        ("export_ru.html", "html", "ru", False),
     ],
 )
 def test_golden_formats(name, fmt, lang, redacted) -> None:
     data = export.load_identify_json(INPUT)
-    golden(name, export.render(data, fmt, lang=lang, redacted=redacted))
+    golden(name, export.render(data, fmt, lang=lang, redacted=redacted, tz=MSK))
 
 
 def test_sheet_content_en() -> None:
-    text = export.render(export.load_identify_json(INPUT), "text")
+    text = export.render(export.load_identify_json(INPUT), "text", tz=MSK)
+    assert isinstance(text, str)
     lines = text.splitlines()
     assert lines[0].startswith("*** SIMULATED DATA")
-    assert "For the dealer: anti-theft code request" in lines
-    assert "    S I M 0 O 1 I l 5 S 8 B 2 0 2 4" in lines
+    assert "FOR THE DEALER: RADIO CODE REQUEST" in lines
+    assert "      S  I  M  0  O  1  I  l  5  S  8  B  2  0  2  4" in lines
+    assert "      1  2  3  4  5  6  7  8  9 10 11 12 13 14 15 16" in lines
     assert any(
         line.endswith("53 49 4D 30 4F 31 49 6C 35 53 38 42 32 30 32 34 A3 A3") for line in lines
     )
-    assert "4: 0 zero, 5: O capital o" in text
-    assert f"checksum     {export.checksum('SIM0O1Il5S8B2024')}" in text
-    assert "2 identical reads of identifier 0xF18C from 0x747/0x767 at 500 kbit/s" in text
-    assert "the head unit stores a different VIN: SMLTDG15X00000002" in text
-    assert "Head-unit part number (NOT the serial number)" in text
-    assert lines[-1] == (
-        "Anti-theft codes are issued only by the manufacturer's dealer. "
-        "This tool does not compute them."
-    )
+    assert "0\u00a0=\u00a0digit zero (positions\u00a04," in text
+    assert "2\u00a0=" not in text  # 2 and M are not look-alikes: not in the legend
+    assert f"Checksum: {export.checksum('SIM0O1Il5S8B2024')}, " in text
+    assert "g15diag checksum SIM0O1Il5S8B2024" in text
+    assert "    Read on: 2026-01-02 06:04:05 MSK (UTC+03:00)" in lines
+    assert "    Identical reads: 2" in lines
+    assert "    Read from: identifier 0xF18C, CAN 0x747/0x767, 500 kbit/s" in lines
+    assert "the head unit stores another VIN, SMLTDG15X00000002" in text
+    assert "Part number (NOT the serial number): 281150000R-SIM (0xF187)" in text
+    for label in ("Owner's full name", "Registration plate", "Vehicle registration certificate",
+                  "Mileage, km", "Phone", "Garage", "Stamp and signature"):  # fmt: skip
+        assert any(line.startswith(f"    {label}") and line.endswith("___") for line in lines)
+    assert "proof of ownership" in text
+    assert lines[-2:] == [
+        "Anti-theft codes (radio codes) are issued only by the manufacturer's dealer.",
+        "g15diag reads identifiers; it never computes codes.",
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_sheet_content_ru() -> None:
+    text = export.render(export.load_identify_json(INPUT), "text", lang="ru", tz=MSK)
+    assert isinstance(text, str)
+    assert "ДЛЯ ДИЛЕРА: ЗАПРОС КОДА МАГНИТОЛЫ" in text
+    assert "противоугонный код" in text.lower() and "антикраж" not in text.lower()
+    assert "    Дата и время чтения: 2026-01-02 06:04:05 MSK (UTC+03:00)" in text
+    for label in ("ФИО владельца", "Госномер", "Номер СТС", "Пробег, км", "Телефон",
+                  "Автосервис", "Печать и подпись"):  # fmt: skip
+        assert f"    {label} ___" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_voltage_on_the_sheet() -> None:
+    data = {**export.load_identify_json(INPUT), "battery_voltage": 11.8}
+    assert "Battery at the OBD socket: 11.8 V" in str(export.render(data, "text"))
+    assert "Напряжение АКБ на разъёме OBD: 11,8 В" in str(export.render(data, "text", lang="ru"))
+    assert export.render(data, "csv").splitlines()[1].split(",")[-3] == "11.8"
+
+
+def test_translations_have_the_same_keys() -> None:
+    from g15diag.app.export.i18n import words
+
+    en, ru = words("en"), words("ru")
+    assert set(en.text) == set(ru.text)
+    assert len(en.guidance) == len(ru.guidance) == len(NOTHING_ANSWERED_STEPS)
+    assert set(en.lookalikes) == set(ru.lookalikes) == set(identifiers.LOOKALIKES)
 
 
 def test_checksum_catches_a_retyping_error() -> None:
@@ -96,26 +139,39 @@ def test_redaction() -> None:
     everything = json.dumps(data)
     assert "SIM0O1Il" not in everything and "00000001" not in everything
     assert "53494D30" not in everything  # the serial's raw bytes
-    text = export.render(export.load_identify_json(INPUT), "text", redacted=True)
-    assert "SIM0O1Il" not in text and "checksum" not in text
+    text = str(export.render(export.load_identify_json(INPUT), "text", redacted=True))
+    assert "SIM0O1Il" not in text and "Checksum" not in text
     assert "REDACTED COPY" in text
 
 
 def test_kwp_unit_sheet_says_serial_not_read() -> None:
     with make_transport(AdapterOptions(port="sim://?kwp=1")) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()
-    text = export.render(data, "text", lang="ru")
-    assert "НЕ ПРОЧИТАН" in text and "Renault identification block (21 80)" in text
-    csv_text = export.render(data, "csv")
-    assert "headunit_serial,,,," in csv_text
+    text = str(export.render(data, "text", lang="ru"))
+    assert "Серийный номер не прочитан: магнитола не выдала" in text
+    assert "Идентификационный блок Renault (21 80)" in text
+    flat = " ".join(text.split())
+    assert "на контактах 13 (H) / 12 (L) разъёма OBD" in flat  # the guidance, in Russian
+    flat_en = " ".join(str(export.render(data, "text")).split())
+    for n, (title, step) in enumerate(NOTHING_ANSWERED_STEPS, 1):
+        assert f"{n}. {title}: {step}" in flat_en  # the one text every face shows, imported
+    values = str(export.render(data, "csv")).splitlines()[1].split(",")
+    row = dict(zip(export.render_csv.HEADER, values, strict=True))
+    assert row["headunit_serial"] == row["serial_checksum"] == ""
 
 
 def test_format_from_suffix() -> None:
     assert export.format_for("a.TXT", None) == "text"
     assert export.format_for("a.csv", None) == "csv"
-    assert export.format_for("a.csv", "json") == "json"
-    with pytest.raises(errors.UsageError):
-        export.format_for("a.pdf", None)
+    assert export.format_for("a.pdf", None) == "pdf"
+    assert export.format_for("a.htm", None) == "html"
+    assert export.format_for("-", None) == "text"
+    assert export.format_for("-", "csv") == "csv"
+    assert export.format_for("a.out", "json") == "json"
+    with pytest.raises(errors.UsageError, match=r"contradicts the file name 'a\.csv'"):
+        export.format_for("a.csv", "json")
+    with pytest.raises(errors.UsageError, match="Cannot tell the format"):
+        export.format_for("a.docx", None)
 
 
 def test_bad_from_files(tmp_path) -> None:
@@ -129,6 +185,56 @@ def test_bad_from_files(tmp_path) -> None:
     bad.write_text('{"schema_version": 1, "serial": "x"}', encoding="utf-8")
     with pytest.raises(errors.UsageError, match="lacks the field 'vin'"):
         export.load_identify_json(bad)
+    bad.write_text('{"schema_version": 1, "serial": 1' + "0" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(errors.UsageError, match="holds a value Python cannot read"):
+        export.load_identify_json(bad)
+    data = export.load_identify_json(INPUT)
+    bad.write_text(json.dumps({**data, "read_at": "yesterday"}), encoding="utf-8")
+    with pytest.raises(errors.UsageError, match="'read_at' must be an ISO 8601 time"):
+        export.load_identify_json(bad)
+    bad.write_text(json.dumps({**data, "battery_voltage": "12V"}), encoding="utf-8")
+    with pytest.raises(errors.UsageError, match="'battery_voltage' must be a number or null"):
+        export.load_identify_json(bad)
+
+
+def test_read_serial_json_is_named(tmp_path) -> None:
+    source = tmp_path / "rs.json"
+    source.write_text(
+        '{"schema_version": 1, "serial": "X", "identifier": "0xF18C", "reads": 2}',
+        encoding="utf-8",
+    )
+    with pytest.raises(errors.UsageError, match="it is `read-serial --json` output, and export "
+                       "needs `g15diag identify --json` output"):  # fmt: skip
+        export.load_identify_json(source)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (
+            (None, "x.txt"),
+            {},
+            "export needs an identify result or an identify --json object, not NoneType.",
+        ),
+        (({}, "x.txt"), {"lang": "de"}, "Unknown language 'de': use en or ru."),
+        (
+            ({}, "x.txt"),
+            {},
+            "The object given to export is not g15diag `identify --json` data "
+            "(schema_version 1 expected).",
+        ),
+        (({}, "x.doc"), {}, "Cannot tell the format of 'x.doc'"),
+    ],
+)
+def test_api_export_refuses_bad_input(tmp_path, monkeypatch, args, kwargs, message) -> None:
+    import g15diag
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(errors.UsageError) as info:
+        g15diag.export(*args, **kwargs)
+    assert str(info.value).startswith(message)
+    assert info.value.exit_status == 2
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- the atomic write ---------------------------------------------------------------------
@@ -138,10 +244,10 @@ def test_no_overwrite_without_force(tmp_path) -> None:
     out = tmp_path / "r.txt"
     out.write_text("keep me", encoding="utf-8")
     with pytest.raises(errors.OutputError) as info:
-        export.write_atomic(out, "new")
+        export.write(out, "new")
     assert info.value.exit_status == 9
     assert out.read_text(encoding="utf-8") == "keep me"
-    export.write_atomic(out, "new", force=True)
+    export.write(out, "new", force=True)
     assert out.read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
@@ -156,7 +262,7 @@ def test_file_appearing_meanwhile_is_not_replaced(tmp_path, monkeypatch) -> None
 
     monkeypatch.setattr(os, "fsync", sneaky)
     with pytest.raises(errors.OutputError):
-        export.write_atomic(out, "mine")
+        export.write(out, "mine")
     assert out.read_text(encoding="utf-8") == "someone else's"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.txt"]
 
@@ -172,7 +278,7 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
 
     monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        export.write_atomic(out, "x" * 100_000, force=force)
+        export.write(out, "x" * 100_000, force=force)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["r.txt"] if force else [])
     if force:
         assert out.read_text(encoding="utf-8") == "old"
@@ -180,4 +286,4 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
 
 def test_unwritable_folder(tmp_path) -> None:
     with pytest.raises(errors.OutputError, match="does not exist"):
-        export.write_atomic(tmp_path / "nope" / "r.txt", "x")
+        export.write(tmp_path / "nope" / "r.txt", "x")

@@ -100,11 +100,48 @@ def test_export_all_formats_live_and_from(pty_sim, run_cli, tmp_path) -> None:
         written = (tmp_path / f"from-{name}").read_bytes()
         assert written == export.render(data, fmt).encode("utf-8")
     live_rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8"))))
-    assert ["headunit_serial", SERIAL, SERIAL.encode().hex().upper() + "00", "0xF18C", "ok"] in (
-        live_rows
-    )
+    assert len(live_rows) == 2  # one header row, one row for the read
+    row = dict(zip(live_rows[0], live_rows[1], strict=True))
+    assert row["headunit_serial"] == SERIAL
+    assert row["serial_raw_hex"] == SERIAL.encode().hex().upper() + "00"
+    assert row["serial_identifier"] == "0xF18C"
+    assert row["battery_voltage"] == "12.6"  # ATRV, read in the same adapter session
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["serial"] == SERIAL
-    assert "For the dealer: anti-theft code request" in (tmp_path / "r.txt").read_text("utf-8")
+    assert "FOR THE DEALER: RADIO CODE REQUEST" in (tmp_path / "r.txt").read_text("utf-8")
+
+
+def test_export_to_stdout(run_cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("export", "--port", "sim://", "-o", "-", "--lang", "ru")
+    assert code == 0, err
+    assert out.startswith("*** ДАННЫЕ СИМУЛЯТОРА") and "S  I  M  0  O  1" in out
+    assert list(tmp_path.iterdir()) == []  # no file named '-'
+    code, out, err = run_cli("export", "--port", "sim://", "-o", "-", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["battery_voltage"] == 12.6
+
+
+def test_export_csv_appends_one_row_per_read(run_cli, tmp_path) -> None:
+    out = tmp_path / "garage.csv"
+    assert run_cli("export", "--port", "sim://", "-o", str(out))[0] == 0
+    code, _, err = run_cli("export", "--port", "sim://?serial=OTHER123", "-o", str(out),
+                           "--append")  # fmt: skip
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r[7] for r in rows] == ["headunit_serial", SERIAL, "OTHER123"]
+    alien = tmp_path / "alien.csv"
+    alien.write_text("a,b\r\n", encoding="utf-8")
+    code, _, err = run_cli("export", "--port", "sim://", "-o", str(alien), "--append")
+    assert code == 2 and "not the g15diag export header" in err
+    assert alien.read_bytes() == b"a,b\r\n"
+
+
+def test_checksum_command(run_cli) -> None:
+    from g15diag.app.export import checksum
+
+    code, out, _ = run_cli("checksum", SERIAL)
+    assert code == 0 and out == checksum(SERIAL) + "\n"
+    assert run_cli("checksum", SERIAL.replace("0", "O", 1))[1] != out
 
 
 def test_export_refuses_to_overwrite_before_reading(pty_sim, run_cli, tmp_path) -> None:
@@ -117,13 +154,33 @@ def test_export_refuses_to_overwrite_before_reading(pty_sim, run_cli, tmp_path) 
                            "--redact")  # fmt: skip
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
-    assert "Для дилера: запрос антикражного кода" in text and "************2024" in text
+    assert "ДЛЯ ДИЛЕРА: ЗАПРОС КОДА МАГНИТОЛЫ" in text and "************2024" in text
     assert "ДАННЫЕ СИМУЛЯТОРА" in text
 
 
 def test_export_usage_errors(run_cli, tmp_path) -> None:
     code, _, err = run_cli("export", "-o", str(tmp_path / "r.txt"))
     assert code == 2 and "--port" in err
-    code, _, err = run_cli("export", "--port", "sim://", "-o", str(tmp_path / "r.pdf"))
+    code, _, err = run_cli("export", "--port", "sim://", "-o", str(tmp_path / "r.docx"))
     assert code == 2 and "--format" in err
+    code, _, err = run_cli("export", "--port", "sim://", "-o", str(tmp_path / "r.pdf"),
+                           "--format", "html")  # fmt: skip
+    assert code == 2
+    assert err == (
+        f"Error: --format html contradicts the file name {str(tmp_path / 'r.pdf')!r} (a pdf "
+        "suffix): name the file r.html or drop --format.\n"
+    )
+    saved = tmp_path.parent / f"{tmp_path.name}-id.json"
+    code, out, _ = run_cli("identify", "--port", "sim://", "--json")
+    saved.write_text(out, encoding="utf-8")
+    code, _, err = run_cli("export", "--from", str(saved), "--port", "sim://", "-o",
+                           str(tmp_path / "r.txt"))  # fmt: skip
+    assert code == 2 and "not both" in err
+    code, out, _ = run_cli("read-serial", "--port", "sim://", "--json")
+    saved.write_text(out, encoding="utf-8")
+    code, _, err = run_cli("export", "--from", str(saved), "-o", str(tmp_path / "r.txt"))
+    assert code == 2 and "it is `read-serial --json` output" in err
+    code, _, err = run_cli("export", "--from", str(saved), "-o", str(tmp_path / "r.txt"),
+                           "--append")  # fmt: skip
+    assert code == 2 and "--append works with CSV only" in err
     assert not list(tmp_path.iterdir())

@@ -6,7 +6,8 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     import g15diag
     result = g15diag.identify(port="/dev/ttyUSB0")   # -> IdentifyResult
     print(result.value("serial"), result.vin.value)
-    g15diag.export(result, "request.txt", lang="ru")
+    g15diag.export(result, "request.pdf", lang="ru")     # or .txt/.html/.json/.csv
+    g15diag.export(g15diag.session(port="sim://"), "sheet.html")  # identify + ATRV volts
     table = g15diag.scan(port="sim://")               # -> ScanResult
     serial = g15diag.read_serial(port="sim://", progress=print)  # -> SerialResult
     opts = g15diag.AdapterOptions(port="COM3", baud="auto", timeout=2.0)
@@ -36,6 +37,8 @@ __all__ = [
     "make_transport",
     "read_serial",
     "scan",
+    "session",
+    "voltage",
 ]
 
 _LAZY = {
@@ -49,6 +52,8 @@ _LAZY = {
     "SerialResult": "g15diag.app.read_serial",
     "scan": "g15diag.app.api",
     "export": "g15diag.app.api",
+    "session": "g15diag.app.api",
+    "voltage": "g15diag.app.api",
     "IdentifyResult": "g15diag.app.identify",
     "ScanResult": "g15diag.app.scan",
 }

@@ -42,7 +42,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "export": (
         "g15diag.commands.export:command",
-        "Write the dealer request (text en/ru, JSON or CSV).",
+        "Write the dealer sheet (text, HTML, PDF in en/ru; JSON; CSV).",
+    ),
+    "checksum": (
+        "g15diag.commands.checksum:command",
+        "Recompute a serial's checksum (as printed on the dealer sheet).",
+    ),
+    "gui": (
+        "g15diag.commands.gui:command",
+        "Open the local window (browser page): pick adapter, read serial, print sheet.",
     ),
     "replay": (
         "g15diag.commands.replay:command",

@@ -305,6 +305,19 @@ def show_bytes(data: bytes) -> str:
     return " ".join(MASK for _ in data) or "(empty)"
 
 
+def show_difference(first: bytes, second: bytes) -> str:
+    """Two reads that disagree: their bytes with --unredacted; otherwise where they differ
+    (a map, ``^`` under each differing byte) and how long each is, never the values."""
+    if _unredacted:
+        return f"{show_bytes(first)} versus {show_bytes(second)}"
+    longest = max(len(first), len(second))
+    marks = "".join("^" if first[i : i + 1] != second[i : i + 1] else "=" for i in range(longest))
+    return (
+        f"byte map [{marks}] (^ differs, = same; {len(first)} and {len(second)} bytes; "
+        "values masked, --unredacted shows them)"
+    )
+
+
 def differing_positions(first: bytes, second: bytes) -> str:
     """1-based byte positions where two reads differ (positions reveal nothing personal)."""
     longest = max(len(first), len(second))

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions, make_transport
-from g15diag.app.export import format_for, render, write_atomic
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.identify import identify as _identify
 from g15diag.app.read_serial import SerialResult
@@ -129,6 +128,67 @@ def identify(
         )
 
 
+def voltage(
+    port: str | None = None,
+    *,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    options: AdapterOptions | None = None,
+) -> float | None:
+    """Volts at the OBD socket (the adapter's ``ATRV``); None when the adapter cannot tell."""
+    from g15diag.app.voltage import read_voltage
+
+    opts = options or AdapterOptions(port=port, protocol=protocol, baud=baud, timeout=timeout)
+    with make_transport(opts) as transport:
+        return read_voltage(transport)
+
+
+def session(
+    port: str | None = None,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    address: str | None = None,
+    reads: int = 2,
+    options: AdapterOptions | None = None,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
+) -> dict[str, Any]:
+    """Identify and read the voltage in one adapter session: the dict ``export`` takes.
+
+    It is the ``identify --json`` object plus ``battery_voltage`` (the GUI's "Save session").
+    ``sessions`` and ``progress`` as for :func:`read_serial`.
+    """
+    from g15diag.app.export import session_dict
+    from g15diag.app.voltage import read_voltage
+
+    opts = options or AdapterOptions(
+        port=port,
+        profile=profile,
+        protocol=protocol,
+        baud=baud,
+        timeout=timeout,
+        address=address,
+        reads=reads,
+    )
+    mode, hook = _sessions(sessions), _progress(progress)
+    prof = opts.load_profile()
+    with make_transport(opts) as transport:
+        result = _identify(
+            transport,
+            prof,
+            bitrate=opts.bus_bitrate,
+            candidates=opts.address_candidates(),
+            reads=opts.reads,
+            sessions=mode,
+            progress=hook,
+        )
+        return session_dict(result, read_voltage(transport))
+
+
 def scan(
     port: str | None = None,
     *,
@@ -163,7 +223,18 @@ def export(
     redact: bool = False,
     force: bool = False,
 ) -> Path:
-    """Write the dealer request for ``result`` (or an ``identify --json`` dict) atomically."""
-    data = result.to_dict() if isinstance(result, IdentifyResult) else result
-    content = render(data, format_for(output, fmt), lang=lang, redacted=redact)
-    return write_atomic(output, content, force=force)
+    """Write the dealer request for ``result`` (or an ``identify --json`` dict) atomically.
+
+    ``fmt`` is text, json, csv, html or pdf (default: from the suffix). Anything that is not
+    a well-formed result, an unknown ``lang`` or ``fmt`` raises :class:`UsageError`.
+    """
+    from g15diag.app.export import check_writable, format_for, render, write
+
+    kind = format_for(output, fmt)
+    content = render(result, kind, lang=lang, redacted=redact)
+    if str(output) == "-":
+        raise UsageError("export() writes files; give a file name, not '-'.")
+    check_writable(output, force=force)
+    written = write(output, content, force=force)
+    assert written is not None
+    return written

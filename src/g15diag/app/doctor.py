@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from g15diag import errors
+from g15diag.app import voltage
 from g15diag.app.checks import MISSING, OK, WARNING, Check, DoctorReport
 from g15diag.app.host_checks import linux_checks
 from g15diag.protocol import elm, uds
@@ -26,7 +27,7 @@ from g15diag.transport.base import TrafficLog
 if TYPE_CHECKING:
     from g15diag.adapter import AdapterOptions
     from g15diag.transport.elm327 import Elm327Transport
-LOW_VOLTAGE = 12.0
+LOW_VOLTAGE = voltage.LOW_VOLTAGE
 ENGINE_REQUEST, ENGINE_RESPONSE = 0x7E0, 0x7E8
 VIN_REQUEST = uds.read_data_by_identifier(0xF190)  # requests are built in protocol/
 SINGLE_FRAME_MAX = 7  # a longer answer is multi-frame (ISO 15765-2, classic CAN)
@@ -173,10 +174,9 @@ def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
     lines = _ask(transport, "ATRV")
     text = " ".join(lines or [])
     report.voltage_text = text
-    match = re.search(r"(\d+(?:\.\d+)?)\s*V", text, re.IGNORECASE)
-    if not match:
+    volts = elm.parse_voltage(text)
+    if volts is None:
         return Check("voltage", WARNING, "ATRV: no voltage reported", required=False)
-    volts = float(match.group(1))
     report.voltage = volts
     if volts < LOW_VOLTAGE:
         return Check(

@@ -1,13 +1,16 @@
-"""``g15diag export``: the dealer request as a printable sheet (en/ru), JSON or CSV."""
+"""``g15diag export``: the dealer sheet (text, HTML, PDF in en/ru), JSON or CSV."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
-from g15diag.commands.identify import run_identify
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+
+FORMATS = ("text", "json", "csv", "html", "pdf")
 
 
 @click.command("export")
@@ -18,29 +21,32 @@ from g15diag.commands.sessions import sessions_option
     "--from",
     "from_file",
     type=click.Path(dir_okay=False),
-    help="Build from a saved `identify --json` file instead of reading the car.",
+    help="Build from a saved `identify --json` file (or a GUI session) instead of the car.",
 )
 @click.option(
     "--output",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="File to write (.txt, .json or .csv).",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (.txt, .json, .csv, .html or .pdf); '-' for standard output.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "csv"]),
-    help="Output format (default: from the suffix .txt/.json/.csv).",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the file suffix; a contradicting suffix is refused).",
 )
 @click.option(
     "--lang",
     type=click.Choice(["en", "ru"]),
     default="en",
     show_default=True,
-    help="Language of the text sheet.",
+    help="Language of the sheet (text, html, pdf).",
 )
 @click.option("--redact", is_flag=True, help="Mask VIN (keep 11) and serial (keep last 4).")
+@click.option(
+    "--append", is_flag=True, help="CSV: add this read as one row to an existing export CSV."
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def command(
     from_file: str | None,
@@ -48,34 +54,55 @@ def command(
     fmt: str | None,
     lang: str,
     redact: bool,
+    append: bool,
     force: bool,
     sessions: str,
     options: AdapterOptions | None,
 ) -> int:
-    """Write the dealer request: VIN, head-unit serial, part number, supplier, versions.
+    """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
+    blank lines for the owner's details (never stored).
 
-    Reads the car (same options as `identify`) or uses --from FILE. The file is written
-    atomically and never replaces an existing one without --force. Codes are issued only
-    by the manufacturer's dealer; this tool does not compute them.
+    Reads the car (same options as `identify`; the battery voltage is read with it) or uses
+    --from FILE. The file is written atomically and never replaces an existing one without
+    --force. Codes are issued only by the manufacturer's dealer; this tool does not
+    compute them.
     """
-    from g15diag.app.export import (
-        check_writable,
-        format_for,
-        load_identify_json,
-        render,
-        write_atomic,
-    )
+    from g15diag.app import export
     from g15diag.errors import UsageError
 
-    kind = format_for(output, fmt)
-    check_writable(output, force=force)  # before any read of the car
+    kind = export.format_for(output, fmt)
+    if append and kind != "csv":
+        raise UsageError("--append works with CSV only (one row per read).")
+    if from_file and options is not None:
+        raise UsageError(
+            "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
+        )
+    export.check_writable(output, force=force, append=append)  # before any read of the car
     if from_file:
-        data = load_identify_json(from_file)
+        record = export.load(from_file)
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        data = run_identify(options, sessions).to_dict()
-    write_atomic(output, render(data, kind, lang=lang, redacted=redact), force=force)
-    note = " (SIMULATED data)" if data.get("simulated") else ""
-    click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")
+        record = export.parse(_read_car(options, sessions))
+    content = export.render(record, kind, lang=lang, redacted=redact)
+    row = None
+    if append:
+        row = export.render(record, kind, redacted=redact, header=False)
+        assert isinstance(row, str)
+    export.write(output, content, force=force, append_csv=row)
+    if output != "-":
+        note = " (SIMULATED data)" if record.simulated else ""
+        click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")
     return 0
+
+
+def _read_car(options: AdapterOptions, sessions: str) -> dict[str, Any]:
+    """Identify and read the battery voltage in one adapter session."""
+    from g15diag.app.export import session_dict
+    from g15diag.app.voltage import read_voltage
+    from g15diag.commands.identify import identify_on
+    from g15diag.commands.options import connected
+
+    with connected(options) as transport:
+        result = identify_on(transport, options, sessions)
+        return session_dict(result, read_voltage(transport))

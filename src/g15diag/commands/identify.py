@@ -14,20 +14,24 @@ from g15diag.commands.sessions import mode, sessions_option
 
 def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
     """Open the adapter the options name and run identification (the API's core)."""
+    with connected(options) as transport:
+        return identify_on(transport, options, sessions)
+
+
+def identify_on(transport, options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
+    """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
     from g15diag.app.identify import identify
 
-    prof = options.load_profile()
-    with connected(options) as transport:
-        result = identify(
-            transport,
-            prof,
-            bitrate=options.bus_bitrate,
-            candidates=options.address_candidates(),
-            reads=options.reads,
-            sessions=mode(sessions),
-        )
-        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
-        return result
+    result = identify(
+        transport,
+        options.load_profile(),
+        bitrate=options.bus_bitrate,
+        candidates=options.address_candidates(),
+        reads=options.reads,
+        sessions=mode(sessions),
+    )
+    note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+    return result
 
 
 @click.command("identify")

@@ -254,3 +254,12 @@ def frames_text(frames: Iterable[Frame], spaces: bool = True) -> str:
 def _id29(can_id: int, sep: str) -> str:
     raw = f"{can_id:08X}"
     return sep.join(raw[i : i + 2] for i in range(0, 8, 2))
+
+
+_VOLTS = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
+
+
+def parse_voltage(text: str) -> float | None:
+    """Volts from an ``ATRV`` answer (``12.6V``), or None when it holds no voltage."""
+    match = _VOLTS.search(text)
+    return float(match.group(1)) if match else None

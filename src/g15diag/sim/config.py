@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from g15diag.errors import UsageError
-from g15diag.sim import faults
+from g15diag.sim import faults, values
 from g15diag.sim import options as sim_options
 from g15diag.sim.car import (
     S3_SECONDS,
@@ -49,44 +49,54 @@ def parse_options(url: str) -> dict[str, str]:
 def build(url: str) -> tuple[SimCar, AdapterOptions]:
     """The car and adapter behaviour a ``sim://`` URL describes."""
     opts = parse_options(url)
-    try:
-        req, resp = (int(x, 16) for x in opts.get("hu", "747:767").split(":"))
-        bitrate = int(opts.get("bitrate", "500")) * 1000
-        pending = opts.get("pending", "off")
-        count = int(opts.get("pending_count", "1"))
-        latency = float(opts.get("latency", "0"))
-        pad_text = opts.get("pad", "AA")
-        pad = None if pad_text.lower() == "none" else int(pad_text, 16)
-        refuse = [int(x, 16) for x in opts.get("refuse", "").split(",") if x]
-        serial_pad = bytes.fromhex(opts.get("serial_pad", ""))
-        s3 = float(opts.get("s3", str(S3_SECONDS)))
-    except ValueError as exc:
-        raise UsageError(f"Bad simulator option in {url!r}: {exc}.") from exc
+    req, resp = values.id_pair("hu", opts.get("hu", "747:767"))
+    bitrate = {"500": 500_000, "250": 250_000}.get(opts.get("bitrate", "500"))
+    if bitrate is None:
+        raise UsageError("sim:// option bitrate must be 500 or 250.")
+    pending = opts.get("pending", "off")
     if pending not in ("off", "inline", "gaveup", "storm"):
-        raise UsageError(f"pending must be off, inline, gaveup or storm, not {pending!r}.")
-    if bitrate not in (500_000, 250_000):
-        raise UsageError("bitrate must be 500 or 250.")
+        raise UsageError(f"pending must be off, inline, gaveup or storm, not {pending[:40]!r}.")
+    count = values.integer("pending_count", opts.get("pending_count", "1"), 1, 100)
+    latency = values.seconds("latency", opts.get("latency", "0"), 60)
+    pad_text = opts.get("pad", "AA")
+    pad = (
+        None
+        if pad_text.lower() == "none"
+        else values.hex_int("pad", pad_text, 0xFF, "a hex byte 00-FF or none")
+    )
+    refuse = [
+        values.hex_int("refuse", x, 0xFFFF, "comma-separated hex DIDs (e.g. F18C)")
+        for x in opts.get("refuse", "").split(",")
+        if x
+    ]
+    serial_pad = values.hex_bytes("serial_pad", opts.get("serial_pad", ""), 16)
+    serial = values.latin1("serial", opts.get("serial", SIM_SERIAL.decode()), 32)
+    flags = {
+        name: values.flag(name, opts.get(name, "0"))
+        for name in ("kwp", "no_hu", "unstable", "vin_mismatch")
+    }
+    s3 = values.seconds("s3", opts.get("s3", str(S3_SECONDS)), 3600)
     unit = opts.get("unit", "standard")
     if unit not in UNIT_KINDS:
-        raise UsageError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}.")
+        raise UsageError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit[:40]!r}.")
     ecus = [engine_ecu()]
-    if opts.get("no_hu") != "1":
+    if not flags["no_hu"]:
         ecus.append(
             head_unit(
                 req,
                 resp,
                 bitrate=bitrate,
-                serial=opts.get("serial", SIM_SERIAL.decode()).encode("latin-1"),
+                serial=serial,
                 pad_byte=pad,
                 pending=0 if pending == "off" else count,
                 pending_forever=pending == "storm",
-                kwp_only=opts.get("kwp") == "1",
+                kwp_only=flags["kwp"],
                 refuse=refuse,
                 serial_padding=serial_pad,
-                vin=SIM_OTHER_VIN if opts.get("vin_mismatch") == "1" else SIM_VIN,
+                vin=SIM_OTHER_VIN if flags["vin_mismatch"] else SIM_VIN,
             )
         )
-        ecus[-1].unstable = opts.get("unstable") == "1"
+        ecus[-1].unstable = flags["unstable"]
         ecus[-1].s3 = s3
         shape_unit(ecus[-1], unit)  # issue 11's session-gated units (sim/car.py)
     adapter = AdapterOptions(

@@ -22,6 +22,7 @@ IDENTITY = "ELM327 v1.4b"
 DESCRIPTION = "g15diag simulator (not a real adapter)"
 BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
 #: Line noise (EMI, a loose connector): high-bit bytes, never a '>' or a '?'.
+SLOW = 30.0  # seconds a slow adapter takes for the rest of a long answer
 GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"
 
 
@@ -39,6 +40,9 @@ class AdapterOptions:
     stn: str | None = None  # STN firmware id answered to STI (None: not an STN chip, '?')
     baud: int | None = None  # the adapter's real host-link speed (None: any speed works)
     freeze_multiframe: bool = False  # clone: stops dead after the first frame of a long answer
+    freeze_after: int | None = None  # stops dead after the first N frames of a long answer
+    slow_after: int | None = None  # the rest of a long answer after N frames comes SLOW s later
+    late: bool = False  # prints the prompt first, every data answer after it
     data_status: str | None = None  # status line printed instead of every data answer
     garbage: bool = False  # every data answer arrives as line noise
     disconnect: bool = False  # the link drops in the middle of the first data answer
@@ -72,6 +76,8 @@ class Elm327Simulator:
     commands: list[str] = field(default_factory=list)  # every command received, in order
     frozen: bool = False  # stuck after a multi-frame answer: ignores everything (clone)
     dropped: bool = False  # the link dropped (disconnect fault): the stream closes
+    #: (delay, text) printed after the answer (late and slow adapters); the stream drains it
+    later: list[tuple[float, str]] = field(default_factory=list)
 
     # -- entry point ---------------------------------------------------------
 
@@ -94,8 +100,13 @@ class Elm327Simulator:
         if line.startswith("ST"):
             return 0.0, echo + self._st(line[2:]) + self._end()
         delay, body = self._data(line)
+        if self.options.late and not self.frozen and not self.dropped:
+            self.later.append((delay + 0.02, body + self._eol()))
+            return 0.0, echo + self._end()  # the prompt first, the answer after it
         if self.frozen:
             return delay, echo + body + self._eol()  # first frame, then nothing: no prompt
+        if self.later and not self.options.late:
+            return delay, echo + body  # the rest (and the prompt) comes later
         if self.dropped:
             return delay, echo + body[: max(1, len(body) // 2)]  # half an answer, then gone
         return delay, echo + body + self._end()
@@ -223,11 +234,16 @@ class Elm327Simulator:
         frames, delay = self._bus_exchange(pdu, bitrate, count)
         if not frames:
             return delay, prefix + "NO DATA"
-        if self.options.freeze_multiframe and any(
-            isotp.frame_type(f.data) == isotp.FIRST for f in frames
-        ):
-            self.frozen = True  # prints the first frame, then hangs (FORScan t=1575 #2)
-            return delay, prefix + self._render(frames[:1])
+        multi = any(isotp.frame_type(f.data) == isotp.FIRST for f in frames)
+        freeze = 1 if self.options.freeze_multiframe else self.options.freeze_after
+        if multi and freeze is not None:
+            self.frozen = True  # prints the first frame(s), then hangs (FORScan t=1575 #2)
+            return delay, prefix + self._render(frames[:freeze])
+        slow = self.options.slow_after
+        if multi and slow is not None and len(frames) > slow:
+            rest = self._render(frames[slow:]) + self._end()
+            self.later.append((SLOW, self._eol() + rest))
+            return delay, prefix + self._render(frames[:slow])
         if self.options.disconnect:
             self.dropped = True
         return delay, prefix + self._render(frames)

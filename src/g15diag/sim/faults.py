@@ -11,6 +11,7 @@ import dataclasses
 
 from g15diag.errors import UsageError
 from g15diag.sim import options as sim_options
+from g15diag.sim import values
 from g15diag.sim.elm327 import AdapterOptions
 
 KNOWN = sim_options.names(sim_options.ADAPTER)
@@ -58,19 +59,25 @@ def apply(opts: dict[str, str], adapter: AdapterOptions) -> AdapterOptions:
             changes["prompt"] = False
         else:
             changes[fault] = True
-    unsupported |= {x.strip().upper() for x in opts.get("unsupported", "").split(",") if x}
+    unsupported |= {
+        values.text("unsupported", x.strip(), 16).upper()
+        for x in opts.get("unsupported", "").split(",")
+        if x.strip()
+    }
     changes["unsupported"] = frozenset(unsupported)
-    try:
-        if "truncate" in opts:
-            changes["truncate_requests"] = int(opts["truncate"])
-        if "baud" in opts:
-            changes["baud"] = int(opts["baud"])
-    except ValueError as exc:
-        raise UsageError(f"Bad simulator option: {exc}.") from exc
+    if "truncate" in opts:
+        changes["truncate_requests"] = values.integer("truncate", opts["truncate"], 1, 7)
+    if "baud" in opts:
+        changes["baud"] = values.integer("baud", opts["baud"], 300, 4_000_000)
     if "voltage" in opts:
-        changes["voltage"] = opts["voltage"]
+        changes["voltage"] = values.text("voltage", opts["voltage"], 16)
     if "identity" in opts:
-        changes["identity"] = opts["identity"]
-    if opts.get("stn") == "1":
+        changes["identity"] = values.text("identity", opts["identity"], 40)
+    if values.flag("stn", opts.get("stn", "0")):
         changes["stn"] = "STN1130 v4.0.1 (simulated)"
+    if "freeze_after" in opts:
+        changes["freeze_after"] = values.integer("freeze_after", opts["freeze_after"], 1, 64)
+    if "slow_after" in opts:
+        changes["slow_after"] = values.integer("slow_after", opts["slow_after"], 1, 64)
+    changes["late"] = values.flag("late", opts.get("late", "0"))
     return dataclasses.replace(adapter, **changes)

@@ -67,6 +67,13 @@ OPTIONS: tuple[SimOption, ...] = (
     SimOption("voltage", ADAPTER, "what ATRV answers, e.g. 11.4V"),
     SimOption("identity", ADAPTER, "what ATI answers"),
     SimOption("stn", ADAPTER, "1: an STN chip (answers STI/STDI)"),
+    SimOption("freeze_after", ADAPTER, "N: hangs after the first N frames of a multi-frame answer"),
+    SimOption(
+        "slow_after",
+        ADAPTER,
+        "N: prints the first N frames of a multi-frame answer, the rest 30 s later",
+    ),
+    SimOption("late", ADAPTER, "1: prints the prompt first and every data answer after it"),
 )
 
 

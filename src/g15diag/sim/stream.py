@@ -67,6 +67,9 @@ class SimStream:
             delay, answer = self.adapter.handle(text)
             if answer:
                 self._enqueue(delay, answer.encode("latin-1"))
+            for later_delay, later in self.adapter.later:  # late and slow adapters
+                self._enqueue(later_delay, later.encode("latin-1"))
+            self.adapter.later.clear()
             if self.adapter.dropped:
                 self._enqueue(0.0, None)
                 self._partial.clear()

@@ -1,0 +1,87 @@
+"""The dealer request as CSV: one header row, then one row per read (appendable)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from g15diag.app.export.record import Item, Record
+from g15diag.app.export.sheet import checksum
+
+HEADER = (
+    "read_at",
+    "simulated",
+    "redacted",
+    "vin",
+    "vin_source",
+    "vin_head_unit",
+    "vin_mismatch",
+    "headunit_serial",
+    "serial_raw_hex",
+    "serial_identifier",
+    "serial_checksum",
+    "read_count",
+    "headunit_part_number",
+    "supplier",
+    "hardware",
+    "software",
+    "source_ecu_address",
+    "bitrate",
+    "battery_voltage",
+    "adapter_identity",
+    "tool_version",
+)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _texts(items: tuple[Item, ...]) -> str:
+    return "; ".join(i.text or "" for i in items)
+
+
+def row(record: Record) -> tuple[str, ...]:
+    """The one CSV row of ``record``, in :data:`HEADER` order."""
+    serial = record.serial
+    part = record.part_number
+    return (
+        record.read_at.isoformat(),
+        _yes(record.simulated),
+        _yes(record.redacted),
+        record.vin or "",
+        record.vin_source or "",
+        record.vin_head_unit or "",
+        _yes(record.vin_mismatch),
+        serial or "",
+        record.serial_hex or "",
+        record.serial_identifier or "",
+        "" if record.redacted or serial is None else checksum(serial),
+        "" if record.serial_reads is None else str(record.serial_reads),
+        (part.text or "") if part else "",
+        _texts(record.suppliers),
+        _texts(record.hardware),
+        _texts(record.software),
+        record.unit_address,
+        "" if record.bitrate is None else str(record.bitrate),
+        "" if record.battery_voltage is None else f"{record.battery_voltage:.1f}",
+        record.adapter_identity,
+        record.tool_version,
+    )
+
+
+def render(record: Record, *, header: bool = True) -> str:
+    """Header row (unless ``header`` is false, for appending) and the record's row."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if header:
+        writer.writerow(HEADER)
+    writer.writerow(row(record))
+    return buf.getvalue()
+
+
+def render_header() -> str:
+    """The header row exactly as :func:`render` writes it (to check a file before appending)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(HEADER)
+    return buf.getvalue()

@@ -1,0 +1,71 @@
+"""The dealer sheet as plain text: lines of at most 80 characters, UTF-8."""
+
+from __future__ import annotations
+
+import textwrap
+
+from g15diag.app.export.sheet import Sheet
+
+WIDTH = 80
+_CELLS_PER_LINE = 24  # 3 columns each: 72 characters + indent
+
+
+def render(sheet: Sheet) -> str:
+    """The sheet as text; every line is at most :data:`WIDTH` characters."""
+    lines: list[str] = []
+    for banner in sheet.banners:
+        lines += [*_wrap(f"*** {banner} ***"), ""]
+    title = sheet.title.upper()
+    lines += [title, "=" * len(title), *_wrap(sheet.subtitle), ""]
+    reading, serial, *rest = sheet.sections
+    lines += _section(reading)
+    lines += [sheet.serial_title, "-" * len(sheet.serial_title)]
+    lines += _serial_cells(sheet)
+    lines += [*_rows(serial), ""]
+    for section in rest:
+        lines += _section(section)
+    lines += [sheet.fill_title, "-" * len(sheet.fill_title)]
+    for label in sheet.fill_in:
+        lead = f"    {label} "
+        lines += ["", lead + "_" * (WIDTH - len(lead))]
+    lines += ["", *_wrap(sheet.proof), "", *_wrap(sheet.advice), "", *_wrap(sheet.disclaimer)]
+    assert all(len(line) <= WIDTH for line in lines)
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, indent: str = "", more: str = "") -> list[str]:
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=more or indent,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def _section(section) -> list[str]:  # type: ignore[no-untyped-def]
+    return [section.title, "-" * len(section.title), *_rows(section), ""]
+
+
+def _rows(section) -> list[str]:  # type: ignore[no-untyped-def]
+    lines: list[str] = []
+    for row in section.rows:
+        text = f"{row.label}: {row.value}" if row.label else row.value
+        if row.warn:
+            text = f"!! {text}"
+        lines += _wrap(text, "    ", "        ")
+    return lines
+
+
+def _serial_cells(sheet: Sheet) -> list[str]:
+    """The serial large and spaced: characters 3 columns apart, positions underneath."""
+    lines: list[str] = []
+    cells = sheet.cells
+    for start in range(0, len(cells), _CELLS_PER_LINE):
+        chunk = cells[start : start + _CELLS_PER_LINE]
+        lines.append("    " + "".join(f"{c.char:>3}" for c in chunk))
+        lines.append("    " + "".join(f"{c.position:>3}" for c in chunk))
+        marks = "".join(f"{'^' if c.lookalike else '':>3}" for c in chunk)
+        if marks.strip():
+            lines.append(("    " + marks).rstrip())
+    return lines

@@ -1,0 +1,208 @@
+"""The dealer sheet's content, once, in one language: every printable format lays it out.
+
+:func:`build` turns a :class:`~g15diag.app.export.record.Record` into a :class:`Sheet`
+(banners, sections of label/value rows, the serial cell by cell, the fill-in fields); the
+text, HTML and PDF renderers only arrange it, so the three carry the same content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+
+from g15diag import identifiers
+from g15diag.app.export.i18n import Words, words
+from g15diag.app.export.record import Item, Record
+
+FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
+
+
+def checksum(text: str) -> str:
+    """Four hex digits of CRC-32 over the serial text (UTF-8), to catch retyping errors."""
+    return f"{zlib.crc32(text.encode('utf-8')):08X}"[:4]
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    warn: bool = False
+    mono: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One serial character: its 1-based position and, if it is a look-alike, its name."""
+
+    char: str
+    position: int
+    lookalike: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    lang: str
+    page: str
+    banners: tuple[str, ...]
+    title: str
+    subtitle: str
+    serial_title: str
+    serial: str | None
+    cells: tuple[Cell, ...]
+    sections: tuple[Section, ...]  # the serial section's rows are sections[1]
+    fill_title: str
+    fill_in: tuple[str, ...]
+    proof: str
+    advice: str
+    disclaimer: str
+
+
+def local_time(when: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """``2026-01-02 05:04:05 EET (UTC+02:00)``: local date and time with the zone."""
+    local = when.astimezone(tz)
+    offset = local.strftime("%z")
+    name = local.tzname() or ""
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    return f"{local:%Y-%m-%d %H:%M:%S} {name} ({zone})".replace("  ", " ")
+
+
+def volts_text(volts: float, w: Words) -> str:
+    """``12.6 V`` / ``12,6 В``."""
+    return w["volts"].format(v=f"{volts:.1f}".replace(".", w["decimal"]))
+
+
+def legend(serial: str, w: Words) -> str:
+    """Only the look-alike characters present, each with the positions it is at."""
+    where: dict[str, list[int]] = {}
+    for pos, char, _ in identifiers.spell_lookalikes(serial):
+        where.setdefault(char, []).append(pos)
+    parts = []
+    for char, positions in where.items():
+        label = w["position"] if len(positions) == 1 else w["positions"]
+        # no-break spaces keep "0 = digit zero" together when a line wraps
+        at = ", ".join(map(str, positions))
+        parts.append(f"{char}\u00a0=\u00a0{w.lookalikes[char]} ({label}\u00a0{at})")
+    return "; ".join(parts) if parts else w["legend_none"]
+
+
+def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> Sheet:
+    """The sheet for ``record`` in ``lang``, times in ``tz`` (default: this computer's)."""
+    w = words(lang)
+    banners = tuple(
+        w[key] for key, on in (("simulated", record.simulated), ("redacted", record.redacted)) if on
+    )
+    serial = record.serial
+    cells = tuple(
+        Cell(ch, pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
+        for pos, ch in enumerate(serial or "", 1)
+    )
+    return Sheet(
+        lang=lang,
+        page=w["page"],
+        banners=banners,
+        title=w["title"],
+        subtitle=w["subtitle"],
+        serial_title=w["section_serial"],
+        serial=serial,
+        cells=cells,
+        sections=(
+            _reading(record, w, tz),
+            Section(w["section_serial"], _serial_rows(record, w)),
+            Section(w["section_vin"], _vin_rows(record, w)),
+            Section(w["section_unit"], _unit_rows(record, w)),
+        ),
+        fill_title=w["section_fill"],
+        fill_in=tuple(w[key] for key in FILL_IN),
+        proof=w["proof"],
+        advice=w["advice"],
+        disclaimer=w["disclaimer"],
+    )
+
+
+def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:
+    volts = record.battery_voltage
+    return Section(
+        w["section_read"],
+        (
+            Row(w["read_at"], local_time(record.read_at, tz)),
+            Row(w["voltage"], w["voltage_none"] if volts is None else volts_text(volts, w)),
+            Row(w["vehicle"], record.vehicle),
+        ),
+    )
+
+
+def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
+    serial = record.serial
+    if serial is None:
+        answered = any(i.ok and i.ecu != "engine" for i in record.items)
+        first = Row("", w["serial_none"] if answered else w["nothing_answered"], warn=True)
+        steps = (Row(f"{n}. {title}", text) for n, (title, text) in enumerate(w.guidance, 1))
+        return (first, *steps)
+    rows = [Row("", f"{serial} ({len(serial)} {w['serial_length']})", mono=True)]
+    if record.serial_hex:
+        rows.append(Row(w["raw"], _spaced(record.serial_hex), mono=True))
+    if record.serial_padding_hex:
+        rows.append(Row(w["padding"], _spaced(record.serial_padding_hex), mono=True))
+    rows.append(Row(w["legend"], legend(serial, w)))
+    if not record.redacted:
+        rows.append(
+            Row(w["checksum"], f"{checksum(serial)}, " + w["checksum_note"].format(serial=serial))
+        )
+    rows.append(Row(w["reads"], str(record.serial_reads)))
+    rate = "?" if record.bitrate is None else str(record.bitrate // 1000)
+    note = w["source_note"].format(
+        ident=record.serial_identifier, addr=record.unit_address, rate=rate
+    )
+    rows.append(Row(w["source"], note))
+    return tuple(rows)
+
+
+def _vin_rows(record: Record, w: Words) -> tuple[Row, ...]:
+    if not record.vin:
+        return (Row("", w["vin_none"]),)
+    where = w["vin_engine"] if record.vin_source == "engine" else w["vin_head_unit"]
+    rows = [Row("VIN", record.vin, mono=True), Row("", where)]
+    if record.vin_errors:
+        rows.append(Row(w["vin_bad"], "; ".join(record.vin_errors), warn=True))
+    elif not record.redacted:
+        rows.append(Row("", w["vin_ok"]))
+    rows += [Row(w["warning"], text, warn=True) for text in record.vin_warnings]
+    if record.vin_mismatch:
+        other = record.vin_head_unit or ""
+        rows.append(Row(w["warning"], w["mismatch"].format(other=other), warn=True))
+    return tuple(rows)
+
+
+def _items(items: tuple[Item, ...]) -> str:
+    return "; ".join(f"{i.text} ({i.key})" for i in items)
+
+
+def _unit_rows(record: Record, w: Words) -> tuple[Row, ...]:
+    part = record.part_number
+    rows = [
+        Row(w["part"], f"{part.text} ({part.key})" if part else w["part_none"], mono=bool(part))
+    ]
+    for key, found in (
+        ("supplier", record.suppliers),
+        ("hardware", record.hardware),
+        ("software", record.software),
+    ):
+        rows.append(Row(w[key], _items(found) if found else w[f"{key}_none"]))
+    if record.block is not None:
+        rows.append(Row(w["block"], record.block.text or ""))
+    rows.append(Row(w["address"], f"{record.unit_address}, {record.unit_name}"))
+    port = f" ({record.adapter_port})" if record.adapter_port else ""
+    rows.append(Row(w["adapter"], record.adapter_identity + port))
+    rows.append(Row(w["tool"], f"g15diag {record.tool_version}"))
+    return tuple(rows)
+
+
+def _spaced(hex_text: str) -> str:
+    return " ".join(hex_text[i : i + 2] for i in range(0, len(hex_text), 2))

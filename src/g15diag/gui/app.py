@@ -1,0 +1,253 @@
+"""The Flask app behind ``g15diag gui``, with the page's security rules.
+
+Every request must carry the per-run token (``?token=`` or the ``X-G15-Token`` header) and a
+``Host`` of ``127.0.0.1:PORT``/``localhost:PORT`` (a DNS-rebinding page on another name is
+refused); actions that do something are POST only, and a POST from another origin is refused.
+Reads go through :mod:`g15diag.app.api`, exactly as the CLI's.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import sys
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from flask import Flask, Response, abort, jsonify, render_template, request
+
+from g15diag import errors, identifiers
+from g15diag.gui.worker import Busy, Worker, describe
+from g15diag.transport.base import can_id_text
+
+TOKEN_HEADER = "X-G15-Token"
+LANGS = ("en", "ru")
+SIMULATOR = "sim://"
+
+
+@functools.cache
+def page_words(lang: str) -> dict[str, Any]:
+    """The page's words in ``lang`` plus the look-alike names the sheet uses."""
+    from g15diag.app.export.i18n import words
+
+    source = resources.files("g15diag.gui").joinpath("lang", f"{lang}.toml")
+    text = dict(tomllib.loads(source.read_text(encoding="utf-8"))["page"])
+    return {**text, "lookalikes": words(lang).lookalikes}
+
+
+def create_app(
+    *,
+    token: str,
+    worker: Worker,
+    default_port: str | None = None,
+    on_quit: Callable[[], None] = lambda: None,
+    on_closing: Callable[[], None] = lambda: None,
+    on_page: Callable[[], None] = lambda: None,
+) -> Flask:
+    """The app; ``app.config["ALLOWED_HOSTS"]`` must be set once the port is known."""
+    app = Flask(__name__)
+    app.config.update(ALLOWED_HOSTS=frozenset(), JSON_SORT_KEYS=False)
+
+    @app.before_request
+    def guard() -> None:
+        if request.host not in app.config["ALLOWED_HOSTS"]:
+            abort(403, "This page answers only at 127.0.0.1 (Host header refused).")
+        given = request.args.get("token") or request.headers.get(TOKEN_HEADER) or ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            abort(403, "A valid token is required: open the address g15diag gui printed.")
+        origin = request.headers.get("Origin")
+        if request.method == "POST" and origin and origin != f"http://{request.host}":
+            abort(403, "Requests from other sites are refused.")
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'none'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.errorhandler(errors.G15DiagError)
+    def refused(exc: errors.G15DiagError) -> tuple[Response, int]:
+        return jsonify(error=describe(exc)), 409 if isinstance(exc, Busy) else 400
+
+    @app.get("/")
+    def index() -> str:
+        on_page()
+        lang = request.args.get("lang") or request.accept_languages.best_match(LANGS, default="en")
+        lang = lang if lang in LANGS else "en"
+        config = {
+            "token": token,
+            "lang": lang,
+            "words": {code: page_words(code) for code in LANGS},
+            "adapters": _adapters(default_port),
+            "port": default_port or SIMULATOR,
+        }
+        return render_template("index.html", w=page_words(lang), lang=lang, config=config)
+
+    @app.post("/api/read")
+    def read() -> tuple[Response, int]:
+        port = _port()
+        worker.start("read", functools.partial(_read, port))
+        return jsonify(state="running"), 202
+
+    @app.post("/api/doctor")
+    def doctor() -> tuple[Response, int]:
+        port = _port()
+        worker.start("doctor", functools.partial(_doctor, port))
+        return jsonify(state="running"), 202
+
+    @app.get("/api/status")
+    def status() -> Response:
+        job = worker.snapshot()
+        result = job.result
+        if job.kind == "read" and result is not None:
+            result = view(result)
+        return jsonify(
+            kind=job.kind, state=job.state, progress=job.progress, result=result, error=job.error
+        )
+
+    @app.get("/sheet.html")
+    def sheet_html() -> Response:
+        return Response(_sheet("html"), mimetype="text/html")
+
+    @app.get("/sheet.pdf")
+    def sheet_pdf() -> Response:
+        return _download(_sheet("pdf"), "application/pdf", "dealer-sheet.pdf")
+
+    @app.get("/session.json")
+    def session_json() -> Response:
+        import json
+
+        data = _session()
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return _download(text.encode("utf-8"), "application/json", "g15diag-session.json")
+
+    @app.post("/api/quit")
+    def quit_() -> Response:
+        response = jsonify(state="stopping")
+        response.call_on_close(on_quit)  # stop once this answer has been sent
+        return response
+
+    @app.post("/api/closing")
+    def closing() -> Response:
+        on_closing()  # the tab went away: stop unless it comes back (a reload) at once
+        return jsonify(state="closing")
+
+    def _session() -> dict[str, Any]:
+        data = worker.last_result("read")
+        if data is None:
+            abort(404, "Nothing was read yet: press Read serial first.")
+        return data
+
+    def _sheet(fmt: str) -> Any:
+        from g15diag.app.export import render
+
+        lang = request.args.get("lang", "en")
+        if lang not in LANGS:
+            abort(400, "Unknown language.")
+        return render(_session(), fmt, lang=lang)
+
+    return app
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _port() -> str:
+    body = request.get_json(silent=True) or {}
+    port = body.get("port") if isinstance(body, dict) else None
+    if not isinstance(port, str) or not port.strip():
+        raise errors.UsageError("Choose an adapter first.")
+    return port.strip()
+
+
+def _read(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The read, through the CLI's own API; each search step becomes a progress entry."""
+    from g15diag.app import api
+    from g15diag.app.search import SearchProgress
+
+    def step(p: SearchProgress) -> None:
+        progress(
+            {
+                "address": f"{can_id_text(p.request_id)}/{can_id_text(p.response_id)}",
+                "rate": p.bitrate // 1000,
+                "rung": p.rung,
+                "attempt": p.attempt,
+                "attempts": p.attempts,
+            }
+        )
+
+    return api.session(port, progress=step)
+
+
+def _doctor(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    from g15diag.adapter import AdapterOptions
+    from g15diag.app.doctor import run_doctor
+
+    report = run_doctor(AdapterOptions(port=port))
+    return {
+        "verdict": report.verdict,
+        "usable": report.usable,
+        "simulated": report.simulated,
+        "voltage": report.voltage,
+        "advice": list(report.advice),
+        "checks": [[c.name, c.status, c.detail] for c in report.checks],
+    }
+
+
+def _adapters(default_port: str | None) -> list[dict[str, str]]:
+    """The `adapters` list (opens nothing), then the simulator."""
+    from g15diag.app.adapters import list_adapters
+
+    found: list[dict[str, str]] = []
+    try:
+        ports = list_adapters()
+    except (errors.G15DiagError, OSError):
+        ports = []
+    for info in ports:
+        label = " — ".join(x for x in (info.port, info.description, info.warning or "") if x)
+        found.append({"port": info.port, "label": label, "kind": info.kind})
+    if default_port and default_port not in {a["port"] for a in found} | {SIMULATOR}:
+        found.insert(0, {"port": default_port, "label": default_port, "kind": "given"})
+    found.append({"port": SIMULATOR, "label": "", "kind": "simulator"})
+    return found
+
+
+def view(data: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of a read: typed once by the export record."""
+    from g15diag.app.export import parse
+
+    record = parse(data)
+    serial = record.serial
+    return {
+        "simulated": record.simulated,
+        "serial": serial,
+        "cells": [
+            {"char": ch, "position": i, "lookalike": ch in identifiers.LOOKALIKES}
+            for i, ch in enumerate(serial or "", 1)
+        ],
+        "vin": record.vin,
+        "vin_mismatch": record.vin_mismatch,
+        "vin_head_unit": record.vin_head_unit,
+        "part_number": record.part_number.text if record.part_number else None,
+        "reads": record.serial_reads,
+        "identifier": record.serial_identifier,
+        "address": record.unit_address,
+        "rate": None if record.bitrate is None else record.bitrate // 1000,
+        "voltage": record.battery_voltage,
+    }

@@ -1,0 +1,101 @@
+"""One adapter session at a time, run in a thread; the page polls its state.
+
+Every read goes through :mod:`g15diag.app.api` (the CLI's own functions). Results stay in
+memory only: nothing is written unless the user presses a Save button in the page.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from g15diag import errors, privacy
+
+IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
+
+
+class Busy(errors.UsageError):
+    """Another adapter session is still running."""
+
+
+@dataclass
+class Job:
+    """What the page shows: the state, the progress lines, the result or the error."""
+
+    kind: str = ""
+    state: str = IDLE
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    result: Any = None
+    error: dict[str, str] | None = None
+
+
+def describe(exc: BaseException) -> dict[str, str]:
+    """The CLI's one sentence and hint for ``exc`` (never a traceback)."""
+    if isinstance(exc, errors.G15DiagError):
+        return {
+            "message": privacy.mask_text(str(exc)),
+            "hint": privacy.mask_text(exc.hint or ""),
+            "exit_status": str(exc.exit_status),
+        }
+    return {
+        "message": f"Internal error: {type(exc).__name__}. This is a bug in g15diag; "
+        "please report it.",
+        "hint": "",
+        "exit_status": str(errors.ExitStatus.FAILURE),
+    }
+
+
+class Worker:
+    """Runs one job at a time; :meth:`start` refuses a second one while the first runs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._job = Job()
+        self._thread: threading.Thread | None = None
+
+    def snapshot(self) -> Job:
+        with self._lock:
+            job = self._job
+            return Job(job.kind, job.state, list(job.progress), job.result, job.error)
+
+    def last_result(self, kind: str) -> Any:
+        with self._lock:
+            ok = self._job.kind == kind and self._job.state == DONE
+            return self._job.result if ok else None
+
+    def start(self, kind: str, task: Callable[[Callable[[dict[str, Any]], None]], Any]) -> None:
+        """Run ``task(report_progress)`` in a thread; Busy if a job is running."""
+        with self._lock:
+            if self._job.state == RUNNING:
+                raise Busy(
+                    "The adapter is busy with another request; wait for it to finish.",
+                    hint="One adapter session at a time.",
+                )
+            self._job = Job(kind=kind, state=RUNNING)
+            job = self._job
+        self._thread = threading.Thread(target=self._run, args=(job, task), daemon=True)
+        self._thread.start()
+
+    def _run(self, job: Job, task: Callable[[Callable[[dict[str, Any]], None]], Any]) -> None:
+        def progress(step: dict[str, Any]) -> None:
+            with self._lock:
+                job.progress.append(step)
+
+        try:
+            result = task(progress)
+        except BaseException as exc:  # shown in the page as one sentence + hint
+            with self._lock:
+                job.state, job.error = FAILED, describe(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        with self._lock:
+            job.state, job.result = DONE, result
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the running job (used on shutdown)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)

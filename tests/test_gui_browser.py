@@ -1,0 +1,222 @@
+"""The page and the dealer sheet in a real browser: Debian's headless Chromium (Playwright
+drives the system binary; nothing is downloaded) and poppler for the PDFs.
+
+Set ``G15DIAG_SCREENSHOTS=DIR`` to keep the screenshots (docs/gui.png is made this way).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from g15diag.hints import NOTHING_ANSWERED_HINT
+from gui_helpers import Gui, start_gui
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm"))
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
+    pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed (.ci/run installs it)"),
+]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERIAL = "SIM0O1Il5S8B2024"
+SHOTS = os.environ.get("G15DIAG_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Factory: a fresh Chromium context (own user-data dir) for a locale."""
+    contexts = []
+    with playwright.sync_playwright() as p:
+
+        def open_context(locale: str = "en-US"):  # type: ignore[no-untyped-def]
+            context = p.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("chromium-profile")),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
+                locale=locale,
+                accept_downloads=True,
+                viewport={"width": 1100, "height": 1100},
+            )
+            contexts.append(context)
+            return context
+
+        yield open_context
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def gui() -> Iterator[Gui]:
+    server = start_gui("--port", "sim://")
+    yield server
+    server.stop()
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+
+
+def pdf_text(path: Path) -> str:
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def to_png(pdf: Path) -> Path:
+    """Render page 1 with pdftoppm; the PNG's path."""
+    prefix = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(prefix)], check=True)
+    pngs = sorted(pdf.parent.glob(f"{prefix.name}*.png"))
+    assert len(pngs) == 1, pngs  # one page, one image
+    assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return pngs[0]
+
+
+def keep(path: Path, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(SHOTS) / name)
+
+
+def test_page_reads_the_simulated_serial_and_saves_the_sheet(gui, browser_factory, tmp_path):
+    context = browser_factory("en-US")
+    # headless Chromium has no print dialog: record the call, then print to PDF ourselves
+    context.add_init_script("window.print = () => { window.__printed = true; };")
+    page = context.new_page()
+    response = page.goto(gui.url)
+    assert response is not None and response.status == 200
+    assert page.inner_text("#read") == "Read serial"
+    assert page.input_value("#adapter") == "sim://"
+    page.click("#read")
+    page.wait_for_selector("#serial .cell >> nth=15")
+    assert page.inner_text("#serial-text") == f"{SERIAL} (16)"
+    assert "".join(page.locator("#serial .cell .ch").all_inner_texts()) == SERIAL
+    looks = page.locator("#serial .cell.look .pos").all_inner_texts()
+    assert looks == ["1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "14"]  # not M/2/4
+    assert page.is_visible("#simulated")
+    red = page.eval_on_selector("#simulated", "e => getComputedStyle(e).backgroundColor")
+    assert red == "rgb(204, 0, 0)"
+    assert page.inner_text("#vin") == "SMLTDG15300000001"
+    assert page.inner_text("#part") == "281150000R-SIM"
+    assert page.inner_text("#reads") == "2"
+    assert page.inner_text("#voltage") == "12.6 V"
+    assert "12 V or more" in page.inner_text(".advice")
+    assert page.is_hidden("#error")
+    shot = tmp_path / "gui.png"
+    page.screenshot(path=str(shot), full_page=True)
+    keep(shot, "gui.png")
+    with page.expect_download() as info:
+        page.click("#pdf")
+    saved = tmp_path / "sheet.pdf"
+    info.value.save_as(saved)
+    assert pdf_pages(saved) == 1
+    assert SERIAL in pdf_text(saved)
+    with page.expect_popup() as popup_info:
+        page.click("#print")  # opens the HTML sheet and calls print()
+    sheet = popup_info.value
+    sheet.wait_for_load_state()
+    sheet.wait_for_function("window.__printed === true")  # the button asked to print
+    printed = tmp_path / "printed.pdf"
+    sheet.pdf(path=str(printed), prefer_css_page_size=True, print_background=True)
+    assert pdf_pages(printed) == 1  # the print CSS keeps the sheet on one A4 page
+    text = pdf_text(printed)
+    assert SERIAL in text and "Owner's full name" in text
+    keep(to_png(printed), "sheet_printed_en.png")
+
+
+def test_language_follows_the_browser_and_switches(gui, browser_factory):
+    page = browser_factory("ru-RU").new_page()
+    page.goto(gui.url)
+    assert page.inner_text("#read") == "Прочитать серийный номер"
+    page.click("#read")
+    page.wait_for_selector("#serial .cell")
+    assert page.inner_text("#voltage") == "12,6 В"
+    assert "не ниже 12 В" in page.inner_text(".advice")
+    page.click("button[data-lang=en]")
+    assert page.inner_text("#read") == "Read serial"
+    assert page.inner_text("#voltage") == "12.6 V"
+
+
+def test_errors_show_the_sentence_and_hint(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?no_hu=1")
+    page.click("#read")
+    page.wait_for_selector("#error:not([hidden])")
+    message = page.inner_text("#error-message")
+    assert message.endswith(".") and "Traceback" not in page.content()
+    assert page.inner_text("#error-hint") == NOTHING_ANSWERED_HINT  # the CLI's own hint
+
+
+def test_browser_without_token_is_refused(gui, browser_factory):
+    page = browser_factory().new_page()
+    response = page.goto(f"http://127.0.0.1:{gui.port}/")
+    assert response is not None and response.status == 403
+    response = page.goto(f"http://localhost:{gui.port}/api/read?token={gui.token}")
+    assert response is not None and response.status == 405  # a GET cannot start a read
+
+
+def test_quit_button_stops_the_server(browser_factory):
+    server = start_gui()
+    page = browser_factory().new_page()
+    page.goto(server.url)
+    page.click("#quit")
+    page.wait_for_selector("#stopped:not([hidden])")
+    code, out, _ = server.wait()
+    assert code == 0 and "Stopped." in out
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_exported_sheets_are_one_page_with_the_text(run_cli, browser_factory, tmp_path, lang):
+    pdf, html = tmp_path / f"sheet_{lang}.pdf", tmp_path / f"sheet_{lang}.html"
+    for out in (pdf, html):
+        code, _, err = run_cli("export", "--port", "sim://", "--lang", lang, "-o", str(out))
+        assert code == 0, err
+    labels = {
+        "en": ["Head-unit serial number", "Owner's full name", "Registration plate"],
+        "ru": [
+            "Серийный номер магнитолы",
+            "ФИО владельца",
+            "Номер СТС",
+            "Госномер",
+            "Печать и подпись",
+            "Для дилера: запрос кода магнитолы",
+        ],
+    }[lang]
+    assert pdf_pages(pdf) == 1
+    text = pdf_text(pdf)
+    for label in [SERIAL, *labels]:
+        assert label in text, label
+    keep(to_png(pdf), f"sheet_{lang}_pdf.png")
+    page = browser_factory().new_page()
+    page.goto(html.as_uri())
+    shot = tmp_path / f"sheet_{lang}_html.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    keep(shot, f"sheet_{lang}_html.png")
+    printed = tmp_path / f"printed_{lang}.pdf"
+    page.pdf(path=str(printed), prefer_css_page_size=True, print_background=True)
+    assert pdf_pages(printed) == 1
+    text = pdf_text(printed)
+    for label in [SERIAL, *labels]:
+        assert label in text, label
