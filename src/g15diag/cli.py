@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "g15diag.commands.scan:command",
         "Show which candidate addresses answer, at which bit rate.",
     ),
+    "discover": (
+        "g15diag.commands.discover:command",
+        "List every identification identifier of each unit; --report for the project.",
+    ),
     "export": (
         "g15diag.commands.export:command",
         "Write the dealer sheet (text, HTML, PDF in en/ru; JSON; CSV).",

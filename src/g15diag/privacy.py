@@ -4,10 +4,11 @@ reports), unless the user gives ``--unredacted``. What a command is asked to pri
 here (``export --redact`` masks files for sharing).
 
 Traffic is masked by exchange, not by guessing: the answer to a request that reads the serial
-or the VIN (``22 F18C``, ``22 F190``, ``09 02``, ``21 80``, ``21 81``) has its data bytes
-replaced by ``**``, while the CAN ID, the ISO-TP PCI bytes and the echoed service and identifier
-stay visible, so a log still shows who answered what, how long it was and how it was framed.
-Free-text error reports are masked by shape (runs of hex bytes, VIN-like words).
+or the VIN (``22 F18C``, ``22 F190``, ``09 02``, ``21 80``, ``21 81``, ``1A 8C``, ``1A 90``)
+has its data bytes replaced by ``**``, while the CAN ID, the ISO-TP PCI bytes and the echoed
+service and identifier stay visible, so a log still shows who answered what, how long it was
+and how it was framed. Free-text error reports are masked by shape (runs of hex bytes,
+VIN-like words).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ SENSITIVE_REQUESTS = (
     obd.vin_request(),  # 09 02
     kwp.read_local_identifier(kwp.IDENT_BLOCK),  # 21 80
     kwp.read_local_identifier(kwp.VIN_BLOCK),  # 21 81
+    kwp.read_ecu_identification(kwp.ECU_SERIAL_NUMBER),  # 1A 8C, KWP2000 ECUSerialNumber
+    kwp.read_ecu_identification(kwp.VIN_OPTION),  # 1A 90, KWP2000 VIN
 )
 
 _unredacted = False

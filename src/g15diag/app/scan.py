@@ -124,7 +124,7 @@ def scan(
     cands = list(candidates if candidates is not None else profile.head_units)
     if not cands:
         raise UsageError("Nothing to scan: the candidate list is empty.")
-    steps = plan(cands, cands[0].bitrates[0])
+    steps = plan(cands, cands[0].bitrates[0], transport.fixed_bitrate)
     client = Client(transport, timing, clock=clock)
     tune = getattr(transport, "set_silence_wait", None)
     previous = getattr(transport, "ident_st", None)

@@ -106,14 +106,13 @@ def rates_in_order(cands: Sequence[Candidate], first: int) -> list[int]:
     return rates
 
 
-def plan(cands: Sequence[Candidate], first: int) -> list[tuple[Candidate, Target]]:
-    """Every (candidate, target) to try: bit rate by bit rate, candidates in profile order."""
-    return [
-        (cand, cand.target(rate))
-        for rate in rates_in_order(cands, first)
-        for cand in cands
-        if rate in cand.bitrates
-    ]
+def plan(
+    cands: Sequence[Candidate], first: int, fixed: int | None = None
+) -> list[tuple[Candidate, Target]]:
+    """Every (candidate, target) to try: bit rate by bit rate, candidates in profile order;
+    only the ``fixed`` rate on a bus that cannot change it (a native CAN interface)."""
+    rates = [fixed] if fixed else rates_in_order(cands, first)
+    return [(cand, cand.target(rate)) for rate in rates for cand in cands if rate in cand.bitrates]
 
 
 def confirm(client: Client, request: bytes, first: bytes, reads: int) -> None:
@@ -195,7 +194,7 @@ def find_unit(
 ) -> Found:
     """The first candidate that answers (``bitrate`` first, then the others), its ladder
     climbed. Raise NoAnswer / PendingTimeout, or CanBusError when no bit rate had a bus."""
-    steps = plan(cands, bitrate)
+    steps = plan(cands, bitrate, client.transport.fixed_bitrate)
     attempts: list[Attempt] = []
     pending: errors.PendingTimeout | None = None
     bus_errors: list[errors.CanBusError] = []

@@ -2,7 +2,9 @@
 
 Renault identifies ECUs with readDataByLocalIdentifier (``21 80`` identification block,
 ``21 81`` VIN), not with ``1A`` (ddt4all ``ecu_scanner.py`` identify_old; pyren
-``mod_scan_ecus.py`` readECUIds). Both services are on the read-only allowlist.
+``mod_scan_ecus.py`` readECUIds); KWP2000 ``1A 8C`` is the standard ECUSerialNumber. Both
+services are on the read-only allowlist. The ``21 80`` block is split into the fields ddt4all
+and pyren read (:func:`parse_ident_block`); the caller always keeps the raw bytes as well.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ READ_DATA_BY_LOCAL_IDENTIFIER = 0x21
 READ_ECU_IDENTIFICATION = 0x1A
 IDENT_BLOCK = 0x80
 VIN_BLOCK = 0x81
+NISSAN_VERSION_RECORD = 0x83  # Nissan 21 83, read after 10 81 (openpilot FW query)
+#: readECUIdentification options (ISO 14230-3, research note section 3.2)
+ECU_SERIAL_NUMBER = 0x8C
+VIN_OPTION = 0x90
+#: KWP2000 negative response codes whose meaning differs from (or is absent in) UDS
+KWP_NRC_NAMES = {0x80: "serviceNotSupportedInActiveDiagnosticMode"}
 
 
 def read_local_identifier(local_id: int) -> bytes:

@@ -56,8 +56,13 @@ NRC_NAMES: dict[int, str] = {
 }
 
 
-def nrc_name(code: int) -> str:
-    """The ISO 14229-1 name of a negative response code."""
+def nrc_name(code: int, service: int | None = None) -> str:
+    """The ISO 14229-1 name of a negative response code (KWP2000's for a KWP service)."""
+    from g15diag.protocol.kwp import KWP_NRC_NAMES, READ_DATA_BY_LOCAL_IDENTIFIER
+
+    kwp_service = service in (0x1A, READ_DATA_BY_LOCAL_IDENTIFIER)
+    if kwp_service and code in KWP_NRC_NAMES:
+        return KWP_NRC_NAMES[code]
     if code in NRC_NAMES:
         return NRC_NAMES[code]
     if 0x94 <= code <= 0xFE:
@@ -81,7 +86,7 @@ class Negative:
 
     @property
     def name(self) -> str:
-        return nrc_name(self.nrc)
+        return nrc_name(self.nrc, self.service)
 
     @property
     def pending(self) -> bool:

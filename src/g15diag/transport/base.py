@@ -87,6 +87,9 @@ class Transport(ABC):
     #: True when silence after a responsePending means the adapter stopped listening and
     #: the request must be sent again (ELM327); False when the transport keeps listening.
     resend_after_pending = False
+    #: the bus bit rate when this transport cannot change it per target (a native CAN
+    #: interface opened at one rate); searches then try that rate only. None: per target.
+    fixed_bitrate: int | None = None
 
     def __init__(self) -> None:
         self.frame_listeners: list[FrameListener] = []

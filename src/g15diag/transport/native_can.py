@@ -62,6 +62,7 @@ class NativeCanTransport(Transport):
         self.interface = None if interface == "config" else interface
         self.channel = channel
         self.bitrate = bitrate
+        self.fixed_bitrate = bitrate
         self.timeout = timeout
         if traffic is not None:
             self.traffic_listeners.append(traffic)

@@ -1,0 +1,183 @@
+"""``g15diag discover``: every identification identifier of every answering unit, serial
+candidates marked (unverified), and ``--report FILE.zip`` for the project."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from g15diag.adapter import DEFAULT_PROFILE, REPLAY_PREFIX, AdapterOptions
+from g15diag.commands.options import adapter_options, connected, note_result
+from g15diag.commands.sessions import mode, sessions_option
+
+
+@click.command("discover")
+@adapter_options
+@click.option(
+    "--profile",
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="Vehicle profile: a shipped name or your own TOML file.",
+)
+@click.option(
+    "--range",
+    "id_range",
+    metavar="FIRST-LAST",
+    help="Also scan every request ID in this hex range (as `scan --range`).",
+)
+@sessions_option
+@click.option(
+    "--report",
+    metavar="FILE.zip",
+    type=click.Path(dir_okay=False),
+    help="Also write a field report (doctor, scan, discover, trace; VIN and serial masked "
+    "unless --unredacted) to send to the project (docs/field-guide.md).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --report file.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(
+    id_range: str | None,
+    sessions: str,
+    report: str | None,
+    force: bool,
+    as_json: bool,
+    options: AdapterOptions,
+) -> int:
+    """Sweep the identification ranges of every unit that answers: UDS 22 F180-F1AF, KWP
+    1A 80-9F and 21 80-9F, in the default session and, where refused, in the session the
+    identification ladder found (always left). One request each, bounded time per unit.
+
+    Values that look like a serial are marked as candidates: UNVERIFIED. The exchange is
+    recorded: give --trace FILE.log (never overwritten) or --report FILE.zip.
+    """
+    from g15diag import files, hints
+    from g15diag.errors import NoAnswer, UsageError
+
+    if not options.trace and not report:
+        raise UsageError(
+            "discover records the exchange: give --trace FILE.log (and/or --report FILE.zip)."
+        )
+    if report:
+        files.check_new(report, force=force)  # before the car is read
+    doctor = _doctor(options) if report else None
+    with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
+        run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
+        result = _discover(run, id_range, sessions)
+        data = result.to_dict()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_text(result))
+        if report:
+            written = _write_report(report, force, run, doctor, result, options.unredacted)
+            click.echo(f"Wrote the field report {written}.", err=True)
+    if not result.units:
+        raise NoAnswer(
+            f"Nothing answered at {len(result.scan.rows)} address(es).",
+            hint=hints.NOTHING_ANSWERED_HINT,
+        )
+    return 0
+
+
+def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # type: ignore[no-untyped-def]
+    from g15diag.app.discover import discover
+    from g15diag.app.scan import parse_range, range_candidates
+
+    prof = options.load_profile()
+    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
+    show = sys.stderr.isatty()
+
+    def progress(step: Any) -> None:
+        click.echo(
+            f"\r{step.attempt}/{step.attempts} 0x{step.request_id:03X} "
+            f"@{step.bitrate // 1000}k {step.rung:<20}",
+            nl=False,
+            err=True,
+        )
+
+    with connected(options) as transport:
+        result = discover(
+            transport,
+            prof,
+            candidates=cands,
+            sessions=mode(sessions),
+            progress=progress if show else None,
+        )
+        note_result(transport, result.to_dict())
+    if show:
+        click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+    return result
+
+
+def _doctor(options: AdapterOptions) -> dict[str, Any] | None:
+    """The adapter self-test for the report; None for a native CAN bus or a replay."""
+    if options.interface or (options.port or "").startswith(REPLAY_PREFIX):
+        return None
+    from g15diag.app.doctor import run_doctor
+    from g15diag.commands.doctor import to_json
+
+    return to_json(run_doctor(options))
+
+
+def _write_report(  # type: ignore[no-untyped-def]
+    report: str, force: bool, run: AdapterOptions, doctor, result, unredacted: bool
+) -> Path:
+    from g15diag import __version__, files
+    from g15diag.app.report import bundle
+    from g15diag.traces import sidecar
+
+    assert run.trace is not None
+    trace = Path(run.trace)
+    content = bundle(
+        doctor=doctor,
+        scan=result.scan.to_dict(),
+        discover=result.to_dict(),
+        trace=trace,
+        sidecar=sidecar.load_for(trace) or {},
+        unredacted=unredacted,
+        version=__version__,
+    )
+    return files.write_new(report, content, force=force)
+
+
+def to_text(result: Any) -> str:
+    """One table per unit: identifier, status/NRC, session, length, ASCII, hex."""
+    lines = []
+    if result.simulated:
+        lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
+    for unit in result.units:
+        t = unit.target
+        lines.append(
+            f"Unit {t.label} at {t.bitrate // 1000} kbit/s ({unit.candidate.name}); "
+            f"session found: {unit.session.label}; {unit.seconds:.1f} s"
+            + (" (time budget reached: sweep incomplete)" if unit.truncated else "")
+        )
+        lines.append(f"  {'identifier':<10} {'status':<28} {'session':<12} {'len':>3}  text / hex")
+        for f in unit.findings:
+            reply = f.reply
+            if reply.outcome.value == "silent":
+                continue
+            status = reply.outcome.item_status
+            if reply.nrc is not None:
+                status += f" (NRC 0x{reply.nrc:02X})"
+            length = "" if reply.raw is None else str(len(reply.raw))
+            text = f.text if f.text is not None else ""
+            mark = "  <- serial candidate (unverified)" if f.serial_candidate else ""
+            lines.append(
+                f"  {reply.request.hex(' ').upper():<10} {status:<28} {reply.session.value:<12} "
+                f"{length:>3}  {text}{mark}"
+            )
+            if reply.raw is not None:
+                lines.append(f"  {'':<10} {'':<28} {'':<12} {'':>3}  {reply.raw.hex(' ').upper()}")
+        silent = sum(1 for f in unit.findings if f.reply.outcome.value == "silent")
+        if silent:
+            lines.append(f"  ({silent} identifier(s) got no answer)")
+        lines.append("")
+    found = sum(len(u.candidates) for u in result.units)
+    lines.append(
+        f"{len(result.units)} unit(s) answered; {found} serial candidate(s), UNVERIFIED: a value "
+        "that looks like a serial is not known to be one."
+    )
+    return "\n".join(lines)
