@@ -171,3 +171,13 @@ def test_report_is_written_when_nothing_answers(run_cli, tmp_path: Path) -> None
     code, _, err = run_cli("discover", "--port", "sim://?no_hu=1", "--report", str(report))
     assert code == errors.ExitStatus.NO_ANSWER and "discover --report" in err
     assert json.loads(_members(report)["scan.json"])["rows"]
+
+
+def test_field_guide_ships_with_the_package(run_cli) -> None:
+    root = Path(__file__).resolve().parents[1]
+    shipped = root / "src" / "g15diag" / "help" / "field-guide.md"
+    assert shipped.read_text(encoding="utf-8") == (root / "docs" / "field-guide.md").read_text(
+        encoding="utf-8"
+    )
+    code, out, _ = run_cli("help", "field-guide")
+    assert code == 0 and out.startswith("# Field guide") and "--report FILE.zip" in out

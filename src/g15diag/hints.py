@@ -27,7 +27,8 @@ NOTHING_ANSWERED_STEPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Help the project",
-        "Run `g15diag discover --report report.zip` and send the file, so this car can be learned.",
+        "Run `g15diag discover --report report.zip` and send the file, so this car can be "
+        "learned (`g15diag help field-guide`).",
     ),
 )
 

@@ -25,6 +25,10 @@ def _adapters() -> str:
     return (resources.files("g15diag") / "help" / "adapters.md").read_text(encoding="utf-8")
 
 
+def _field_guide() -> str:
+    return (resources.files("g15diag") / "help" / "field-guide.md").read_text(encoding="utf-8")
+
+
 def _config() -> str:
     from g15diag import config
 
@@ -54,6 +58,10 @@ def _exit_status() -> str:
 #: topic -> (one line, the text)
 TOPICS: dict[str, tuple[str, Callable[[], str]]] = {
     "adapters": ("Which adapters work, finding the port on each system, pins.", _adapters),
+    "field-guide": (
+        "When the serial is not found: discover, the field report, what the project does.",
+        _field_guide,
+    ),
     "config": ("The config file and the G15DIAG_PORT / G15DIAG_BAUD variables.", _config),
     "completion": ("Shell completion for bash, zsh and fish.", lambda: COMPLETION),
     "simulator": ("The sim:// options of the built-in simulator.", _simulator),
@@ -65,7 +73,8 @@ TOPICS: dict[str, tuple[str, Callable[[], str]]] = {
 @click.argument("topic", required=False)
 @click.pass_context
 def command(ctx: click.Context, topic: str | None) -> int:
-    """Show a guide (adapters, config, completion, simulator, exit-status) or a command's help.
+    """Show a guide (adapters, field-guide, config, completion, simulator, exit-status) or a
+    command's help.
 
     Everything here ships with the package: no repository or network needed.
     """
