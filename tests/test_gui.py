@@ -113,6 +113,7 @@ def test_errors_are_one_sentence_and_a_hint(gui: Gui) -> None:
     assert job["error"]["exit_status"] == "4"
     assert job["error"]["message"].endswith(".") and "Traceback" not in json.dumps(job)
     assert job["error"]["hint"] == NOTHING_ANSWERED_HINT  # the CLI's own hint
+    assert job["error"]["nothing_answered"] is True  # the page shows its translated steps
     status, body, _ = gui.request("POST", "/api/read", body={"port": ""})
     assert status == 400 and json.loads(body)["error"]["message"] == "Choose an adapter first."
 
@@ -164,5 +165,7 @@ def test_page_translations_have_the_same_keys() -> None:
 
     en, ru = page_words("en"), page_words("ru")
     assert set(en) == set(ru)
-    assert all(isinstance(v, str) and v for k, v in ru.items() if k != "lookalikes")
-    assert "антикраж" not in " ".join(v for k, v in ru.items() if k != "lookalikes").lower()
+    text = {k: v for k, v in ru.items() if k not in ("lookalikes", "guidance")}
+    assert all(isinstance(v, str) and v for v in text.values())
+    assert "антикраж" not in " ".join(text.values()).lower()
+    assert len(en["guidance"]) == len(ru["guidance"]) == 4

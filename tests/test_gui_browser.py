@@ -154,6 +154,13 @@ def test_language_follows_the_browser_and_switches(gui, browser_factory):
     page.click("button[data-lang=en]")
     assert page.inner_text("#read") == "Read serial"
     assert page.inner_text("#voltage") == "12.6 V"
+    page.click("button[data-lang=ru]")
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?no_hu=1")
+    page.click("#read")
+    page.wait_for_selector("#error:not([hidden])")
+    hint = page.inner_text("#error-hint")
+    assert hint.startswith("(1) Включите зажигание") and "(4) Выполните" in hint
 
 
 def test_errors_show_the_sentence_and_hint(gui, browser_factory):

@@ -38,7 +38,12 @@ def page_words(lang: str) -> dict[str, Any]:
 
     source = resources.files("g15diag.gui").joinpath("lang", f"{lang}.toml")
     text = dict(tomllib.loads(source.read_text(encoding="utf-8"))["page"])
-    return {**text, "lookalikes": words(lang).lookalikes}
+    sheet = words(lang)
+    return {
+        **text,
+        "lookalikes": sheet.lookalikes,
+        "guidance": [f"({n}) {step}" for n, (_t, step) in enumerate(sheet.guidance, 1)],
+    }
 
 
 def create_app(
@@ -87,12 +92,15 @@ def create_app(
         on_page()
         lang = request.args.get("lang") or request.accept_languages.best_match(LANGS, default="en")
         lang = lang if lang in LANGS else "en"
+        adapters = _adapters(default_port)
+        likely = [a["port"] for a in adapters if a["kind"] in ("usb-serial", "bluetooth")]
         config = {
             "token": token,
             "lang": lang,
             "words": {code: page_words(code) for code in LANGS},
-            "adapters": _adapters(default_port),
-            "port": default_port or SIMULATOR,
+            "adapters": adapters,
+            # --port, else the first USB/Bluetooth adapter found, else the simulator
+            "port": default_port or (likely[0] if likely else SIMULATOR),
         }
         return render_template("index.html", w=page_words(lang), lang=lang, config=config)
 

@@ -34,10 +34,14 @@ class Job:
 def describe(exc: BaseException) -> dict[str, str]:
     """The CLI's one sentence and hint for ``exc`` (never a traceback)."""
     if isinstance(exc, errors.G15DiagError):
+        from g15diag.hints import NOTHING_ANSWERED_HINT
+
         return {
             "message": privacy.mask_text(str(exc)),
             "hint": privacy.mask_text(exc.hint or ""),
             "exit_status": str(exc.exit_status),
+            # the page shows these steps in its own language (the sheet's translation)
+            "nothing_answered": exc.hint == NOTHING_ANSWERED_HINT,
         }
     return {
         "message": f"Internal error: {type(exc).__name__}. This is a bug in g15diag; "

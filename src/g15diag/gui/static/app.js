@@ -28,6 +28,8 @@
     });
     fillAdapters();
     if (lastResult) showResult(lastResult);
+    if (lastError) showError(lastError);
+    if (lastDoctor) showDoctor(lastDoctor);
     links();
   }
 
@@ -55,13 +57,17 @@
   }
 
   function showError(error) {
+    lastError = error;
     $("error").hidden = !error;
     if (!error) return;
     $("error-message").textContent = error.message;
-    $("error-hint").textContent = error.hint || "—";
+    $("error-hint").textContent = error.nothing_answered ? w("guidance").join(" ") :
+      (error.hint || "—");
   }
 
   let lastResult = null;
+  let lastError = null;
+  let lastDoctor = null;
 
   function showResult(r) {
     lastResult = r;
@@ -137,12 +143,15 @@
   }
 
   function showDoctor(report) {
+    lastDoctor = report;
     const box = $("doctor-result");
     box.hidden = false;
     box.textContent = "";
     const verdict = document.createElement("p");
     verdict.className = "verdict" + (report.usable ? "" : " warn");
-    verdict.textContent = w("verdict") + ": " + report.verdict;
+    const verdicts = { "usable": "verdict_usable", "usable with limits": "verdict_limited",
+      "not usable": "verdict_not_usable" };
+    verdict.textContent = w("verdict") + ": " + w(verdicts[report.verdict] || "verdict_not_usable");
     box.appendChild(verdict);
     for (const line of report.advice) {
       const p = document.createElement("p");
