@@ -94,6 +94,14 @@ def test_sheet_content_en() -> None:
     assert max(len(line) for line in lines) <= 80
 
 
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_text_sheet_fits_one_a4_page(lang) -> None:
+    """80 columns by 66 lines: one A4 page of plain text (10 characters, 6 lines per inch)."""
+    text = str(export.render(export.load_identify_json(INPUT), "text", lang=lang, tz=MSK))
+    assert len(text.splitlines()) <= 66
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
 def test_sheet_content_ru() -> None:
     text = export.render(export.load_identify_json(INPUT), "text", lang="ru", tz=MSK)
     assert isinstance(text, str)

@@ -47,7 +47,10 @@ def _name_max(folder: Path) -> int:
 def os_error(path: str | Path, exc: OSError, verb: str = "write") -> Exception:
     """The project's error for an OSError on ``path`` (a too-long name is a usage error)."""
     if exc.errno == errno.ENAMETOOLONG:
-        return UsageError(f"Cannot {verb} {path}: the file name is too long for the file system.")
+        return UsageError(
+            f"Cannot {verb} that file: its path ({len(str(path))} characters) is too long for "
+            "the file system."
+        )
     if isinstance(exc, FileExistsError):
         return _exists_error(Path(path), None)
     return OutputError(f"Cannot {verb} {path}: {exc.strerror or exc}.")
@@ -63,8 +66,8 @@ def check_new(path: str | Path, *, force: bool = False, hint: str | None = None)
     folder = target.parent
     if len(os.fsencode(target.name)) > _name_max(folder):
         raise UsageError(
-            f"Cannot write {target.name[:40]}...: the file name is longer than the "
-            f"{_name_max(folder)} bytes the file system allows."
+            f"Cannot write a file named with {len(os.fsencode(target.name))} bytes: the file "
+            f"system allows {_name_max(folder)}."
         )
     try:
         if os.path.lexists(target):

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from g15diag import inputs
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
 from g15diag.transport.base import Target
@@ -167,14 +168,22 @@ def packaged_profiles() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
+def _names_a_file(path: Path) -> bool:
+    """A path (``*.toml`` or an existing file) rather than a shipped profile's name."""
+    try:
+        return path.suffix == ".toml" or path.exists()
+    except (OSError, ValueError):  # a name too long to look up: reading it says why
+        return True
+
+
 def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     """Load a shipped profile by name, or a user's TOML file by path."""
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
+    if _names_a_file(path):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(str(path), None, "file", f"cannot be read: {exc}.") from exc
+            text = inputs.read_text(path, "the profile")  # bounded; no FIFO or device
+        except inputs.InputError as exc:
+            raise ProfileError(str(path), None, "file", f"cannot be read: {exc.reason}") from exc
         where = str(path)
     else:
         ref = resources.files("g15diag") / "vehicles" / f"{name_or_path}.toml"
@@ -188,6 +197,7 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
 
 def loads(text: str, where: str) -> Profile:
     """Parse and validate profile text; ``where`` names it in errors."""
+    inputs.check_structure(text, f"The profile {where}", comments=True)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -401,7 +411,7 @@ def source_text(name_or_path: str = DEFAULT_PROFILE) -> str:
     """The TOML text of a profile (shipped name or file), for ``g15diag profile show``."""
     load(name_or_path)  # the same resolution and checks as every command
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        return path.read_text(encoding="utf-8")
+    if _names_a_file(path):
+        return inputs.read_text(path, "the profile")
     ref = resources.files("g15diag") / "vehicles" / f"{name_or_path}.toml"
     return ref.read_text(encoding="utf-8")

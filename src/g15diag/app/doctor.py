@@ -79,6 +79,11 @@ def run_doctor(
     from g15diag.adapter import make_transport
     from g15diag.transport.elm327 import Elm327Transport
 
+    if options.trace:  # refused before anything is opened or written
+        raise errors.UsageError(
+            "doctor does not record a trace (it tests adapter commands, it reads no unit): "
+            "give --trace to read-serial, identify or scan."
+        )
     transport = make_transport(options, traffic=traffic)
     if not isinstance(transport, Elm327Transport):
         raise errors.UsageError(

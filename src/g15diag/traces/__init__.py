@@ -17,6 +17,33 @@ from g15diag.traces.candump import Frame, Wanted
 __all__ = ["Frame", "Wanted", "is_candump", "read_frames"]
 
 
+#: a compressed trace may expand to this many times its size (real logs: 5-20x), plus 16 MiB
+MAX_EXPANSION = 100
+EXPANSION_FLOOR = 16 << 20
+
+
+def check_expansion(path: Path) -> None:
+    """Refuse a ``.gz`` trace that expands beyond MAX_EXPANSION times its size (a
+    decompression bomb of blank lines would keep the reader busy for minutes): one pass of
+    zlib over the file, at C speed, in 1 MiB pieces (memory stays flat)."""
+    import gzip
+    import zlib
+
+    limit = path.stat().st_size * MAX_EXPANSION + EXPANSION_FLOOR
+    total = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise UsageError(
+                        f"Trace {path} expands to more than {MAX_EXPANSION} times its size: "
+                        "refused (that is not a CAN log)."
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UsageError(f"Cannot read trace {path}: {exc}.") from exc
+
+
 def is_candump(path: str | Path) -> bool:
     """True for plain ``.log`` files, which the fast reader handles."""
     return Path(path).suffix.lower() == ".log"
@@ -29,8 +56,13 @@ def read_frames(path: str | Path, wanted: Wanted | None = None) -> Iterator[Fram
     others; see :func:`g15diag.traces.candump.read`).
     """
     path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"No trace file {path}.")
+    try:
+        if not path.is_file():
+            raise UsageError(f"No trace file {path}.")
+    except OSError as exc:  # a name too long to look up
+        raise UsageError(f"Cannot read the trace: {exc.strerror or exc}.") from exc
+    if path.suffix.lower() == ".gz":
+        check_expansion(path)
     if is_candump(path):
         from g15diag.traces import candump
 

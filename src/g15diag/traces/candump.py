@@ -32,6 +32,9 @@ Frame = tuple[float, int, bytes]
 CAN_ERR_FLAG = 0x20000000
 ID_CACHE = 4096  # distinct ID texts remembered (memory stays flat)
 BLOCK = 1 << 20  # characters per block for the Wanted fast path
+#: the longest line read: a CAN FD frame is under 200 characters; a longer line means the
+#: file is not a candump log (and reading it whole would cost its size in memory)
+MAX_LINE = 4096
 _HEX = "[0-9A-Fa-f]"
 #: A block of plain candump -L lines: ``(SECONDS.FRACTION) CHANNEL ID#DATA``, ID of 3 digits
 #: or 8 without the error flag, whole data bytes. Possessive where the ``re`` module has it
@@ -116,9 +119,28 @@ def read(path: str | Path, wanted: Wanted | None = None) -> Iterator[Frame]:
     path = Path(path)
     with path.open(encoding="ascii", errors="replace", newline=None) as handle:
         if wanted is None:
-            yield from parse(handle, path.name)
+            yield from parse(_lines(handle, path.name), path.name)
         else:
             yield from _read_wanted(handle, path.name, wanted)
+
+
+def _too_long(name: str, number: int) -> UsageError:
+    return UsageError(
+        f"{name} line {number} is longer than {MAX_LINE} characters: not a candump -L line."
+    )
+
+
+def _lines(handle: IO[str], name: str) -> Iterator[str]:
+    """The lines of ``handle``, none longer than MAX_LINE (memory stays flat)."""
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE:
+            raise _too_long(name, number)
+        yield line
 
 
 def _read_wanted(handle: IO[str], name: str, wanted: Wanted) -> Iterator[Frame]:
@@ -133,6 +155,8 @@ def _read_wanted(handle: IO[str], name: str, wanted: Wanted) -> Iterator[Frame]:
             text = carry + text
             cut = text.rfind("\n") + 1
             if not cut:
+                if len(text) > MAX_LINE:
+                    raise _too_long(name, number)
                 carry = text  # a line longer than a block: keep reading
                 continue
             block, carry = text[:cut], text[cut:]
@@ -140,6 +164,8 @@ def _read_wanted(handle: IO[str], name: str, wanted: Wanted) -> Iterator[Frame]:
             block, carry = carry + "\n", ""  # the last line had no line end
         else:
             return
+        if len(carry) > MAX_LINE:
+            raise _too_long(name, number + block.count("\n"))
         if plain(block):
             for hit in hits(block):  # in a plain line, " ID#" can only be the ID field
                 start = block.rfind("\n", 0, hit.start()) + 1

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from g15diag import inputs
 from g15diag.errors import UsageError
 
 SCHEMA = 1
@@ -28,9 +29,11 @@ def load_for(trace: str | Path) -> dict[str, Any] | None:
     path = path_for(trace)
     if not path.is_file():
         return None
+    text = inputs.read_text(path, "the trace sidecar")
+    inputs.check_structure(text, f"Trace sidecar {path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise UsageError(f"Cannot read trace sidecar {path}: {exc}.") from exc
     if not isinstance(data, dict):
         raise UsageError(f"Trace sidecar {path} is not a JSON object.")

@@ -44,6 +44,26 @@ def no_prompt(
     )
 
 
+def check_network_url(url: str) -> None:
+    """A ``socket://`` / ``rfc2217://`` port needs a host and a port 1-65535: say so in one
+    sentence (exit 2) instead of pyserial's parser message."""
+    from urllib.parse import urlsplit
+
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("socket", "rfc2217"):
+        return
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or not parts.hostname or port is None or not 1 <= port <= 65535:
+        raise errors.UsageError(
+            f"--port {url[:60]!r} needs a host and a port from 1 to 65535, "
+            f"e.g. {scheme}://192.168.0.10:35000."
+        )
+
+
 def port_error(url: str, exc: BaseException) -> errors.PortError:
     text = str(exc)
     if "Permission denied" in text or isinstance(exc, PermissionError):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from g15diag import inputs
 from g15diag.errors import UsageError
 
 _TEXT = (str, type(None))
@@ -125,10 +126,10 @@ class Record:
 
 def load(path: str | Path) -> Record:
     """Read a saved ``identify --json`` file (or a GUI session) into a :class:`Record`."""
+    text = inputs.read_text(path, "the identify file")  # bounded; no FIFO or device
+    inputs.check_structure(text, str(path))  # no huge integer or deep nesting reaches json
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not JSON: {exc}.") from exc
     except ValueError as exc:  # e.g. an integer of thousands of digits
