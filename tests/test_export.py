@@ -94,6 +94,14 @@ def test_sheet_content_en() -> None:
     assert max(len(line) for line in lines) <= 80
 
 
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_text_sheet_fits_one_a4_page(lang) -> None:
+    """80 columns by 66 lines: one A4 page of plain text (10 characters, 6 lines per inch)."""
+    text = str(export.render(export.load_identify_json(INPUT), "text", lang=lang, tz=MSK))
+    assert len(text.splitlines()) <= 66
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
 def test_sheet_content_ru() -> None:
     text = export.render(export.load_identify_json(INPUT), "text", lang="ru", tz=MSK)
     assert isinstance(text, str)
@@ -287,3 +295,14 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
 def test_unwritable_folder(tmp_path) -> None:
     with pytest.raises(errors.OutputError, match="does not exist"):
         export.write(tmp_path / "nope" / "r.txt", "x")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_pdf_stays_on_one_page_with_a_long_serial(lang) -> None:
+    data = export.load_identify_json(INPUT)
+    data["serial"] = data["items"]["0xF18C"]["text"] = "AB0O1Il5S8" * 4  # 40 characters
+    pdf = export.render(data, "pdf", lang=lang)
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert b"/Count 1\n" in pdf and b"/Count 2" not in pdf  # one page in the page tree
+    normal = export.render(export.load_identify_json(INPUT), "pdf", lang=lang)
+    assert b"/Count 1\n" in normal

@@ -7,6 +7,7 @@ import textwrap
 from g15diag.app.export.sheet import Sheet
 
 WIDTH = 80
+LINES = 66  # one A4 page of plain text at 6 lines per inch
 _CELLS_PER_LINE = 24  # 3 columns each: 72 characters + indent
 
 
@@ -19,18 +20,20 @@ def render(sheet: Sheet) -> str:
     lines += [title, "=" * len(title), *_wrap(sheet.subtitle), ""]
     reading, serial, *rest = sheet.sections
     lines += _section(reading)
-    lines += [sheet.serial_title, "-" * len(sheet.serial_title)]
-    lines += _serial_cells(sheet)
-    lines += [*_rows(serial), ""]
+    lines += [_heading(sheet.serial_title), *_serial_cells(sheet), *_rows(serial), ""]
     for section in rest:
         lines += _section(section)
-    lines += [sheet.fill_title, "-" * len(sheet.fill_title)]
-    for label in sheet.fill_in:
+    lines.append(_heading(sheet.fill_title))
+    for label in sheet.fill_in:  # an underline to write on, a blank line above the stamp
         lead = f"    {label} "
-        lines += ["", lead + "_" * (WIDTH - len(lead))]
-    lines += ["", *_wrap(sheet.proof), "", *_wrap(sheet.advice), "", *_wrap(sheet.disclaimer)]
+        lines += ([""] if label == sheet.fill_in[-1] else []) + [lead + "_" * (WIDTH - len(lead))]
+    lines += ["", *_wrap(sheet.proof), *_wrap(sheet.advice), *_wrap(sheet.disclaimer)]
     assert all(len(line) <= WIDTH for line in lines)
     return "\n".join(lines) + "\n"
+
+
+def _heading(title: str) -> str:
+    return f"-- {title} " + "-" * max(0, WIDTH - len(title) - 4)
 
 
 def _wrap(text: str, indent: str = "", more: str = "") -> list[str]:
@@ -44,7 +47,7 @@ def _wrap(text: str, indent: str = "", more: str = "") -> list[str]:
 
 
 def _section(section) -> list[str]:  # type: ignore[no-untyped-def]
-    return [section.title, "-" * len(section.title), *_rows(section), ""]
+    return [_heading(section.title), *_rows(section), ""]
 
 
 def _rows(section) -> list[str]:  # type: ignore[no-untyped-def]
