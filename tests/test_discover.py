@@ -181,3 +181,14 @@ def test_field_guide_ships_with_the_package(run_cli) -> None:
     )
     code, out, _ = run_cli("help", "field-guide")
     assert code == 0 and out.startswith("# Field guide") and "--report FILE.zip" in out
+
+
+def test_time_per_unit_is_bounded() -> None:
+    """A unit whose sweep runs past the budget is cut short and marked (injected clock)."""
+    prof = profiles.load()
+    ticks = iter(range(10_000))
+    with opened("elm", "sim://", 500_000, None, None) as (transport, _ecu):
+        result = discover(transport, prof, budget=20, clock=lambda: float(next(ticks)))
+    [unit] = result.units
+    assert unit.truncated and 0 < len(unit.findings) < len(sweep_requests())
+    assert result.to_dict()["units"][0]["truncated"] is True

@@ -123,11 +123,14 @@ def test_sessions_never_stays_in_the_default_session(unit: str) -> None:
     assert "discover" in (info.value.hint or "")
 
 
-def test_nissan_unit_answers_21_83_in_10_81_and_is_left() -> None:
+@pytest.mark.parametrize("kind", ["elm", "pty", "tcp", "virtual"])
+def test_nissan_unit_answers_21_83_in_10_81_and_is_left(kind: str, pty_sim, tcp_sim) -> None:  # type: ignore[no-untyped-def]
     from g15diag.app.identify import identify
 
-    with make_transport("sim://?unit=nissan") as transport:
-        ecu = transport._port.stream.adapter.car.ecus[1]  # type: ignore[attr-defined]
+    with opened(kind, "sim://?unit=nissan&hu=747:767", 500_000, pty_sim, tcp_sim) as (
+        transport,
+        ecu,
+    ):
         result = identify(transport, profiles.load(), bitrate=500_000)
     assert result.session is Session.KWP_STANDARD
     item = result.to_dict()["items"]["0x2183"]
@@ -292,3 +295,25 @@ def test_scan_range_adds_to_the_candidates_and_skips_broadcast(run_cli) -> None:
     assert "0x7DF" not in ids and ids[5:] == [f"0x{i:03X}" for i in range(0x7D0, 0x7DF)]
     answered = [r["request_id"] for r in rows if r["outcome"] == "answered"]
     assert answered == ["0x7D0"]  # at 500 kbit/s; 250 kbit/s has no bus in this car
+
+
+def test_trace_sidecar_says_which_session(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    trace = tmp_path / "s.log"
+    code, out, err = run_cli(
+        "read-serial", "--port", "sim://?unit=kwp_renault", "--json", "--trace", str(trace)
+    )
+    assert code == 0, err
+    assert json.loads(out)["session"] == "kwp_after_sales"
+    result = json.loads(trace.with_suffix(".json").read_text())["result"]
+    assert (result["session"], result["identifier"]) == ("kwp_after_sales", "0x1A8C")
+    code, out, _ = run_cli("read-serial", "--port", "sim://?unit=kwp_renault")
+    assert "  session      Renault after-sales (10 C0)\n" in out
+    assert "  identifier   0x1A8C (KWP2000 readECUIdentification)\n" in out
+    # the recorded exchange shows the session opened and closed on the head unit's ID
+    lines = trace.read_text().splitlines()
+    assert any(line.endswith("747#0210C00000000000") for line in lines)
+    assert lines.index(next(x for x in lines if x.endswith("747#0210810000000000"))) > lines.index(
+        next(x for x in lines if x.endswith("747#0210C00000000000"))
+    )

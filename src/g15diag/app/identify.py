@@ -129,26 +129,36 @@ def _read_unit(
         if item.request[0] in absent:
             results.append(ItemResult.skipped(item, "service not supported by the unit"))
             continue
-        reply = here.get(item.key) or keeper.ask(item.request)
+        reply = _read(client, keeper, item, here, confirmed, reads)
         if reply.outcome is Outcome.REFUSED and reply.nrc in SERVICE_ABSENT:
             absent.add(item.request[0])
-        if item.role == "serial" and reply.outcome is Outcome.ANSWERED and reply is not confirmed:
-            assert reply.raw is not None
-            confirm(client, item.request, reply.raw, reads)
         results.append(ItemResult.of(item, reply))
     other_needed = not any(r.outcome is Outcome.ANSWERED for r in results)
     for item in profile.items_of(order[1]):
         if other_needed:
-            reply = here.get(item.key) or keeper.ask(item.request)
-            if item.role == "serial" and reply.outcome is Outcome.ANSWERED:
-                assert reply.raw is not None
-                confirm(client, item.request, reply.raw, reads)
-            results.append(ItemResult.of(item, reply))
+            results.append(ItemResult.of(item, _read(client, keeper, item, here, confirmed, reads)))
         elif item.key in anywhere:
             results.append(ItemResult.of(item, anywhere[item.key]))
         else:
             results.append(ItemResult.skipped(item, f"not needed: the unit answers {order[0]}"))
     return results
+
+
+def _read(
+    client: Client,
+    keeper: SessionKeeper,
+    item: Item,
+    here: dict[str, Reply],
+    confirmed: Reply | None,
+    reads: int,
+) -> Reply:
+    """The item's reply in the current session (the ladder's, or asked now); a serial is
+    confirmed by ``reads`` identical reads unless the ladder already did."""
+    reply = here.get(item.key) or keeper.ask(item.request)
+    if item.role == "serial" and reply.outcome is Outcome.ANSWERED and reply is not confirmed:
+        assert reply.raw is not None
+        confirm(client, item.request, reply.raw, reads)
+    return reply
 
 
 def _answers_uds(found: Found) -> bool:

@@ -147,39 +147,58 @@ def climb(
     """
     result = Climb()
     for rung in rungs:
-        if not rung.has_serial and result.session is not None:
+        if not _worth_climbing(keeper, rung, result):
             continue
-        if keeper.current is not rung.session:
-            keeper.leave()  # the session an earlier rung answered in is not this rung's
-        if rung.session is not Session.DEFAULT:
-            if not keeper.may_enter(rung.session):
-                continue
-            if on_rung:
-                on_rung(rung)
-            entered = keeper.enter(rung.session)
-            result.steps.append(Step(rung.name, None, entered))
-            if entered.outcome is not Outcome.ANSWERED:
-                keeper.leave()
-                continue
-        elif on_rung:
+        if on_rung:
             on_rung(rung)
-        for item in rung.items:
-            reply = keeper.ask(item.request)
-            result.steps.append(Step(rung.name, item, reply))
-            if len(result.steps) == 1 and not reply.outcome.present:
-                return result  # nobody at this address
-            if reply.outcome is not Outcome.ANSWERED:
-                continue
-            result.session = result.session or keeper.current
-            if item.role == "serial":
-                assert reply.raw is not None
-                confirm(client, item.request, reply.raw, reads)
-                result.serial = result.steps[-1]
-                result.session = keeper.current
-                return result
+        if rung.session is not Session.DEFAULT and not _enter(keeper, rung, result):
+            continue
+        if _read_rung(client, keeper, rung, result, reads):
+            return result
         if result.session is not keeper.current:
             keeper.leave()  # nothing answered in this rung's session
     return result
+
+
+def _worth_climbing(keeper: SessionKeeper, rung: Rung, result: Climb) -> bool:
+    """False for a rung without a serial once something answered, and for a session rung
+    the keeper does not allow; leaves a session an earlier rung answered in if need be."""
+    if not rung.has_serial and result.session is not None:
+        return False
+    if keeper.current is not rung.session:
+        keeper.leave()
+    return rung.session is Session.DEFAULT or keeper.may_enter(rung.session)
+
+
+def _enter(keeper: SessionKeeper, rung: Rung, result: Climb) -> bool:
+    entered = keeper.enter(rung.session)
+    result.steps.append(Step(rung.name, None, entered))
+    if entered.outcome is not Outcome.ANSWERED:
+        keeper.leave()  # refused: nothing to leave; silent: it may have been entered
+        return False
+    return True
+
+
+def _read_rung(
+    client: Client, keeper: SessionKeeper, rung: Rung, result: Climb, reads: int
+) -> bool:
+    """Ask the rung's items; True when the climb ends (nobody at the address, or the
+    serial found and confirmed)."""
+    for item in rung.items:
+        reply = keeper.ask(item.request)
+        result.steps.append(Step(rung.name, item, reply))
+        if len(result.steps) == 1 and not reply.outcome.present:
+            return True  # nobody at this address
+        if reply.outcome is not Outcome.ANSWERED:
+            continue
+        result.session = result.session or keeper.current
+        if item.role == "serial":
+            assert reply.raw is not None
+            confirm(client, item.request, reply.raw, reads)
+            result.serial = result.steps[-1]
+            result.session = keeper.current
+            return True
+    return False
 
 
 def find_unit(
