@@ -295,3 +295,14 @@ def test_interruption_leaves_nothing(tmp_path, monkeypatch, force) -> None:
 def test_unwritable_folder(tmp_path) -> None:
     with pytest.raises(errors.OutputError, match="does not exist"):
         export.write(tmp_path / "nope" / "r.txt", "x")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_pdf_stays_on_one_page_with_a_long_serial(lang) -> None:
+    data = export.load_identify_json(INPUT)
+    data["serial"] = data["items"]["0xF18C"]["text"] = "AB0O1Il5S8" * 4  # 40 characters
+    pdf = export.render(data, "pdf", lang=lang)
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert b"/Count 1\n" in pdf and b"/Count 2" not in pdf  # one page in the page tree
+    normal = export.render(export.load_identify_json(INPUT), "pdf", lang=lang)
+    assert b"/Count 1\n" in normal

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from g15diag.commands.options import BAUD
+from g15diag.commands.options import BAUD, TIMEOUT
 
 
 @click.command("adapters")
@@ -17,13 +17,15 @@ from g15diag.commands.options import BAUD
     default="38400",
     show_default=True,
     type=BAUD,
+    metavar="BAUD|auto",
     help="Serial speed for --probe, or 'auto'.",
 )
 @click.option(
     "--timeout",
     default=2.0,
     show_default=True,
-    type=float,
+    type=TIMEOUT,
+    metavar="SECONDS",
     help="Seconds to wait for each port's answer with --probe.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

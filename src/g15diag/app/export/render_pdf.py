@@ -17,8 +17,21 @@ LABEL_W = 60.0
 RED = (200, 0, 0)
 
 
+#: type scales tried in turn until the sheet fits one page (a long serial, long warnings)
+SCALES = (1.0, 0.9, 0.8, 0.7)
+
+
 def render(sheet: Sheet, *, created: dt.datetime | None = None) -> bytes:
-    """The PDF bytes of ``sheet`` (one A4 page; raises OutputError if it would not fit)."""
+    """The PDF bytes of ``sheet``: one A4 page, the type made smaller if that is what it
+    takes (OutputError if even the smallest does not fit)."""
+    for k in SCALES:
+        pdf = _page(sheet, created, k)
+        if pdf.page == 1 and pdf.get_y() <= pdf.h - 10:
+            return bytes(pdf.output())
+    raise OutputError("The dealer sheet does not fit on one A4 page; nothing was written.")
+
+
+def _page(sheet: Sheet, created: dt.datetime | None, k: float):  # type: ignore[no-untyped-def]
     from fpdf import FPDF  # imported here: only `export --format pdf` pays for it
 
     pdf = FPDF(format="A4", unit="mm")
@@ -35,95 +48,93 @@ def render(sheet: Sheet, *, created: dt.datetime | None = None) -> bytes:
     if created is not None:
         pdf.set_creation_date(created)
     pdf.add_page()
-    _body(pdf, sheet)
-    if pdf.page != 1 or pdf.get_y() > pdf.h - 10:
-        raise OutputError("The dealer sheet does not fit on one A4 page; nothing was written.")
-    return bytes(pdf.output())
+    _body(pdf, sheet, k)
+    return pdf
 
 
-def _body(pdf, sheet: Sheet) -> None:  # type: ignore[no-untyped-def]
+def _body(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
     width = pdf.w - 2 * MARGIN
     for banner in sheet.banners:
-        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_font("DejaVu", "B", 9 * k)
         pdf.set_text_color(*RED)
         pdf.set_draw_color(*RED)
         pdf.multi_cell(
-            width, 5, banner, border=1, align="L", new_x="LMARGIN", new_y="NEXT", padding=1
+            width, 5 * k, banner, border=1, align="L", new_x="LMARGIN", new_y="NEXT", padding=1
         )
         pdf.set_text_color(0)
         pdf.set_draw_color(0)
-        pdf.ln(1.5)
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(width, 7, sheet.title, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8.5)
-    pdf.multi_cell(width, 4, sheet.subtitle, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5 * k)
+    pdf.set_font("DejaVu", "B", 15 * k)
+    pdf.multi_cell(width, 7 * k, sheet.title, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8.5 * k)
+    pdf.multi_cell(width, 4 * k, sheet.subtitle, align="L", new_x="LMARGIN", new_y="NEXT")
     reading, serial, vin, unit = sheet.sections
-    _section(pdf, reading)
-    _heading(pdf, sheet.serial_title)
-    _cells(pdf, sheet)
-    _rows(pdf, serial)
-    _section(pdf, vin)
-    _section(pdf, unit)
-    _heading(pdf, sheet.fill_title)
-    pdf.set_font("DejaVu", "", 8.5)
+    _section(pdf, reading, k)
+    _heading(pdf, sheet.serial_title, k)
+    _cells(pdf, sheet, k)
+    _rows(pdf, serial, k)
+    _section(pdf, vin, k)
+    _section(pdf, unit, k)
+    _heading(pdf, sheet.fill_title, k)
+    pdf.set_font("DejaVu", "", 8.5 * k)
     for index, label in enumerate(sheet.fill_in):
         last = index == len(sheet.fill_in) - 1
-        pdf.ln(14 if last else 4.2)
-        pdf.cell(62, 4, label)
-        y = pdf.get_y() + 4
+        pdf.ln((14 if last else 4.2) * k)
+        pdf.cell(62, 4 * k, label)
+        y = pdf.get_y() + 4 * k
         pdf.line(MARGIN + 62, y, MARGIN + width, y)
-        pdf.ln(4)
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 8.5)
-    pdf.multi_cell(width, 4, sheet.proof, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 7.5)
-    pdf.ln(1)
-    pdf.multi_cell(width, 3.5, sheet.advice, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-    pdf.multi_cell(width, 3.5, sheet.disclaimer, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4 * k)
+    pdf.ln(2 * k)
+    pdf.set_font("DejaVu", "B", 8.5 * k)
+    pdf.multi_cell(width, 4 * k, sheet.proof, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 7.5 * k)
+    pdf.ln(1 * k)
+    pdf.multi_cell(width, 3.5 * k, sheet.advice, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1 * k)
+    pdf.multi_cell(width, 3.5 * k, sheet.disclaimer, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _heading(pdf, title: str) -> None:  # type: ignore[no-untyped-def]
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 9.5)
-    pdf.cell(0, 5, title, new_x="LMARGIN", new_y="NEXT")
+def _heading(pdf, title: str, k: float) -> None:  # type: ignore[no-untyped-def]
+    pdf.ln(2 * k)
+    pdf.set_font("DejaVu", "B", 9.5 * k)
+    pdf.cell(0, 5 * k, title, new_x="LMARGIN", new_y="NEXT")
     y = pdf.get_y()
     pdf.set_line_width(0.3)
     pdf.line(MARGIN, y, pdf.w - MARGIN, y)
-    pdf.ln(0.8)
+    pdf.ln(0.8 * k)
 
 
-def _section(pdf, section: Section) -> None:  # type: ignore[no-untyped-def]
-    _heading(pdf, section.title)
-    _rows(pdf, section)
+def _section(pdf, section: Section, k: float) -> None:  # type: ignore[no-untyped-def]
+    _heading(pdf, section.title, k)
+    _rows(pdf, section, k)
 
 
-def _rows(pdf, section: Section) -> None:  # type: ignore[no-untyped-def]
+def _rows(pdf, section: Section, k: float) -> None:  # type: ignore[no-untyped-def]
     value_w = pdf.w - 2 * MARGIN - LABEL_W
     for row in section.rows:
         y = pdf.get_y()
-        pdf.set_font("DejaVu", "", 8.5)
+        pdf.set_font("DejaVu", "", 8.5 * k)
         pdf.set_text_color(60)
-        pdf.multi_cell(LABEL_W - 2, 3.9, row.label, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(LABEL_W - 2, 3.9 * k, row.label, align="L", new_x="LMARGIN", new_y="NEXT")
         label_end = pdf.get_y()
         pdf.set_xy(MARGIN + LABEL_W, y)
         pdf.set_text_color(*(RED if row.warn else (0, 0, 0)))
         if row.mono:
-            pdf.set_font("DejaVuMono", "", 8.5)
+            pdf.set_font("DejaVuMono", "", 8.5 * k)
         else:
-            pdf.set_font("DejaVu", "B" if row.warn else "", 8.5)
-        pdf.multi_cell(value_w, 3.9, row.value, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "B" if row.warn else "", 8.5 * k)
+        pdf.multi_cell(value_w, 3.9 * k, row.value, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
-        pdf.set_y(max(pdf.get_y(), label_end, y + 3.9))
+        pdf.set_y(max(pdf.get_y(), label_end, y + 3.9 * k))
 
 
-def _cells(pdf, sheet: Sheet) -> None:  # type: ignore[no-untyped-def]
+def _cells(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
     """The serial large and spaced: one box per character, its position under it."""
     if not sheet.cells:
         return
-    size, gap = 9.4, 1.2
+    size, gap = 9.4 * k, 1.2 * k
     per_line = int((pdf.w - 2 * MARGIN + gap) // (size + gap))
-    pdf.ln(1)
+    pdf.ln(1 * k)
     for start in range(0, len(sheet.cells), per_line):
         y = pdf.get_y()
         for i, cell in enumerate(sheet.cells[start : start + per_line]):
@@ -131,12 +142,12 @@ def _cells(pdf, sheet: Sheet) -> None:  # type: ignore[no-untyped-def]
             if cell.lookalike:
                 pdf.set_fill_color(235)
                 pdf.set_dash_pattern(dash=0.8, gap=0.6)
-            pdf.rect(x, y, size, 12, style="DF" if cell.lookalike else "D")
+            pdf.rect(x, y, size, 12 * k, style="DF" if cell.lookalike else "D")
             pdf.set_dash_pattern()
-            pdf.set_xy(x, y + 0.6)
-            pdf.set_font("DejaVuMono", "", 19)
-            pdf.cell(size, 8, cell.char, align="C")
-            pdf.set_xy(x, y + 8.6)
-            pdf.set_font("DejaVu", "", 6)
-            pdf.cell(size, 3, str(cell.position), align="C")
-        pdf.set_xy(MARGIN, y + 13.2)
+            pdf.set_xy(x, y + 0.6 * k)
+            pdf.set_font("DejaVuMono", "", 19 * k)
+            pdf.cell(size, 8 * k, cell.char, align="C")
+            pdf.set_xy(x, y + 8.6 * k)
+            pdf.set_font("DejaVu", "", 6 * k)
+            pdf.cell(size, 3 * k, str(cell.position), align="C")
+        pdf.set_xy(MARGIN, y + 13.2 * k)

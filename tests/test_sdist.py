@@ -1,0 +1,91 @@
+"""The sdist carries its own test suite: every test file, conftest, golden file, fuzz target
+and recorded trace, and that suite runs from the unpacked sdist (issue 13).
+
+Time-bounded: the sdist is built without network (``--no-isolation``; ``build`` and
+``setuptools>=77`` come with the ``test`` extra) and a representative part of its suite runs
+here (conftest fixtures, golden files, fuzz regressions, the recorded traces, the layer
+rules); ``.ci/run`` runs the sdist's whole suite after the main one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBSET = [
+    "tests/test_layers.py",
+    "tests/test_trace_fixtures.py",
+    "tests/test_export.py",
+    "tests/fuzz/test_fuzz_regressions.py",
+    "tests/test_cli_conventions.py",
+]
+SKIP_PARTS = {"__pycache__", ".hypothesis", ".pytest_cache"}
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("G15DIAG_IN_SDIST")), reason="already running inside the unpacked sdist"
+)
+
+
+def _tree(folder: str) -> set[str]:
+    return {
+        str(p.relative_to(ROOT))
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file() and not SKIP_PARTS & set(p.parts)
+    }
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (archive,) = out.glob("g15diag-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        tar.extractall(out, filter="data")
+    (unpacked,) = (p for p in out.iterdir() if p.is_dir())
+    return unpacked
+
+
+def test_sdist_ships_the_whole_test_tree_and_fixtures(sdist: Path) -> None:
+    shipped = {str(p.relative_to(sdist)) for p in sdist.rglob("*") if p.is_file()}
+    for folder in ("tests", "fixtures", "src/g15diag"):
+        missing = sorted(_tree(folder) - shipped)
+        assert missing == [], f"{folder}: {missing[:10]}"
+    for name in ("LICENSE", "README.md", "hardware/adapters.md", "tests/conftest.py"):
+        assert name in shipped
+    assert "Copyright (c)" in (sdist / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_sdist_metadata(sdist: Path) -> None:
+    meta = (sdist / "PKG-INFO").read_text(encoding="utf-8")
+    assert "License-Expression: MIT" in meta and "License-File: LICENSE" in meta
+    assert "Classifier: Operating System :: Microsoft :: Windows" in meta
+    assert "Project-URL" not in meta  # no invented hosts
+
+
+def test_the_unpacked_sdist_runs_its_tests(sdist: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(sdist / "src"), G15DIAG_IN_SDIST="1")
+    env.pop("G15DIAG_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *SUBSET],
+        cwd=sdist,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout.splitlines()[-1] and "failed" not in proc.stdout
+    skips = [line for line in proc.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert all("tshark" in line for line in skips), skips  # none for a file the sdist lacks
