@@ -89,15 +89,20 @@ class Staged:
         self.path = check_new(path, force=force, hint=hint)
         self.force = force
         self.hint = hint
-        with signals.deferred():  # a signal here must not orphan the temporary
-            try:
-                fd, self.temp = tempfile.mkstemp(
-                    prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.path.parent
-                )
-            except OSError as exc:
-                raise os_error(self.path, exc) from exc
-            _live.add(self.temp)
-        self.handle: IO[bytes] = os.fdopen(fd, "wb")
+        self.temp = ""
+        try:
+            with signals.deferred():  # a signal here must not orphan the temporary
+                try:
+                    fd, self.temp = tempfile.mkstemp(
+                        prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.path.parent
+                    )
+                except OSError as exc:
+                    raise os_error(self.path, exc) from exc
+                _live.add(self.temp)
+                self.handle: IO[bytes] = os.fdopen(fd, "wb")
+        except BaseException:  # a signal held until the block ended: nothing stays behind
+            self.discard()
+            raise
 
     def write(self, data: bytes) -> None:
         self.handle.write(data)
@@ -145,11 +150,14 @@ class Staged:
 
     def discard(self) -> None:
         """Remove the temporary (safe to call twice, and after :meth:`commit`)."""
-        with contextlib.suppress(OSError):
-            self.handle.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.temp)
-        _live.discard(self.temp)
+        handle = getattr(self, "handle", None)
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
+        if self.temp:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temp)
+            _live.discard(self.temp)
 
 
 def _encode(path: Path, data: bytes | str) -> bytes:
@@ -166,13 +174,17 @@ def write_new(
 ) -> Path:
     """Write ``data`` (text as UTF-8) to the new file ``path``, whole or not at all."""
     payload = _encode(Path(path), data)
-    staged = Staged(path, force=force, hint=hint)
+    staged: Staged | None = None
     try:
+        with signals.deferred():  # constructed and bound, or neither: never an orphan temp
+            staged = Staged(path, force=force, hint=hint)
         staged.write(payload)
+        return staged.commit()
     except OSError as exc:
-        staged.discard()
-        raise os_error(staged.path, exc) from exc
-    return staged.commit()
+        raise os_error(path, exc) from exc
+    finally:
+        if staged is not None:
+            staged.discard()  # the temporary only: a committed file stays
 
 
 def commit_all(staged: list[Staged]) -> list[Path]:
@@ -196,7 +208,8 @@ def commit_all(staged: list[Staged]) -> list[Path]:
 @contextlib.contextmanager
 def new_file(path: str | Path, *, force: bool = False) -> Iterator[Staged]:
     """``with new_file(p) as f: f.write(...)``: committed on success, discarded otherwise."""
-    staged = Staged(path, force=force)
+    with signals.deferred():  # constructed and bound, or neither
+        staged = Staged(path, force=force)
     try:
         yield staged
     except BaseException:
