@@ -169,3 +169,19 @@ def test_page_translations_have_the_same_keys() -> None:
     assert all(isinstance(v, str) and v for v in text.values())
     assert "антикраж" not in " ".join(text.values()).lower()
     assert len(en["guidance"]) == len(ru["guidance"]) == 4
+
+
+def test_command_line_options_apply_to_the_page_reads(run_process) -> None:
+    server = start_gui("--port", "sim://", "--reads", "3")
+    try:
+        assert server.request("POST", "/api/read", body={"port": "sim://"})[0] == 202
+        job = wait_done(server)
+        assert job["state"] == "done" and job["result"]["reads"] == 3  # --reads 3 was used
+        assert server.request("POST", "/api/read", body={"port": "sim://?nope=1"})[0] == 202
+        job = wait_done(server)  # an unknown sim:// option: the CLI's usage error
+        assert job["state"] == "failed" and job["error"]["exit_status"] == "2"
+    finally:
+        server.stop()
+    done = run_process("gui", "--no-browser", "--port", "sim://", "--trace", "x.log")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--interface, --trace and -v are for the terminal commands" in done.stderr

@@ -55,6 +55,21 @@ def test_simulate_prints_usage_and_stops_promptly_on_sigterm(run_process) -> Non
     assert "Traceback" not in err and out == ""
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery is POSIX here")
+def test_simulate_stops_on_ctrl_c_too() -> None:
+    proc = _start("--tcp", "0")
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("socket://127.0.0.1:")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert err.rstrip().endswith("Simulator stopped.") and "Traceback" not in err
+
+
 def test_every_parser_option_is_in_the_table_and_the_table_is_the_parser() -> None:
     assert names() == config.KNOWN | faults.KNOWN
     assert len({o.name for o in OPTIONS}) == len(OPTIONS)

@@ -143,6 +143,7 @@ def probe(
     ports: Iterable[PortInfo], *, baud: int | str = 38400, timeout: float = 2.0
 ) -> list[PortInfo]:
     """Ask each port (not the Wi-Fi hint) for ``ATI`` and nothing else."""
+    from g15diag.adapter import AdapterOptions, make_transport
     from g15diag.protocol import elm
     from g15diag.transport.elm327 import Elm327Transport
 
@@ -151,7 +152,10 @@ def probe(
         if info.kind == "wifi-hint":
             out.append(info)
             continue
-        transport = Elm327Transport(info.port, baud=baud, timeout=timeout)
+        transport = make_transport(AdapterOptions(port=info.port, baud=baud, timeout=timeout))
+        if not isinstance(transport, Elm327Transport):  # not a serial port: nothing to ask
+            out.append(replace(info, probe_error="not a serial port"))
+            continue
         try:
             transport.open_port()
             lines = elm.check_ok("ATI", transport.command("ATI"))

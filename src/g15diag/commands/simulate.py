@@ -57,22 +57,25 @@ def command(sim_url: str, tcp_port: int | None) -> int:
     else:
         server = PtyServer(sim_url)
         port = server.path
-    click.echo(port)  # stdout: the one line a script reads
-    click.echo(
-        f"Simulated ELM327 adapter (fictional car) on {port}.\n"
-        f"  Use it from another terminal:  g15diag read-serial --port {port}\n"
-        "  Stop it with Ctrl-C (or SIGTERM).",
-        err=True,
-    )
-    sys.stdout.flush()
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    stopping = [signal.SIGINT, signal.SIGTERM]  # both stop it cleanly (exit 0)
+    previous = {sig: signal.getsignal(sig) for sig in stopping}
+    for sig in stopping:  # before the port is printed: a caller may signal at once
+        signal.signal(sig, lambda *_: server.stop())
     try:
+        click.echo(port)  # stdout: the one line a script reads
+        click.echo(
+            f"Simulated ELM327 adapter (fictional car) on {port}.\n"
+            f"  Use it from another terminal:  g15diag read-serial --port {port}\n"
+            "  Stop it with Ctrl-C (or SIGTERM).",
+            err=True,
+        )
+        sys.stdout.flush()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.close()
     click.echo("Simulator stopped.", err=True)
     return 0

@@ -23,6 +23,7 @@ else:  # pragma: no cover
 from flask import Flask, Response, abort, jsonify, render_template, request
 
 from g15diag import errors, identifiers
+from g15diag.adapter import AdapterOptions
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.transport.base import can_id_text
 
@@ -50,12 +51,13 @@ def create_app(
     *,
     token: str,
     worker: Worker,
-    default_port: str | None = None,
+    options: AdapterOptions | None = None,
     on_quit: Callable[[], None] = lambda: None,
     on_closing: Callable[[], None] = lambda: None,
     on_page: Callable[[], None] = lambda: None,
 ) -> Flask:
     """The app; ``app.config["ALLOWED_HOSTS"]`` must be set once the port is known."""
+    default_port = options.port if options else None
     app = Flask(__name__)
     app.config.update(ALLOWED_HOSTS=frozenset(), JSON_SORT_KEYS=False)
 
@@ -106,14 +108,14 @@ def create_app(
 
     @app.post("/api/read")
     def read() -> tuple[Response, int]:
-        port = _port()
-        worker.start("read", functools.partial(_read, port))
+        chosen = for_port(options, _port())
+        worker.start("read", functools.partial(_read, chosen))
         return jsonify(state="running"), 202
 
     @app.post("/api/doctor")
     def doctor() -> tuple[Response, int]:
-        port = _port()
-        worker.start("doctor", functools.partial(_doctor, port))
+        chosen = for_port(options, _port())
+        worker.start("doctor", functools.partial(_doctor, chosen))
         return jsonify(state="running"), 202
 
     @app.get("/api/status")
@@ -184,7 +186,22 @@ def _port() -> str:
     return port.strip()
 
 
-def _read(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
+    """The command line's adapter options with the port the page chose (validated again)."""
+    if options is None:
+        return AdapterOptions(port=port)
+    return AdapterOptions(
+        port=port,
+        baud=options.baud,
+        protocol=options.protocol,
+        timeout=options.timeout,
+        address=options.address,
+        reads=options.reads,
+        profile=options.profile,
+    )
+
+
+def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
     from g15diag.app.search import SearchProgress
@@ -200,14 +217,13 @@ def _read(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, An
             }
         )
 
-    return api.session(port, progress=step)
+    return api.session(options=options, progress=step)
 
 
-def _doctor(port: str, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    from g15diag.adapter import AdapterOptions
+def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     from g15diag.app.doctor import run_doctor
 
-    report = run_doctor(AdapterOptions(port=port))
+    report = run_doctor(options)
     return {
         "verdict": report.verdict,
         "usable": report.usable,

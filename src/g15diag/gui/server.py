@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from werkzeug.serving import make_server
 
+from g15diag.adapter import AdapterOptions
 from g15diag.gui.app import create_app
 from g15diag.gui.worker import Worker
 
@@ -50,7 +51,7 @@ class Stopper:
 
 def serve(
     *,
-    default_port: str | None,
+    options: AdapterOptions | None,
     open_browser: bool,
     echo: Callable[[str], None],
 ) -> None:
@@ -62,7 +63,7 @@ def serve(
     app = create_app(
         token=token,
         worker=worker,
-        default_port=default_port,
+        options=options,
         on_quit=lambda: holder[0].now(),
         on_closing=lambda: holder[0].soon(),
         on_page=lambda: holder[0].cancel(),

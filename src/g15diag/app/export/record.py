@@ -119,10 +119,6 @@ class Record:
     items: tuple[Item, ...]
     data: Mapping[str, Any]  # the checked identify object, for the JSON format
 
-    def local_time(self, tz: dt.tzinfo | None = None) -> dt.datetime:
-        """``read_at`` in ``tz`` (default: this computer's zone)."""
-        return self.read_at.astimezone(tz)
-
 
 def load(path: str | Path) -> Record:
     """Read a saved ``identify --json`` file (or a GUI session) into a :class:`Record`."""
