@@ -60,17 +60,40 @@ def every_request() -> list[bytes]:
 
 
 def push_everything(transport: Transport) -> list[bytes]:
-    """Send every request through the public ``send``; return the ones the guard let by."""
+    """Send every request through the public ``send``; return the ones that got through.
+
+    First with no refusal seen: the stateless guard passes the four session requests, the
+    transport's session rule refuses them all. Then, as after a default-session refusal
+    (what the client tells the rule), each entry in turn: inside it every other two- and
+    three-byte ``10 xx [yy]`` is refused, and only its exit gets out."""
     passed = []
     for pdu in every_request():
         try:
             transport.send(pdu)
         except errors.ReadOnlyViolation:
-            assert not guard.is_allowed(pdu)
+            assert not guard.is_allowed(pdu) or pdu[0] == 0x10
             continue
-        assert guard.is_allowed(pdu), f"{pdu.hex()} was sent"
+        assert guard.is_allowed(pdu) and pdu[0] != 0x10, f"{pdu.hex()} was sent"
         passed.append(pdu)
+    transport.sessions.note_refusal(0x7F, b"\x22\xf1\x8c")
+    for entry, exit_request in ENTRIES_AND_EXITS:
+        transport.send(entry)
+        passed.append(entry)
+        for pdu in SESSION_CONTROL:
+            if pdu != exit_request:
+                with pytest.raises(errors.ReadOnlyViolation):
+                    transport.send(pdu)
+        transport.send(exit_request)
+        passed.append(exit_request)
     return passed
+
+
+#: the order the session requests reach the wire in :func:`push_everything`
+ENTRIES_AND_EXITS = [
+    (b"\x10\x03", b"\x10\x01"),
+    (b"\x10\xc0", b"\x10\x81"),
+    (b"\x10\x81", b"\x10\x81"),
+]
 
 
 def assert_wire(seen: list[bytes], passed: list[bytes]) -> None:
@@ -80,7 +103,10 @@ def assert_wire(seen: list[bytes], passed: list[bytes]) -> None:
     bad = [pdu.hex(" ") for pdu in seen if not guard.is_allowed(pdu)]
     assert not bad, f"not on the allowlist but on the wire: {bad}"
     assert {pdu[0] for pdu in seen} == ALLOWED | {0x10}
-    assert {pdu for pdu in seen if pdu[0] == 0x10} == SESSIONS  # exactly four, all seen
+    # exactly the four session requests, only in the rule's order: entry, then its exit
+    sessions = [pdu for pdu in seen if pdu[0] == 0x10]
+    pattern = [p for pair in ENTRIES_AND_EXITS for p in pair]
+    assert sessions and sessions == pattern * (len(sessions) // len(pattern))
     assert set(seen) == set(passed)
 
 

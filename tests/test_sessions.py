@@ -317,3 +317,43 @@ def test_trace_sidecar_says_which_session(run_cli, tmp_path) -> None:  # type: i
     assert lines.index(next(x for x in lines if x.endswith("747#0210810000000000"))) > lines.index(
         next(x for x in lines if x.endswith("747#0210C00000000000"))
     )
+
+
+# -- the rule at the transport: whoever sends, and whatever the app layer does ---------------
+
+
+def test_transport_rule_holds_without_the_app_layer() -> None:
+    from g15diag.transport.base import Target
+
+    with make_transport("sim://?unit=uds_extended") as transport:
+        ecu = transport._port.stream.adapter.car.ecus[1]  # type: ignore[attr-defined]
+        transport.set_target(ecu_target(ecu))
+        client = Client(transport)
+        with pytest.raises(errors.ReadOnlyViolation):
+            client.read(b"\x10\x03")  # no refusal seen yet: refused before the wire
+        assert client.read(b"\x22\xf1\x90")  # an answer is not a refusal
+        with pytest.raises(errors.ReadOnlyViolation):
+            client.read(b"\x10\x03")
+        with pytest.raises(errors.NegativeResponse):
+            client.read(b"\x22\xf1\x8c")  # 7F 22 7F: the client tells the rule
+        assert client.read(b"\x10\x03") == bytes.fromhex("003201F4")
+        with pytest.raises(errors.ReadOnlyViolation):
+            client.read(b"\x10\xc0")  # one session at a time
+        with pytest.raises(errors.ReadOnlyViolation):
+            client.read(b"\x10\x81")  # not this session's exit
+        assert client.read(b"\x22\xf1\x8c") == SIM_SERIAL
+        # the transport itself leaves a session still open when it is closed
+    assert [req for req, _ in ecu.wire if req[0] == 0x10] == [b"\x10\x03", b"\x10\x01"]
+    assert ecu.in_default_session
+    with make_transport("sim://?unit=uds_extended") as transport:
+        ecu = transport._port.stream.adapter.car.ecus[1]  # type: ignore[attr-defined]
+        transport.set_target(ecu_target(ecu))
+        client = Client(transport)
+        with pytest.raises(errors.NegativeResponse):
+            client.read(b"\x22\xf1\x8c")
+        client.read(b"\x10\x03")
+        with pytest.raises(errors.ReadOnlyViolation):
+            transport.set_target(Target(0x712, 0x732))  # never move on with a session open
+        with pytest.raises(errors.ReadOnlyViolation):
+            client.read(b"\x10\x01")  # nor send its exit to another unit
+    assert [req for req, _ in ecu.wire if req[0] == 0x10] == [b"\x10\x03"]

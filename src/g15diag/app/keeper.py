@@ -1,9 +1,10 @@
 """Diagnostic sessions at the app layer: entered only when the rule allows, always left.
 
-:class:`SessionKeeper` is a context manager around one command's requests. It asks through
-:func:`~g15diag.app.outcome.ask`, tells the sans-I/O :class:`~g15diag.protocol.session.SessionRule`
-about every default-session refusal, and on leaving the ``with`` block — normally, on an
-error or on Ctrl-C — sends the request that returns the unit to its default session.
+The rule itself (:class:`~g15diag.protocol.session.SessionRule`) belongs to the transport and
+is checked in its final ``send``; the client feeds it the unit's refusals. The
+:class:`SessionKeeper` is the app's side: a context manager around one command's requests that
+asks only what the rule allows, knows the session reads happen in, and on leaving the
+``with`` block — normally, on an error or on Ctrl-C — returns the unit to its default session.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class SessionKeeper:
     def __init__(self, client: Client, mode: SessionMode = SessionMode.AUTO) -> None:
         self.client = client
         self.mode = mode
-        self.rule = SessionRule()
+        self.rule: SessionRule = client.transport.sessions
         self.current = Session.DEFAULT
         self.log: list[Reply] = []  # every session request sent and its reply
 
@@ -51,11 +52,8 @@ class SessionKeeper:
             self.leave()
 
     def ask(self, request: bytes) -> Reply:
-        """One read in the current session; default-session refusals feed the rule."""
-        reply = ask(self.client, request, self.current)
-        if self.current is Session.DEFAULT and reply.outcome in (Outcome.REFUSED, Outcome.SILENT):
-            self.rule.note_refusal(reply.nrc, request)
-        return reply
+        """One read in the current session (the client tells the rule about refusals)."""
+        return ask(self.client, request, self.current)
 
     def may_enter(self, session: Session) -> bool:
         return (
@@ -67,8 +65,13 @@ class SessionKeeper:
 
     def enter(self, session: Session) -> Reply:
         """Send the session request; a refusal means the unit stayed where it was."""
-        request = self.rule.enter(session)
-        reply = ask(self.client, request, Session.DEFAULT)
+        if not self.may_enter(session):
+            raise errors.ReadOnlyViolation(
+                f"Not entering the {session.label} session: no refusal seen, another session "
+                "open, or --sessions never. Nothing was sent."
+            )
+        assert session.request is not None
+        reply = ask(self.client, session.request, Session.DEFAULT)  # the transport's rule admits it
         self.log.append(reply)
         if reply.outcome is Outcome.REFUSED:
             self.rule.not_entered()
@@ -78,12 +81,12 @@ class SessionKeeper:
 
     def leave(self) -> None:
         """Return the unit to its default session if a session was (or may have been) entered."""
-        request = self.rule.leave()
+        active = self.rule.active
         self.current = Session.DEFAULT
-        if request is not None:
-            self.log.append(ask(self.client, request, Session.DEFAULT))
+        if active is not None and active.exit_request is not None:
+            self.log.append(ask(self.client, active.exit_request, Session.DEFAULT))
 
     def new_address(self) -> None:
-        """Leave any session before the next requests go to another unit."""
+        """Leave any session before the next requests go to another unit (the transport
+        starts the rule over when it is pointed elsewhere)."""
         self.leave()
-        self.rule.new_address()

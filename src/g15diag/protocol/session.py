@@ -83,8 +83,16 @@ _LABELS = {
 }
 
 
+_BY_REQUEST = {request: session for session, request in _ENTER.items()}
+
+
 class SessionRule:
-    """Which session request may go out next, for one address at a time (no I/O)."""
+    """Which session request may go out next, for one address at a time (no I/O).
+
+    Every transport owns one and runs :meth:`check_send` on each request in its final
+    ``send`` (after the stateless guard), so the rule holds at the lowest write whoever
+    sends; the client feeds it what the unit answered (:meth:`note_refusal`).
+    """
 
     def __init__(self) -> None:
         self.permitted = False
@@ -97,6 +105,26 @@ class SessionRule:
         silent_block = nrc is None and request == bytes([0x21, 0x80])
         if silent_block or (nrc is not None and nrc in ENTRY_NRCS):
             self.permitted = True
+
+    def check_send(self, pdu: bytes) -> None:
+        """Admit ``pdu`` by the rule (anything but 0x10 passes); raise ReadOnlyViolation."""
+        if pdu[:1] != bytes([SESSION_CONTROL]):
+            return
+        if self.active is None:
+            session = _BY_REQUEST.get(bytes(pdu))
+            if session is None:
+                raise ReadOnlyViolation(
+                    f"Refused {pdu.hex(' ').upper()}: a return to the default session is sent "
+                    "only to leave a session the tool entered. Nothing was sent."
+                )
+            self.enter(session)
+        elif bytes(pdu) == self.active.exit_request:
+            self.leave()
+        else:
+            raise ReadOnlyViolation(
+                f"Refused {pdu.hex(' ').upper()}: the unit is in the {self.active.label} "
+                "session, which is left first. Nothing was sent."
+            )
 
     def enter(self, session: Session) -> bytes:
         """The request entering ``session``; refused unless a default read was refused."""

@@ -8,13 +8,16 @@ lowest write (defence in depth).
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import final
 
+from g15diag.errors import G15DiagError, ReadOnlyViolation
 from g15diag.protocol import guard
 from g15diag.protocol.elm import Frame, Line
+from g15diag.protocol.session import SessionRule
 
 #: (can_id, data, is_request) for every frame a transport puts on or sees from the bus.
 FrameListener = Callable[[int, bytes, bool], None]
@@ -97,13 +100,27 @@ class Transport(ABC):
         #: called with every target the transport is pointed at (``--trace``'s sidecar)
         self.target_listeners: list[Callable[[Target], None]] = []
         self.info = AdapterInfo(kind="unknown", port="")
+        #: the stateful session rule, checked in :meth:`send` (protocol/session.py)
+        self.sessions = SessionRule()
 
     def __enter__(self) -> Transport:
         self.open()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        try:
+            self.leave_session()
+        finally:
+            self.close()
+
+    def leave_session(self) -> None:
+        """Last line of defence: return the unit to its default session if one is still
+        open (best effort; the app layer normally has left it already)."""
+        exit_request = self.sessions.active.exit_request if self.sessions.active else None
+        if exit_request is not None:
+            with contextlib.suppress(G15DiagError):
+                self.send(exit_request)
+                self.receive(0.25)
 
     @abstractmethod
     def open(self) -> None:
@@ -119,8 +136,11 @@ class Transport(ABC):
 
     @final
     def send(self, pdu: bytes) -> None:
-        """Send one request PDU to the current target, after the read-only guard."""
-        self._send(guard.check_request(pdu))
+        """Send one request PDU to the current target, after the read-only guard and the
+        session rule (a session only after a refusal, one at a time, left before any other)."""
+        checked = guard.check_request(pdu)
+        self.sessions.check_send(checked)
+        self._send(checked)
 
     @abstractmethod
     def _send(self, pdu: bytes) -> None:
@@ -145,5 +165,12 @@ class Transport(ABC):
             listener(step)
 
     def _emit_target(self, target: Target) -> None:
+        if self.sessions.active is not None:  # a bug above: never send the exit elsewhere
+            active, _ = self.sessions.active, self.sessions.not_entered()
+            raise ReadOnlyViolation(
+                f"Pointed at {target.label} while the previous unit was in the {active.label} "
+                "session (it falls back by itself within about 5 s)."
+            )
+        self.sessions.new_address()  # permission starts over at every address
         for listener in self.target_listeners:
             listener(target)
