@@ -227,3 +227,18 @@ def test_exported_sheets_are_one_page_with_the_text(run_cli, browser_factory, tm
     text = pdf_text(printed)
     for label in [SERIAL, *labels]:
         assert label in text, label
+
+
+def test_long_serial_html_sheet_prints_on_one_page(browser_factory, tmp_path):
+    from g15diag.app import export
+
+    data = export.load_identify_json(Path(__file__).parent / "golden" / "identify_sim.json")
+    data["serial"] = data["items"]["0xF18C"]["text"] = "AB0O1Il5S8" * 4  # 40 characters
+    html = tmp_path / "long.html"
+    html.write_text(str(export.render(data, "html", lang="ru")), encoding="utf-8")
+    page = browser_factory().new_page()
+    page.goto(html.as_uri())
+    printed = tmp_path / "long.pdf"
+    page.pdf(path=str(printed), prefer_css_page_size=True, print_background=True)
+    assert pdf_pages(printed) == 1
+    assert "Печать и подпись" in pdf_text(printed)
