@@ -101,6 +101,13 @@ def test_api_reads_with_one_record() -> None:
     assert result.value("serial") == "SIM0O1Il5S8B2024" and result.simulated
 
 
+def test_api_refuses_a_record_and_a_port_together_or_a_wrong_record() -> None:
+    with pytest.raises(errors.UsageError, match=r"^Give either options= or port="):
+        g15diag.identify("sim://", options=AdapterOptions(port="sim://"))
+    with pytest.raises(errors.UsageError, match=r"^options must be a g15diag.AdapterOptions"):
+        g15diag.scan(options={"port": "sim://"})  # type: ignore[arg-type]
+
+
 def test_dir_lists_the_public_api() -> None:
     listed = dir(g15diag)
     for name in g15diag.__all__:

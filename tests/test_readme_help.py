@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from g15diag.cli import COMMANDS, cli
-from g15diag.errors import ExitStatus
+from g15diag.errors import STATUS_TABLE, ExitStatus
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -35,3 +35,14 @@ def test_readme_and_help_name_the_same_settings(run_cli) -> None:
     for key in ("port", "baud", "protocol", "timeout", "interface", "channel", "bitrate"):
         assert f"`{key}`" in README
         assert key in out
+
+
+def test_help_exit_status_is_the_readme_table(run_cli) -> None:
+    section = README[README.index("## Exit status") :]
+    rows = re.findall(r"^\| ([\d, ]+) \| (.+) \|$", section, re.MULTILINE)
+    assert tuple(rows[: len(STATUS_TABLE)]) == STATUS_TABLE
+    code, out, _ = run_cli("help", "exit-status")
+    flat = " ".join(out.split())
+    assert code == 0
+    for status, meaning in STATUS_TABLE:
+        assert f"{status} {' '.join(meaning.split())}" in flat

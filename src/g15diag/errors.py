@@ -220,3 +220,29 @@ class OutputError(G15DiagError):
     """An output file cannot be written."""
 
     exit_status = ExitStatus.OUTPUT
+
+
+#: (status(es), meaning): the README's "Exit status" table and ``g15diag help exit-status``
+#: (tests/test_readme_help.py keeps the two equal).
+STATUS_TABLE: tuple[tuple[str, str], ...] = (
+    ("0", "success"),
+    ("1", "internal error (a bug; please report it)"),
+    ("2", "usage: bad option, address, profile or input file"),
+    ("3", "port or adapter problem (cannot open, no prompt, lost connection, bus error)"),
+    ("4", "no head unit answered"),
+    (
+        "5",
+        "the head unit refused (negative response code), or answered but gave no serial at "
+        "any place the ladder asks (`discover` lists what it gives)",
+    ),
+    ("6", "two reads disagreed"),
+    ("7", "`doctor`: the adapter is not usable"),
+    ("8", "the adapter does not understand a command the read needs (typical of clones)"),
+    ("9", "an output file cannot be written"),
+    ("10", "the read-only guard refused a request (a bug; nothing was sent)"),
+    (
+        "129, 130, 143",
+        "interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal number); no "
+        "partial file or temporary is left, and files that were already complete are named",
+    ),
+)

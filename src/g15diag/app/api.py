@@ -38,6 +38,17 @@ def _sessions(sessions: str | SessionMode) -> SessionMode:
         raise UsageError(f"sessions must be 'auto' or 'never', not {sessions!r}.") from None
 
 
+def _record(options: AdapterOptions | None, **fields: Any) -> AdapterOptions:
+    """``options`` as given, or one record made (and validated) from the keyword arguments."""
+    if options is None:
+        return AdapterOptions(**fields)
+    if not isinstance(options, AdapterOptions):
+        raise UsageError(f"options must be a g15diag.AdapterOptions, not {options!r}.")
+    if fields.get("port") is not None:
+        raise UsageError("Give either options= or port=, not both (the record names the port).")
+    return options
+
+
 def _progress(progress: ProgressHook | None) -> ProgressHook | None:
     if progress is not None and not callable(progress):
         raise UsageError(f"progress must be a function of one SearchProgress, not {progress!r}.")
@@ -63,7 +74,8 @@ def read_serial(
     ``sessions="never"`` keeps the unit in its default session. Options as for
     :func:`identify`.
     """
-    opts = options or AdapterOptions(
+    opts = _record(
+        options,
         port=port,
         profile=profile,
         protocol=protocol,
@@ -105,7 +117,8 @@ def identify(
     a bad value raises :class:`~g15diag.errors.UsageError`); or pass one ``options`` record.
     ``sessions`` and ``progress`` as for :func:`read_serial`.
     """
-    opts = options or AdapterOptions(
+    opts = _record(
+        options,
         port=port,
         profile=profile,
         protocol=protocol,
@@ -139,7 +152,7 @@ def voltage(
     """Volts at the OBD socket (the adapter's ``ATRV``); None when the adapter cannot tell."""
     from g15diag.app.voltage import read_voltage
 
-    opts = options or AdapterOptions(port=port, protocol=protocol, baud=baud, timeout=timeout)
+    opts = _record(options, port=port, protocol=protocol, baud=baud, timeout=timeout)
     with make_transport(opts) as transport:
         return read_voltage(transport)
 
@@ -165,7 +178,8 @@ def session(
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
 
-    opts = options or AdapterOptions(
+    opts = _record(
+        options,
         port=port,
         profile=profile,
         protocol=protocol,
@@ -202,8 +216,8 @@ def scan(
 ) -> ScanResult:
     """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``);
     ``progress`` gets a :class:`SearchProgress` before every probe."""
-    opts = options or AdapterOptions(
-        port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
+    opts = _record(
+        options, port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
     )
     if id_range is not None and not isinstance(id_range, str):
         raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")

@@ -50,9 +50,11 @@ def _simulator() -> str:
 
 
 def _exit_status() -> str:
-    from g15diag.cli import cli
+    from g15diag.errors import STATUS_TABLE
 
-    return (cli.help or "").split("Exit status:", 1)[-1].strip() + "\n"
+    width = max(len(status) for status, _ in STATUS_TABLE)
+    rows = "\n".join(f"  {status:<{width}}  {meaning}" for status, meaning in STATUS_TABLE)
+    return f"Exit status of every g15diag command\n\n{rows}\n"
 
 
 #: topic -> (one line, the text)
