@@ -112,3 +112,11 @@ def test_unreadable_line_next_to_a_word_is_masked() -> None:
     with pytest.raises(errors.ProtocolError) as info:
         elm.parse_frame_line("7A8101362F18C53494D\x07")
     assert leaked(str(info.value)) == []
+
+
+def test_a_bad_trace_line_is_quoted_masked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    trace = tmp_path / "u.log"
+    trace.write_text("(1.0) can0 7A8#101362F18C53494D_\n")
+    code, _, err = run("replay", str(trace))
+    assert code == 2 and "is not a candump -L line" in err
+    assert "53494D" not in err and leaked(err) == []

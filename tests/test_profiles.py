@@ -109,3 +109,46 @@ def test_line_of_finds_keys_in_array_tables() -> None:
     assert line_of(TEXT, ("head_unit", 2, "request")) == _line('request = "714"')
     assert line_of(TEXT, ("name",)) == _line('name = "almera-g15"')
     assert line_of(TEXT, ("engine", "nothere")) == _line("[engine]")
+
+
+@pytest.mark.parametrize(
+    ("addition", "field", "problem"),
+    [
+        (
+            '[[rung]]\nname = "x"\nsession = "10 02"\nitems = ["0xF18C"]\n',
+            "rung[5].session",
+            "10 02",
+        ),
+        ('[[rung]]\nname = "x"\nitems = ["0xF1FF"]\n', "rung[5].items", "0xF1FF"),
+        ('[[rung]]\nname = "nissan"\nitems = ["0xF18C"]\n', "rung[5].name", "twice"),
+        (
+            '[[head_unit]]\nname = "u"\nrequest = "7B3"\nresponse = "7D3"\n'
+            'bitrates = [500000]\nladder = ["nissan"]\n',
+            "head_unit[5].ladder",
+            "default-session",
+        ),
+        (
+            '[[head_unit]]\nname = "u"\nrequest = "7B3"\nresponse = "7D3"\n'
+            'bitrates = [500000]\nladder = ["nope"]\n',
+            "head_unit[5].ladder",
+            "nope",
+        ),
+    ],
+)
+def test_ladder_errors_name_the_field(addition: str, field: str, problem: str, tmp_path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(TEXT + "\n" + addition, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        profiles.load(str(path))
+    assert info.value.field == field and problem in str(info.value)
+
+
+def test_first_rung_must_be_in_the_default_session(tmp_path) -> None:
+    text = TEXT.replace(
+        'name = "uds-default"\nsession = "default"', 'name = "uds-default"\nsession = "10 03"'
+    )
+    assert text != TEXT
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match="must be 'default'"):
+        profiles.load(str(path))

@@ -212,6 +212,7 @@ class _Parser:
     def __init__(self, data: dict[str, Any], text: str, where: str) -> None:
         self.data, self.text, self.where = data, text, where
         self.rung_names: set[str] = set()
+        self.first_rungs: set[str] = set()
 
     def fail(self, path: tuple[str | int, ...], problem: str) -> ProfileError:
         field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(
@@ -285,6 +286,13 @@ class _Parser:
         for n, name in enumerate(names):
             if name in names[:n]:
                 raise self.fail(("rung", n, "name"), f"{name!r} is listed twice.")
+        if out and out[0].session is not Session.DEFAULT:
+            raise self.fail(
+                ("rung", 0, "session"),
+                "must be 'default': the first read finds the unit, and a session is entered "
+                "only after a refusal there.",
+            )
+        self.first_rungs = {r.name for r in out if r.session is Session.DEFAULT}
         return tuple(out)
 
     def text_of(self, table: dict[str, Any], path: tuple[str | int, ...]) -> str:
@@ -319,6 +327,12 @@ class _Parser:
         for name in ladder:
             if name not in self.rung_names:
                 raise self.fail((*path, "ladder"), f"names {name!r}, which no [[rung]] has.")
+        if ladder and ladder[0] not in self.first_rungs:
+            raise self.fail(
+                (*path, "ladder"),
+                f"starts with {ladder[0]!r}: the first rung must be a "
+                "default-session one (a session is entered only after a refusal).",
+            )
         return Candidate(
             ladder=tuple(ladder),
             name=self.text_of(data, (*path, "name")),

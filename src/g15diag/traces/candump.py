@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from g15diag import errors
 from g15diag.errors import UsageError
 
 #: (timestamp in seconds, CAN ID, data bytes); an ID above 0x7FF is 29-bit.
@@ -86,7 +87,9 @@ def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator
         if len(parts) < 3:
             if not parts or parts[0].startswith("#"):
                 continue
-            raise UsageError(f"{name} line {number} is not a candump -L line: {line.strip()!r}.")
+            raise UsageError(
+                f"{name} line {number} is not a candump -L line: {errors.quoted(line.strip())}."
+            )
         stamp, _channel, body = parts[0], parts[1], parts[2]
         ident, _, data = body.partition("#")
         try:
@@ -106,7 +109,7 @@ def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator
             if stamp.startswith("#"):
                 continue
             raise UsageError(
-                f"{name} line {number} is not a candump -L line: {line.strip()!r}."
+                f"{name} line {number} is not a candump -L line: {errors.quoted(line.strip())}."
             ) from None
 
 
