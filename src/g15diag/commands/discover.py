@@ -3,7 +3,6 @@ candidates marked (unverified), and ``--report FILE.zip`` for the project."""
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from g15diag.adapter import DEFAULT_PROFILE, REPLAY_PREFIX, AdapterOptions
+from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result
 from g15diag.commands.sessions import mode, sessions_option
 
@@ -69,7 +69,10 @@ def command(
         run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
         result = _discover(run, id_range, sessions)
         data = result.to_dict()
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_text(result))
+        if as_json:
+            jsonout.echo(data, indent=2)  # the run's JSON document, even with exit 4
+        else:
+            click.echo(to_text(result))
         if report:
             written = _write_report(report, force, run, doctor, result, options.unredacted)
             click.echo(f"Wrote the field report {written}.", err=True)
