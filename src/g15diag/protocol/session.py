@@ -56,8 +56,18 @@ class Session(enum.Enum):
 
     @property
     def label(self) -> str:
-        """For people: ``extended (10 03)``."""
-        return _LABELS[self]
+        """For people: ``extended (10 03)`` (the one English naming of the sessions)."""
+        return self.label_in(self.word)
+
+    @property
+    def word(self) -> str:
+        """The session's English name alone: ``extended``."""
+        return _WORDS[self]
+
+    def label_in(self, word: str) -> str:
+        """``word`` followed by the request that enters the session: ``расширенный (10 03)``."""
+        request = self.request
+        return word if request is None else f"{word} ({request[0]:02X} {request[1]:02X})"
 
     @classmethod
     def from_text(cls, text: str) -> Session:
@@ -75,11 +85,12 @@ _ENTER = {
     Session.KWP_AFTER_SALES: KWP_AFTER_SALES,
     Session.KWP_STANDARD: KWP_STANDARD,
 }
-_LABELS = {
+#: English words; translations (the dealer sheet) key theirs by ``Session.value``.
+_WORDS = {
     Session.DEFAULT: "default",
-    Session.UDS_EXTENDED: "extended (10 03)",
-    Session.KWP_AFTER_SALES: "Renault after-sales (10 C0)",
-    Session.KWP_STANDARD: "KWP standard (10 81)",
+    Session.UDS_EXTENDED: "extended",
+    Session.KWP_AFTER_SALES: "Renault after-sales",
+    Session.KWP_STANDARD: "KWP standard",
 }
 
 
