@@ -23,15 +23,15 @@ from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.scan import ScanResult, ScanRow, scan
 from g15diag.app.search import ProgressHook, SearchProgress, climb
 from g15diag.client import Client, Timing
+from g15diag.identifiers import looks_like_serial
 from g15diag.profiles import Candidate, Profile
-from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol import kwp, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
 
 SCHEMA_VERSION = 1
 #: seconds one unit's sweep may take before the rest is left out (marked "truncated")
 UNIT_BUDGET = 60.0
-SERIAL_MIN, SERIAL_MAX = 6, 24
 #: requests whose answers are the VIN or the part number (never serial candidates)
 VIN_REQUESTS = {
     uds.read_data_by_identifier(0xF190),
@@ -101,15 +101,6 @@ class DiscoverResult:
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
-
-
-def looks_like_serial(text: str | None, clean: bool, others: set[str]) -> bool:
-    """Printable alphanumeric, 6-24 characters, not the VIN and not the part number."""
-    if text is None or not clean or not SERIAL_MIN <= len(text) <= SERIAL_MAX:
-        return False
-    if not (text.isascii() and text.isalnum()) or text in others:
-        return False
-    return not (len(text) == 17 and obd.check_vin(text).valid)
 
 
 def discover(

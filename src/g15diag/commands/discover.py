@@ -3,6 +3,7 @@ candidates marked (unverified), and ``--report FILE.zip`` for the project."""
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import tempfile
@@ -69,7 +70,12 @@ def command(
         run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
         result = _discover(run, id_range, sessions)
         data = result.to_dict()
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_text(result))
+        hidden = set() if options.unredacted else sensitive_requests(data)
+        click.echo(
+            json.dumps(masked_json(data, hidden), ensure_ascii=False, indent=2)
+            if as_json
+            else to_text(result, hidden)
+        )
         if report:
             written = _write_report(report, force, run, doctor, result, options.unredacted)
             click.echo(f"Wrote the field report {written}.", err=True)
@@ -142,8 +148,44 @@ def _write_report(  # type: ignore[no-untyped-def]
     return files.write_new(report, content, force=force)
 
 
-def to_text(result: Any) -> str:
-    """One table per unit: identifier, status/NRC, session, length, ASCII, hex."""
+UNMASK_NOTE = (
+    "Values that look like a serial or a VIN are masked (personal data); "
+    "add --unredacted to show them."
+)
+
+
+def sensitive_requests(data: dict[str, Any]) -> set[bytes]:
+    """The requests whose answers discover's own output masks (as the report does)."""
+    from g15diag.app.report import sensitive_requests as report_sensitive
+
+    answered = {
+        bytes.fromhex(item["request"])
+        for unit in data.get("units", [])
+        for item in unit["items"]
+        if item["text"] is not None
+    }
+    return report_sensitive(data) & answered
+
+
+def masked_json(data: dict[str, Any], hidden: set[bytes]) -> dict[str, Any]:
+    """``discover --json`` with the text of ``hidden`` answers starred (length kept) and
+    their hex removed; ``masked`` and ``unmask`` say so."""
+    if not hidden:
+        return data
+    out = copy.deepcopy(data)
+    out["masked"] = True
+    out["unmask"] = UNMASK_NOTE
+    for unit in out["units"]:
+        for item in unit["items"]:
+            if bytes.fromhex(item["request"]) in hidden:
+                item["text"] = "*" * len(item["text"] or "")
+                item["hex"] = None
+    return out
+
+
+def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) -> str:
+    """One table per unit: identifier, status/NRC, session, length, ASCII, hex; answers to
+    ``hidden`` requests starred (length kept)."""
     lines = []
     if result.simulated:
         lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
@@ -164,13 +206,17 @@ def to_text(result: Any) -> str:
                 status += f" (NRC 0x{reply.nrc:02X})"
             length = "" if reply.raw is None else str(len(reply.raw))
             text = f.text if f.text is not None else ""
+            secret = reply.request in hidden
+            if secret:
+                text = "*" * len(text)
             mark = "  <- serial candidate (unverified)" if f.serial_candidate else ""
             lines.append(
                 f"  {reply.request.hex(' ').upper():<10} {status:<28} {reply.session.value:<12} "
                 f"{length:>3}  {text}{mark}"
             )
             if reply.raw is not None:
-                lines.append(f"  {'':<10} {'':<28} {'':<12} {'':>3}  {reply.raw.hex(' ').upper()}")
+                raw = " ".join("**" for _ in reply.raw) if secret else reply.raw.hex(" ").upper()
+                lines.append(f"  {'':<10} {'':<28} {'':<12} {'':>3}  {raw}")
         silent = sum(1 for f in unit.findings if f.reply.outcome.value == "silent")
         if silent:
             lines.append(f"  ({silent} identifier(s) got no answer)")
@@ -180,4 +226,6 @@ def to_text(result: Any) -> str:
         f"{len(result.units)} unit(s) answered; {found} serial candidate(s), UNVERIFIED: a value "
         "that looks like a serial is not known to be one."
     )
+    if hidden:
+        lines.append(UNMASK_NOTE)
     return "\n".join(lines)
