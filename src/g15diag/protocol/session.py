@@ -14,6 +14,7 @@ time, and whoever enters one must leave it (``10 01``, or ``10 81`` after a KWP 
 
 from __future__ import annotations
 
+import collections
 import enum
 
 from g15diag.errors import ReadOnlyViolation
@@ -108,6 +109,28 @@ class SessionRule:
     def __init__(self) -> None:
         self.permitted = False
         self.active: Session | None = None  # entered (or possibly entered) and not yet left
+        #: session requests check_send admitted that have not reached the wire yet
+        self.unwritten: collections.Counter[bytes] = collections.Counter()
+
+    def check_wire(self, pdu: bytes, *, consume: bool = False) -> None:
+        """The lowest write's re-check: a session request reaches the wire only as one that
+        :meth:`check_send` admitted and that was not written yet (``consume``: this write
+        is the one); anything else of 0x10 (written without ``send``) is refused."""
+        if pdu[:1] != bytes([SESSION_CONTROL]):
+            return
+        if self.unwritten[bytes(pdu)] <= 0:
+            raise ReadOnlyViolation(
+                f"Refused {pdu.hex(' ').upper()} at the lowest write: a session request goes "
+                "out only through send(), after the unit refused a read in its default "
+                "session. Nothing was sent."
+            )
+        if consume:
+            self.written(pdu)
+
+    def written(self, pdu: bytes) -> None:
+        """``pdu`` (admitted by :meth:`check_send`) has been written: it is used up."""
+        if self.unwritten[bytes(pdu)] > 0:
+            self.unwritten[bytes(pdu)] -= 1
 
     def note_refusal(self, nrc: int | None, request: bytes) -> None:
         """A default-session read was refused with ``nrc`` (None: silence)."""
@@ -136,6 +159,7 @@ class SessionRule:
                 f"Refused {pdu.hex(' ').upper()}: the unit is in the {self.active.label} "
                 "session, which is left first. Nothing was sent."
             )
+        self.unwritten[bytes(pdu)] += 1
 
     def enter(self, session: Session) -> bytes:
         """The request entering ``session``; refused unless a default read was refused."""
