@@ -89,3 +89,56 @@ def test_the_unpacked_sdist_runs_its_tests(sdist: Path) -> None:
     assert " passed" in proc.stdout.splitlines()[-1] and "failed" not in proc.stdout
     skips = [line for line in proc.stdout.splitlines() if line.startswith("SKIPPED")]
     assert all("tshark" in line for line in skips), skips  # none for a file the sdist lacks
+
+
+def test_the_wheel_built_from_the_sdist_has_its_help(sdist: Path, tmp_path: Path) -> None:
+    """After `pip install`, with no repository at hand, the hints' commands work."""
+    wheels = tmp_path / "wheels"
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(wheels), "."],
+        cwd=sdist,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (wheel,) = wheels.glob("g15diag-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+        timeout=120,
+    )
+    python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    target = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    subprocess.run([*pip, "--target", str(target), str(wheel)], check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("G15DIAG_", "PYTHON"))}
+    env["PYTHONPATH"] = str(target)  # the installed wheel only, not the source tree
+    env["G15DIAG_CONFIG"] = str(tmp_path / "none.toml")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), "-m", "g15diag", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    guide = run("help", "adapters")
+    assert guide.returncode == 0 and guide.stdout.startswith("# Adapters: choosing one")
+    profile = run("profile", "show")
+    assert profile.returncode == 0 and profile.stdout.startswith("# Vehicle knowledge")
+    read = run("read-serial", "--port", "sim://", "--json")
+    assert read.returncode == 0 and '"serial": "SIM0O1Il5S8B2024"' in read.stdout
+    origin = subprocess.run(
+        [str(python), "-c", "import g15diag; print(g15diag.__file__)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert origin.stdout.startswith(str(target))  # it really ran the installed copy
