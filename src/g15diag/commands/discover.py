@@ -78,7 +78,10 @@ def command(
         )
         if report:
             written = _write_report(report, force, run, doctor, result, options.unredacted)
-            click.echo(f"Wrote the field report {written}.", err=True)
+            partial = " (with what was gathered before the error)" if result.error else ""
+            click.echo(f"Wrote the field report {written}{partial}.", err=True)
+    if result.error is not None:  # after the output and the report: its sentence and status
+        raise result.error
     if not result.units:
         raise NoAnswer(
             f"Nothing answered at {len(result.scan.rows)} address(es).",
@@ -110,6 +113,7 @@ def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # 
             candidates=cands,
             sessions=mode(sessions),
             progress=progress if show else None,
+            keep_partial=True,  # an adapter error still leaves the table and the report
         )
         note_result(transport, result.to_dict())
     if show:
@@ -226,6 +230,8 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         f"{len(result.units)} unit(s) answered; {found} serial candidate(s), UNVERIFIED: a value "
         "that looks like a serial is not known to be one."
     )
+    if result.error is not None:
+        lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
     return "\n".join(lines)
