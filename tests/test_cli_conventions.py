@@ -60,6 +60,15 @@ def test_json_error_object_on_stdout_and_sentence_on_stderr(
         assert f"Error: {data['error']}" in err or data["error"] in err
 
 
+def test_scan_with_nobody_answering_prints_one_json_document(run_cli) -> None:
+    # the table of who answered is the run's JSON document; no second (error) object follows
+    code, out, err = run_cli("scan", "--port", "sim://?no_hu=1", "--json")
+    assert code == errors.ExitStatus.NO_ANSWER
+    data = json.loads(out)  # exactly one document
+    assert "rows" in data and "error" not in data
+    assert "Error: Nothing answered at" in err
+
+
 def test_json_error_hint_is_the_hint_on_stderr(run_cli) -> None:
     code, out, err = run_cli("read-serial", "--port", "sim://?no_hu=1", "--json")
     data = json.loads(out)

@@ -16,6 +16,7 @@ import sys
 import click
 
 from g15diag import __version__, files, signals
+from g15diag.commands import jsonout
 from g15diag.errors import ExitStatus, G15DiagError
 
 #: command name -> "module:attribute" (one module per command under g15diag.commands)
@@ -153,16 +154,12 @@ def _watch_json(command: click.Command) -> None:
 
             def note(ctx: click.Context, p: click.Parameter, value: object, inner=inner) -> object:
                 if value:
-                    _STATE["json"] = True
+                    jsonout.request()
                 return inner(ctx, p, value) if inner else value
 
             param.callback = note
             param.is_eager = True
             param._g15_watched = True  # type: ignore[attr-defined]
-
-
-#: per-run state the error report needs after click's context is gone
-_STATE: dict[str, bool] = {"json": False}
 
 
 def report(error: G15DiagError) -> None:
@@ -177,7 +174,7 @@ def report(error: G15DiagError) -> None:
 
 def report_json(message: str, hint: str | None, status: int) -> None:
     """With --json, the error as one JSON object on stdout too (scripts read both)."""
-    if not _STATE["json"]:
+    if not jsonout.error_object_wanted():
         return
     import json
 
@@ -198,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     from g15diag import privacy
 
     privacy.set_unredacted(False)  # only this run's --unredacted counts
-    _STATE["json"] = False
+    jsonout.reset()
     files.reset()
     with signals.installed(restore=argv is not None):
         try:

@@ -4,7 +4,6 @@ candidates marked (unverified), and ``--report FILE.zip`` for the project."""
 from __future__ import annotations
 
 import copy
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import click
 
 from g15diag.adapter import DEFAULT_PROFILE, REPLAY_PREFIX, AdapterOptions
+from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result
 from g15diag.commands.sessions import mode, sessions_option
 
@@ -71,11 +71,10 @@ def command(
         result = _discover(run, id_range, sessions)
         data = result.to_dict()
         hidden = set() if options.unredacted else sensitive_requests(data)
-        click.echo(
-            json.dumps(masked_json(data, hidden), ensure_ascii=False, indent=2)
-            if as_json
-            else to_text(result, hidden)
-        )
+        if as_json:  # the run's JSON document, even with exit 4 (or an adapter error)
+            jsonout.echo(masked_json(data, hidden), indent=2)
+        else:
+            click.echo(to_text(result, hidden))
         if report:
             written = _write_report(report, force, run, doctor, result, options.unredacted)
             partial = " (with what was gathered before the error)" if result.error else ""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result
 
 
@@ -56,7 +56,7 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
     if show:
         click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        jsonout.echo(result.to_dict(), indent=2)  # the run's JSON document, even with exit 4
     else:
         click.echo(to_text(result))
     if not result.responders:
