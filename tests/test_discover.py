@@ -82,9 +82,10 @@ def test_serial_candidate_rule(text: str, clean: bool, expected: bool) -> None:
 
 def test_discover_json_schema(run_cli, tmp_path: Path) -> None:
     trace = tmp_path / "d.log"
-    code, out, err = run_cli(
-        "discover", "--port", HIDDEN, "--range", "7B3-7B3", "--json", "--trace", str(trace)
-    )
+    code, out, err = run_cli(  # --unredacted: the values themselves (masked otherwise,
+        "discover", "--port", HIDDEN, "--range", "7B3-7B3", "--json", "--trace", str(trace),
+        "--unredacted",  # see test_discover_privacy.py)
+    )  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
     assert data["schema_version"] == 1 and data["simulated"] is True

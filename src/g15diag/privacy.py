@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from g15diag import errors
+from g15diag import errors, identifiers
 from g15diag.protocol import elm, kwp, obd, uds
 from g15diag.protocol.elm import Line
 from g15diag.transport.base import Traffic
@@ -129,6 +129,8 @@ class TrafficMasker:
     def __init__(self, unredacted: bool | None = None) -> None:
         self.unredacted = _unredacted if unredacted is None else unredacted
         self._streams: dict[int, bool] = {}  # CAN ID -> its multi-frame answer is sensitive
+        self._payloads: dict[int, tuple[bytearray, int]] = {}  # CAN ID -> (so far, length)
+        self._personal: set[int] = set()  # CAN IDs whose answer looks like a serial or VIN
 
     def __call__(self, step: Traffic) -> str:
         return "\\r".join(_printable(t) for t in self.lines(step))
@@ -139,15 +141,55 @@ class TrafficMasker:
             first = step.lines[0].frame if step.lines else None
             if step.request is not None and (first is None or first.data[:1].hex()[:1] == "0"):
                 self._streams.clear()  # a new request: earlier answers are over
+                self._payloads.clear()
+                self._personal.clear()
             return [line.text for line in step.lines]
         sensitive = step.request is not None and is_sensitive_request(step.request)
+        touched = {  # first the whole step: an answer's later frames decide too
+            line.frame.can_id
+            for line in step.lines
+            if line.frame is not None
+            and line.frame.data
+            and self._assemble(line.frame.can_id, line.frame.data)
+        }
+        for can_id in touched:
+            self._judge(can_id)
         out = []
         for line in step.lines:
             if line.frame is not None:
-                out.append(self._frame_line(line, sensitive))
+                personal = line.frame.can_id in self._personal
+                out.append(self._frame_line(line, sensitive or personal))
             else:
                 out.append(self._text_line(line.text, step, sensitive))
         return out
+
+    def _assemble(self, can_id: int, data: bytes) -> bool:
+        """Collect a multi-frame answer's frames (single frames hold at most 4 data bytes:
+        never a serial, 6 or more); True when ``data`` belonged to one."""
+        kind = data[0] >> 4
+        if kind == 1 and len(data) >= 2:
+            self._payloads[can_id] = (bytearray(data[2:]), ((data[0] & 0x0F) << 8) | data[1])
+        elif kind == 2 and can_id in self._payloads:
+            self._payloads[can_id][0].extend(data[1:])
+        else:
+            return False
+        return True
+
+    def _judge(self, can_id: int) -> None:
+        """Note ``can_id`` when its answer's data looks like a serial candidate or a VIN
+        (:func:`g15diag.identifiers.looks_personal`, the predicate ``discover`` uses), or may
+        still turn out to while frames are missing."""
+        payload, length = self._payloads[can_id]
+        if payload[:1] == b"\x7f":
+            return
+        echo = _echo_length(bytes(payload))
+        data_so_far = bytes(payload[echo:length])
+        if len(payload) >= length:
+            personal = identifiers.looks_personal(data_so_far)
+        else:
+            personal = identifiers.may_look_personal(data_so_far, length - echo)
+        if personal:
+            self._personal.add(can_id)
 
     def _frame_line(self, line: Line, sensitive: bool) -> str:
         frame = line.frame

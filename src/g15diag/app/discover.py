@@ -23,15 +23,16 @@ from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.scan import ScanResult, ScanRow, scan
 from g15diag.app.search import ProgressHook, SearchProgress, climb
 from g15diag.client import Client, Timing
+from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError
+from g15diag.identifiers import looks_like_serial
 from g15diag.profiles import Candidate, Profile
-from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol import kwp, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
 
 SCHEMA_VERSION = 1
 #: seconds one unit's sweep may take before the rest is left out (marked "truncated")
 UNIT_BUDGET = 60.0
-SERIAL_MIN, SERIAL_MAX = 6, 24
 #: requests whose answers are the VIN or the part number (never serial candidates)
 VIN_REQUESTS = {
     uds.read_data_by_identifier(0xF190),
@@ -94,6 +95,8 @@ class DiscoverResult:
     adapter: AdapterInfo
     profile: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: the adapter error that ended the run early (``keep_partial``); what came before is kept
+    error: G15DiagError | None = field(default=None, compare=False)
 
     @property
     def simulated(self) -> bool:
@@ -101,15 +104,6 @@ class DiscoverResult:
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
-
-
-def looks_like_serial(text: str | None, clean: bool, others: set[str]) -> bool:
-    """Printable alphanumeric, 6-24 characters, not the VIN and not the part number."""
-    if text is None or not clean or not SERIAL_MIN <= len(text) <= SERIAL_MAX:
-        return False
-    if not (text.isascii() and text.isalnum()) or text in others:
-        return False
-    return not (len(text) == 17 and obd.check_vin(text).valid)
 
 
 def discover(
@@ -122,15 +116,53 @@ def discover(
     timing: Timing | None = None,
     budget: float = UNIT_BUDGET,
     clock: Callable[[], float] = time.monotonic,
+    keep_partial: bool = False,
 ) -> DiscoverResult:
-    """Scan, then sweep every answering unit (see the module docstring)."""
-    table = scan(transport, profile, candidates=candidates, progress=progress, timing=timing)
-    client = Client(transport, timing, clock=clock)
-    units = [
-        _sweep_unit(client, profile, row, sessions, progress, budget, clock)
-        for row in table.responders
-    ]
+    """Scan, then sweep every answering unit (see the module docstring).
+
+    An adapter or bus error raises; with ``keep_partial`` it ends the run instead and the
+    result holds what was gathered before it (the unit being swept marked truncated) and the
+    error in ``error`` (for ``discover --report``, which still bundles that).
+    """
+    table: ScanResult | None = None
+    units: list[UnitFindings] = []
+    current = _Partial()
+    try:
+        table = scan(transport, profile, candidates=candidates, progress=progress, timing=timing)
+        client = Client(transport, timing, clock=clock)
+        for row in table.responders:
+            current = _Partial()
+            units.append(
+                _sweep_unit(client, profile, row, sessions, progress, budget, clock, current)
+            )
+    except G15DiagError as exc:
+        if not keep_partial or isinstance(exc, (UsageError, ReadOnlyViolation)):
+            raise
+        if current.row is not None and (not units or units[-1].target != current.row.target):
+            units.append(current.findings(clock()))
+        if table is None:
+            table = ScanResult((), transport.info, profile.name, 0.0)
+        return DiscoverResult(table, tuple(units), transport.info, profile.name, error=exc)
     return DiscoverResult(table, tuple(units), transport.info, profile.name)
+
+
+@dataclass
+class _Partial:
+    """The unit being swept, as far as it got (kept when an error ends the run)."""
+
+    row: ScanRow | None = None
+    session: Session = Session.DEFAULT
+    started: float = 0.0
+    replies: dict[bytes, Reply] = field(default_factory=dict)
+    tried: dict[bytes, tuple[Session, ...]] = field(default_factory=dict)
+
+    def findings(self, now: float) -> UnitFindings:
+        assert self.row is not None
+        marked = _mark(self.replies, self.tried)
+        row = self.row
+        return UnitFindings(
+            row.candidate, row.target, self.session, marked, now - self.started, True
+        )
 
 
 def _sweep_unit(
@@ -141,19 +173,21 @@ def _sweep_unit(
     progress: ProgressHook | None,
     budget: float,
     clock: Callable[[], float],
+    partial: _Partial,
 ) -> UnitFindings:
     started = clock()
     target = row.target
     requests = sweep_requests()
     truncated = False
+    partial.row, partial.started = row, started
+    replies, tried = partial.replies, partial.tried  # filled as the sweep goes
     with SessionKeeper(client, sessions) as keeper:
         keeper.new_address()
         client.transport.set_target(target)
         ladder = climb(client, keeper, profile.rungs_for(row.candidate), reads=1)
         session = ladder.session or _first_entered(keeper) or Session.DEFAULT
+        partial.session = session
         keeper.leave()
-        replies: dict[bytes, Reply] = {}
-        tried: dict[bytes, tuple[Session, ...]] = {}
         for n, request in enumerate(requests, 1):
             if clock() - started > budget:
                 truncated = True
@@ -247,4 +281,12 @@ def to_dict(result: DiscoverResult) -> dict[str, Any]:
             }
             for unit in result.units
         ],
+        **({"error": error_dict(result.error)} if result.error is not None else {}),
     }
+
+
+def error_dict(error: G15DiagError) -> dict[str, Any]:
+    """The error that ended a run early: its sentence and the exit status it gives."""
+    from g15diag import privacy
+
+    return {"message": privacy.mask_text(str(error)), "exit_status": int(error.exit_status)}

@@ -42,7 +42,7 @@ Files:
   discover.json   every identification identifier each answering unit gave; values that
                   look like a serial number are marked "serial_candidate" (UNVERIFIED)
   trace.log       the CAN exchange (candump -L format) and trace.json, its sidecar
-{masking}
+{incomplete}{masking}
 How to send it: attach this file to a new issue in the g15diag project (or mail it to
 the maintainers) with the car's model year, market and radio type (label or photo).
 The project turns it into a profile candidate and a test case (docs/field-guide.md).
@@ -140,6 +140,7 @@ def bundle(
         when=sidecar.get("recorded_at", ""),
         simulated=", SIMULATED car: not real data" if discover.get("simulated") else "",
         masking=UNMASKED_NOTE if unredacted else MASKED_NOTE,
+        incomplete=_incomplete(discover.get("error")),
     )
     members = {
         "README.txt": readme,
@@ -154,6 +155,16 @@ def bundle(
         for name, content in members.items():
             archive.writestr(zipfile.ZipInfo(name, ZIP_TIME), content.encode("utf-8"))
     return buffer.getvalue()
+
+
+def _incomplete(error: dict[str, Any] | None) -> str:
+    """One sentence when the run ended early: what stopped it, and that the rest is partial."""
+    if not error:
+        return ""
+    return (
+        f"\nINCOMPLETE: the run stopped early with this error (exit status "
+        f"{error['exit_status']}): {error['message']} The files hold what was gathered before it.\n"
+    )
 
 
 def _json(data: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ candidates marked (unverified), and ``--report FILE.zip`` for the project."""
 
 from __future__ import annotations
 
+import copy
 import sys
 import tempfile
 from pathlib import Path
@@ -69,13 +70,17 @@ def command(
         run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
         result = _discover(run, id_range, sessions)
         data = result.to_dict()
-        if as_json:
-            jsonout.echo(data, indent=2)  # the run's JSON document, even with exit 4
+        hidden = set() if options.unredacted else sensitive_requests(data)
+        if as_json:  # the run's JSON document, even with exit 4 (or an adapter error)
+            jsonout.echo(masked_json(data, hidden), indent=2)
         else:
-            click.echo(to_text(result))
+            click.echo(to_text(result, hidden))
         if report:
             written = _write_report(report, force, run, doctor, result, options.unredacted)
-            click.echo(f"Wrote the field report {written}.", err=True)
+            partial = " (with what was gathered before the error)" if result.error else ""
+            click.echo(f"Wrote the field report {written}{partial}.", err=True)
+    if result.error is not None:  # after the output and the report: its sentence and status
+        raise result.error
     if not result.units:
         raise NoAnswer(
             f"Nothing answered at {len(result.scan.rows)} address(es).",
@@ -107,6 +112,7 @@ def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # 
             candidates=cands,
             sessions=mode(sessions),
             progress=progress if show else None,
+            keep_partial=True,  # an adapter error still leaves the table and the report
         )
         note_result(transport, result.to_dict())
     if show:
@@ -145,8 +151,44 @@ def _write_report(  # type: ignore[no-untyped-def]
     return files.write_new(report, content, force=force)
 
 
-def to_text(result: Any) -> str:
-    """One table per unit: identifier, status/NRC, session, length, ASCII, hex."""
+UNMASK_NOTE = (
+    "Values that look like a serial or a VIN are masked (personal data); "
+    "add --unredacted to show them."
+)
+
+
+def sensitive_requests(data: dict[str, Any]) -> set[bytes]:
+    """The requests whose answers discover's own output masks (as the report does)."""
+    from g15diag.app.report import sensitive_requests as report_sensitive
+
+    answered = {
+        bytes.fromhex(item["request"])
+        for unit in data.get("units", [])
+        for item in unit["items"]
+        if item["text"] is not None
+    }
+    return report_sensitive(data) & answered
+
+
+def masked_json(data: dict[str, Any], hidden: set[bytes]) -> dict[str, Any]:
+    """``discover --json`` with the text of ``hidden`` answers starred (length kept) and
+    their hex removed; ``masked`` and ``unmask`` say so."""
+    if not hidden:
+        return data
+    out = copy.deepcopy(data)
+    out["masked"] = True
+    out["unmask"] = UNMASK_NOTE
+    for unit in out["units"]:
+        for item in unit["items"]:
+            if bytes.fromhex(item["request"]) in hidden:
+                item["text"] = "*" * len(item["text"] or "")
+                item["hex"] = None
+    return out
+
+
+def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) -> str:
+    """One table per unit: identifier, status/NRC, session, length, ASCII, hex; answers to
+    ``hidden`` requests starred (length kept)."""
     lines = []
     if result.simulated:
         lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
@@ -167,13 +209,17 @@ def to_text(result: Any) -> str:
                 status += f" (NRC 0x{reply.nrc:02X})"
             length = "" if reply.raw is None else str(len(reply.raw))
             text = f.text if f.text is not None else ""
+            secret = reply.request in hidden
+            if secret:
+                text = "*" * len(text)
             mark = "  <- serial candidate (unverified)" if f.serial_candidate else ""
             lines.append(
                 f"  {reply.request.hex(' ').upper():<10} {status:<28} {reply.session.value:<12} "
                 f"{length:>3}  {text}{mark}"
             )
             if reply.raw is not None:
-                lines.append(f"  {'':<10} {'':<28} {'':<12} {'':>3}  {reply.raw.hex(' ').upper()}")
+                raw = " ".join("**" for _ in reply.raw) if secret else reply.raw.hex(" ").upper()
+                lines.append(f"  {'':<10} {'':<28} {'':<12} {'':>3}  {raw}")
         silent = sum(1 for f in unit.findings if f.reply.outcome.value == "silent")
         if silent:
             lines.append(f"  ({silent} identifier(s) got no answer)")
@@ -183,4 +229,8 @@ def to_text(result: Any) -> str:
         f"{len(result.units)} unit(s) answered; {found} serial candidate(s), UNVERIFIED: a value "
         "that looks like a serial is not known to be one."
     )
+    if result.error is not None:
+        lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
+    if hidden:
+        lines.append(UNMASK_NOTE)
     return "\n".join(lines)

@@ -14,6 +14,7 @@ time, and whoever enters one must leave it (``10 01``, or ``10 81`` after a KWP 
 
 from __future__ import annotations
 
+import collections
 import enum
 
 from g15diag.errors import ReadOnlyViolation
@@ -56,8 +57,18 @@ class Session(enum.Enum):
 
     @property
     def label(self) -> str:
-        """For people: ``extended (10 03)``."""
-        return _LABELS[self]
+        """For people: ``extended (10 03)`` (the one English naming of the sessions)."""
+        return self.label_in(self.word)
+
+    @property
+    def word(self) -> str:
+        """The session's English name alone: ``extended``."""
+        return _WORDS[self]
+
+    def label_in(self, word: str) -> str:
+        """``word`` followed by the request that enters the session: ``расширенный (10 03)``."""
+        request = self.request
+        return word if request is None else f"{word} ({request[0]:02X} {request[1]:02X})"
 
     @classmethod
     def from_text(cls, text: str) -> Session:
@@ -75,11 +86,12 @@ _ENTER = {
     Session.KWP_AFTER_SALES: KWP_AFTER_SALES,
     Session.KWP_STANDARD: KWP_STANDARD,
 }
-_LABELS = {
+#: English words; translations (the dealer sheet) key theirs by ``Session.value``.
+_WORDS = {
     Session.DEFAULT: "default",
-    Session.UDS_EXTENDED: "extended (10 03)",
-    Session.KWP_AFTER_SALES: "Renault after-sales (10 C0)",
-    Session.KWP_STANDARD: "KWP standard (10 81)",
+    Session.UDS_EXTENDED: "extended",
+    Session.KWP_AFTER_SALES: "Renault after-sales",
+    Session.KWP_STANDARD: "KWP standard",
 }
 
 
@@ -97,6 +109,28 @@ class SessionRule:
     def __init__(self) -> None:
         self.permitted = False
         self.active: Session | None = None  # entered (or possibly entered) and not yet left
+        #: session requests check_send admitted that have not reached the wire yet
+        self.unwritten: collections.Counter[bytes] = collections.Counter()
+
+    def check_wire(self, pdu: bytes, *, consume: bool = False) -> None:
+        """The lowest write's re-check: a session request reaches the wire only as one that
+        :meth:`check_send` admitted and that was not written yet (``consume``: this write
+        is the one); anything else of 0x10 (written without ``send``) is refused."""
+        if pdu[:1] != bytes([SESSION_CONTROL]):
+            return
+        if self.unwritten[bytes(pdu)] <= 0:
+            raise ReadOnlyViolation(
+                f"Refused {pdu.hex(' ').upper()} at the lowest write: a session request goes "
+                "out only through send(), after the unit refused a read in its default "
+                "session. Nothing was sent."
+            )
+        if consume:
+            self.written(pdu)
+
+    def written(self, pdu: bytes) -> None:
+        """``pdu`` (admitted by :meth:`check_send`) has been written: it is used up."""
+        if self.unwritten[bytes(pdu)] > 0:
+            self.unwritten[bytes(pdu)] -= 1
 
     def note_refusal(self, nrc: int | None, request: bytes) -> None:
         """A default-session read was refused with ``nrc`` (None: silence)."""
@@ -125,6 +159,7 @@ class SessionRule:
                 f"Refused {pdu.hex(' ').upper()}: the unit is in the {self.active.label} "
                 "session, which is left first. Nothing was sent."
             )
+        self.unwritten[bytes(pdu)] += 1
 
     def enter(self, session: Session) -> bytes:
         """The request entering ``session``; refused unless a default read was refused."""

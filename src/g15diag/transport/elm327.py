@@ -239,12 +239,15 @@ class Elm327Transport(Transport):
         target = self._require_target()
         self._queue.clear()
         command = elm.data_command(pdu, 1 if self._count_digit else None)
-        text = self._transact(command)
-        reply_lines = elm.clean_lines(text, command)
-        if self._count_digit and any(line.strip() == "?" for line in reply_lines):
-            self._count_digit = False  # an adapter without the response-count digit
-            command = elm.data_command(pdu)
+        try:
             text = self._transact(command)
+            reply_lines = elm.clean_lines(text, command)
+            if self._count_digit and any(line.strip() == "?" for line in reply_lines):
+                self._count_digit = False  # an adapter without the response-count digit
+                command = elm.data_command(pdu)
+                text = self._transact(command)  # "?": the first line never reached the bus
+        finally:
+            self.sessions.written(pdu)  # an admitted session request is used up
         self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
         reply = elm.parse_reply(text, command, 29 if target.extended else 11)
         for frame in reply.frames:
@@ -288,6 +291,8 @@ class Elm327Transport(Transport):
             )
         line = elm.command_line(command)
         request = request_of(command)
+        if request is not None:  # the session rule too (session.SessionRule.check_wire)
+            self.sessions.check_wire(request)
         self._emit_traffic(Traffic(True, (elm.Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command

@@ -25,6 +25,7 @@ import isotp
 from g15diag import errors
 from g15diag.protocol import guard
 from g15diag.protocol.elm import Frame
+from g15diag.protocol.session import SessionRule
 from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
 
 PAD_BYTE = 0x00
@@ -151,7 +152,7 @@ class NativeCanTransport(Transport):
         inner = stack.txfn
 
         def txfn(msg: isotp.CanMessage) -> None:
-            refusal = _wire_check(bytes(msg.data))
+            refusal = _wire_check(bytes(msg.data), self.sessions)
             if refusal is not None:  # lowest write: an unchecked frame never reaches the bus
                 self._errors.append(refusal)
                 return
@@ -170,6 +171,7 @@ class NativeCanTransport(Transport):
     def _send(self, pdu: bytes) -> None:
         stack = self._require_stack()
         guard.check_request(pdu)  # again (send() did): nothing unchecked reaches the stack
+        self.sessions.check_wire(pdu)  # and the session rule's admission
         self._errors.clear()
         while stack.recv(block=False) is not None:
             pass  # a late answer to an earlier request is not an answer to this one
@@ -228,11 +230,12 @@ class NativeCanTransport(Transport):
         return self._stack
 
 
-def _wire_check(frame: bytes) -> errors.ReadOnlyViolation | None:
+def _wire_check(frame: bytes, sessions: SessionRule) -> errors.ReadOnlyViolation | None:
     """The read-only guard on one frame the stack is about to put on the request ID.
 
     Flow control frames (the tester's clear-to-send) pass; a single frame passes when its
-    payload passes :func:`~g15diag.protocol.guard.check_request`; a first or consecutive frame
+    payload passes :func:`~g15diag.protocol.guard.check_request` and the session rule's
+    :meth:`~g15diag.protocol.session.SessionRule.check_wire`; a first or consecutive frame
     (a multi-frame request, which no allowed request needs) and anything else are refused.
     """
     kind = frame[0] >> 4 if frame else -1
@@ -241,7 +244,7 @@ def _wire_check(frame: bytes) -> errors.ReadOnlyViolation | None:
     if kind == 0:
         length = frame[0] & 0x0F
         try:
-            guard.check_request(frame[1 : 1 + length])
+            sessions.check_wire(guard.check_request(frame[1 : 1 + length]), consume=True)
         except errors.ReadOnlyViolation as exc:
             return exc
         return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from g15diag import inputs
 from g15diag.errors import UsageError
+from g15diag.protocol.session import Session
 
 _TEXT = (str, type(None))
 #: field -> accepted JSON types for the top-level fields the sheet uses
@@ -48,7 +49,18 @@ _TOP_TYPES: dict[str, tuple[type, ...]] = {
 }
 _ITEM_TYPES: dict[str, tuple[type, ...]] = {
     **dict.fromkeys(
-        ("label", "text", "hex", "status", "role", "ecu", "padding_hex", "nrc", "nrc_name"),
+        (
+            "label",
+            "text",
+            "hex",
+            "status",
+            "role",
+            "ecu",
+            "padding_hex",
+            "nrc",
+            "nrc_name",
+            "session",
+        ),
         _TEXT,
     ),
     "fields": (dict, type(None)),
@@ -79,6 +91,7 @@ class Item:
     nrc: str | None = None
     nrc_name: str | None = None
     padding_hex: str | None = None
+    session: Session | None = None  # None: not asked, or a file from before sessions
 
     @property
     def ok(self) -> bool:
@@ -111,6 +124,8 @@ class Record:
     unit_address: str
     unit_name: str
     bitrate: int | None
+    session: Session | None  # the session the unit's items were read in (head_unit.session)
+    serial_session: Session | None  # the session the serial was read in
     read_at: dt.datetime
     tool_version: str
     adapter_identity: str
@@ -143,6 +158,7 @@ def parse(data: object, *, source: str = "The object given to export") -> Record
     serial_item = next((i for i in items if i.key == serial_key), None)
     check_block = data.get("vin_check") or {}
     hu, adapter = data["head_unit"], data["adapter"]
+    unit_session = _session(hu.get("session"))
     voltage = data.get("battery_voltage")
     return Record(
         simulated=data["simulated"],
@@ -167,6 +183,8 @@ def parse(data: object, *, source: str = "The object given to export") -> Record
         unit_address=f"{hu.get('request_id')}/{hu.get('response_id')}",
         unit_name=str(hu.get("name") or ""),
         bitrate=hu.get("bitrate"),
+        session=unit_session,
+        serial_session=(serial_item.session or unit_session) if serial_item else None,
         read_at=_time(data["read_at"], source),
         tool_version=data.get("tool_version") or "",
         adapter_identity=str(adapter.get("identity") or ""),
@@ -204,6 +222,7 @@ def check(data: object, *, source: str) -> None:
                 raise _bad(source, f"{table}.{key}", (str, int, type(None)))
     if not isinstance(data["head_unit"].get("bitrate"), (int, type(None))):
         raise _bad(source, "head_unit.bitrate", (int, type(None)))
+    _check_session(data["head_unit"].get("session"), source, "head_unit.session")
     for name, item in data["items"].items():
         if not isinstance(item, dict) or "label" not in item or "text" not in item:
             raise UsageError(
@@ -213,6 +232,7 @@ def check(data: object, *, source: str) -> None:
         for key, types in _ITEM_TYPES.items():
             if key in item and not isinstance(item[key], types):
                 raise _bad(source, f"items.{name}.{key}", types)
+        _check_session(item.get("session"), source, f"items.{name}.session")
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # "\ud800" escapes: no file can be written with them
@@ -239,6 +259,21 @@ def _bad(source: str, field: str, types: tuple[type, ...]) -> UsageError:
     return UsageError(f"{source}: the identify file's field {field!r} must be {names}.")
 
 
+def _check_session(value: object, source: str, field: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise _bad(source, field, (str, type(None)))
+    if value is not None and _session(value) is None:
+        names = ", ".join(session.value for session in Session)
+        raise UsageError(f"{source}: the identify file's field {field!r} must be one of {names}.")
+
+
+def _session(value: object) -> Session | None:
+    try:
+        return Session(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _time(text: str, source: str) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(text)
@@ -261,4 +296,5 @@ def _item(key: str, item: dict[str, Any]) -> Item:
         nrc=item.get("nrc"),
         nrc_name=item.get("nrc_name"),
         padding_hex=item.get("padding_hex"),
+        session=_session(item.get("session")),
     )

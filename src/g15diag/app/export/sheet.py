@@ -161,6 +161,8 @@ def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
         ident=record.serial_identifier, addr=record.unit_address, rate=rate
     )
     rows.append(Row(w["source"], note))
+    if record.serial_session is not None:
+        rows.append(Row(w["session"], w.session(record.serial_session)))
     return tuple(rows)
 
 
@@ -180,23 +182,38 @@ def _vin_rows(record: Record, w: Words) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _items(items: tuple[Item, ...]) -> str:
-    return "; ".join(f"{i.text} ({i.key})" for i in items)
+def _mark(item: Item, record: Record, w: Words) -> str:
+    """``0xF195``, or ``0xF195, extended (10 03) session`` when read outside the unit's."""
+    if item.session is None or item.session is record.session:
+        return item.key
+    return w["item_session"].format(key=item.key, session=w.session(item.session))
+
+
+def _items(items: tuple[Item, ...], record: Record, w: Words) -> str:
+    return "; ".join(f"{i.text} ({_mark(i, record, w)})" for i in items)
 
 
 def _unit_rows(record: Record, w: Words) -> tuple[Row, ...]:
     part = record.part_number
     rows = [
-        Row(w["part"], f"{part.text} ({part.key})" if part else w["part_none"], mono=bool(part))
+        Row(
+            w["part"],
+            f"{part.text} ({_mark(part, record, w)})" if part else w["part_none"],
+            mono=bool(part),
+        )
     ]
     for key, found in (
         ("supplier", record.suppliers),
         ("hardware", record.hardware),
         ("software", record.software),
     ):
-        rows.append(Row(w[key], _items(found) if found else w[f"{key}_none"]))
+        rows.append(Row(w[key], _items(found, record, w) if found else w[f"{key}_none"]))
     if record.block is not None:
-        rows.append(Row(w["block"], record.block.text or ""))
+        block = record.block
+        mark = "" if _mark(block, record, w) == block.key else f" ({_mark(block, record, w)})"
+        rows.append(Row(w["block"], (block.text or "") + mark))
+    if record.session is not None:  # every value above without a session mark was read in it
+        rows.append(Row(w["session"], w.session(record.session)))
     rows.append(Row(w["address"], f"{record.unit_address}, {record.unit_name}"))
     port = f" ({record.adapter_port})" if record.adapter_port else ""
     rows.append(Row(w["adapter"], record.adapter_identity + port))
