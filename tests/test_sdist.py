@@ -4,7 +4,7 @@ and recorded trace, and that suite runs from the unpacked sdist (issue 13).
 Time-bounded: the sdist is built without network (``--no-isolation``; ``build`` and
 ``setuptools>=77`` come with the ``test`` extra) and a representative part of its suite runs
 here (conftest fixtures, golden files, fuzz regressions, the recorded traces, the layer
-rules); ``.ci/run`` runs the sdist's whole suite after the main one.
+rules); ``.ci/run`` runs the sdist's whole suite before the main one.
 """
 
 from __future__ import annotations

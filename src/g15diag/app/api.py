@@ -25,7 +25,16 @@ from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
 from g15diag.errors import UsageError
 from g15diag.profiles import Profile
 
-__all__ = ["SearchProgress", "SessionMode", "export", "identify", "read_serial", "scan"]
+__all__ = [
+    "SearchProgress",
+    "SessionMode",
+    "export",
+    "identify",
+    "read_serial",
+    "scan",
+    "session",
+    "voltage",
+]
 
 
 def _sessions(sessions: str | SessionMode) -> SessionMode:
@@ -53,6 +62,19 @@ def _progress(progress: ProgressHook | None) -> ProgressHook | None:
     if progress is not None and not callable(progress):
         raise UsageError(f"progress must be a function of one SearchProgress, not {progress!r}.")
     return progress
+
+
+def _search(
+    opts: AdapterOptions, sessions: str | SessionMode, progress: ProgressHook | None
+) -> dict[str, Any]:
+    """The search arguments read_serial, identify and session share, validated once."""
+    return {
+        "bitrate": opts.bus_bitrate,
+        "candidates": opts.address_candidates(),
+        "reads": opts.reads,
+        "sessions": _sessions(sessions),
+        "progress": _progress(progress),
+    }
 
 
 def read_serial(
@@ -84,18 +106,9 @@ def read_serial(
         address=address,
         reads=reads,
     )
-    mode, hook = _sessions(sessions), _progress(progress)
-    prof = opts.load_profile()
+    search, prof = _search(opts, sessions, progress), opts.load_profile()
     with make_transport(opts) as transport:
-        return _read_serial(
-            transport,
-            prof,
-            bitrate=opts.bus_bitrate,
-            candidates=opts.address_candidates(),
-            reads=opts.reads,
-            sessions=mode,
-            progress=hook,
-        )
+        return _read_serial(transport, prof, **search)
 
 
 def identify(
@@ -127,18 +140,9 @@ def identify(
         address=address,
         reads=reads,
     )
-    mode, hook = _sessions(sessions), _progress(progress)
-    prof = opts.load_profile()
+    search, prof = _search(opts, sessions, progress), opts.load_profile()
     with make_transport(opts) as transport:
-        return _identify(
-            transport,
-            prof,
-            bitrate=opts.bus_bitrate,
-            candidates=opts.address_candidates(),
-            reads=opts.reads,
-            sessions=mode,
-            progress=hook,
-        )
+        return _identify(transport, prof, **search)
 
 
 def voltage(
@@ -188,18 +192,9 @@ def session(
         address=address,
         reads=reads,
     )
-    mode, hook = _sessions(sessions), _progress(progress)
-    prof = opts.load_profile()
+    search, prof = _search(opts, sessions, progress), opts.load_profile()
     with make_transport(opts) as transport:
-        result = _identify(
-            transport,
-            prof,
-            bitrate=opts.bus_bitrate,
-            candidates=opts.address_candidates(),
-            reads=opts.reads,
-            sessions=mode,
-            progress=hook,
-        )
+        result = _identify(transport, prof, **search)
         return session_dict(result, read_voltage(transport))
 
 
