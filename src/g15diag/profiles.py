@@ -19,6 +19,7 @@ from typing import Any
 from g15diag import inputs
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
+from g15diag.toml_lines import line_of
 from g15diag.transport.base import Target
 
 if sys.version_info >= (3, 11):
@@ -369,56 +370,6 @@ class _Parser:
             decoding=decoding,
             source=str(data.get("source", "")),
         )
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
-
-
-def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
-    """The 1-based line of ``path`` (e.g. ``("head_unit", 2, "request")``) in TOML text.
-
-    Falls back to the line of the enclosing table when the key itself is absent.
-    """
-    names = [p for p in path if isinstance(p, str)]
-    index = next((p for p in path if isinstance(p, int)), None)
-    table, key = (
-        (names[0], names[1] if len(names) > 1 else None)
-        if len(path) > 1
-        else (
-            None,
-            names[0],
-        )
-    )
-    current: str | None = None
-    seen: dict[str, int] = {}
-    table_line: int | None = None
-    for number, line in enumerate(text.splitlines(), 1):
-        header = _HEADER.match(line)
-        if header:
-            current = header.group(2)
-            seen[current] = seen.get(current, -1) + 1
-            if current == table and (index is None or seen[current] == index):
-                table_line = number
-            elif table_line is not None and table is not None:
-                break
-            if table is None:
-                break
-            continue
-        in_place = current == table and (
-            table is None or index is None or seen.get(current) == index
-        )
-        if in_place:
-            found = _KEY.match(line)
-            if key is None:
-                continue
-            if found and found.group(1) == key:
-                return number
-    if table is None:
-        return None
-    if key is None or table_line is None:
-        return table_line
-    return table_line
 
 
 def source_text(name_or_path: str = DEFAULT_PROFILE) -> str:
