@@ -11,20 +11,15 @@ from typing import Any
 
 import click
 
-from g15diag.adapter import DEFAULT_PROFILE, REPLAY_PREFIX, AdapterOptions
+from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result
+from g15diag.commands.options import adapter_options, connected, note_result, profile_option
 from g15diag.commands.sessions import mode, sessions_option
 
 
 @click.command("discover")
 @adapter_options
-@click.option(
-    "--profile",
-    default=DEFAULT_PROFILE,
-    show_default=True,
-    help="Vehicle profile: a shipped name or your own TOML file.",
-)
+@profile_option
 @click.option(
     "--range",
     "id_range",

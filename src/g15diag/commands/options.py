@@ -146,6 +146,14 @@ def _options() -> list[Callable[[F], F]]:
     ]
 
 
+profile_option = click.option(
+    "--profile",
+    default=adapter_mod.DEFAULT_PROFILE,
+    show_default=True,
+    help="Vehicle profile: a shipped name (`g15diag profile list`) or your own TOML file.",
+)
+
+
 def target_options(func: F) -> F:
     """--address, --profile, --reads: which unit to read, and how often."""
     for option in reversed(
@@ -156,13 +164,7 @@ def target_options(func: F) -> F:
                 type=ADDRESS,
                 help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
             ),
-            click.option(
-                "--profile",
-                default=adapter_mod.DEFAULT_PROFILE,
-                show_default=True,
-                help="Vehicle profile: a shipped name (`g15diag profile list`) or your own "
-                "TOML file.",
-            ),
+            profile_option,
             click.option(
                 "--reads",
                 default=2,

@@ -7,8 +7,14 @@ import json
 import click
 
 from g15diag import identifiers
-from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
-from g15diag.commands.options import ADDRESS, adapter_options, connected, note_result
+from g15diag.adapter import AdapterOptions
+from g15diag.commands.options import (
+    ADDRESS,
+    adapter_options,
+    connected,
+    note_result,
+    profile_option,
+)
 from g15diag.commands.sessions import mode, sessions_option
 from g15diag.transport.base import can_id_text
 
@@ -26,12 +32,7 @@ FAMILY_SERVICE = {
     type=ADDRESS,
     help="Head-unit CAN IDs in hex (e.g. 7A0:7A8); skips the candidate search.",
 )
-@click.option(
-    "--profile",
-    default=DEFAULT_PROFILE,
-    show_default=True,
-    help="Vehicle profile name or TOML file with the candidate addresses.",
-)
+@profile_option
 @sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:

@@ -7,19 +7,14 @@ from typing import Any
 
 import click
 
-from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result
+from g15diag.commands.options import adapter_options, connected, note_result, profile_option
 
 
 @click.command("scan")
 @adapter_options
-@click.option(
-    "--profile",
-    default=DEFAULT_PROFILE,
-    show_default=True,
-    help="Vehicle profile: a shipped name or your own TOML file.",
-)
+@profile_option
 @click.option(
     "--range",
     "id_range",
