@@ -119,6 +119,8 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     invoke_without_command=True,
+    # Spelled out: click 8.5 brackets COMMAND when a group runs without one, 8.4 does not.
+    subcommand_metavar="COMMAND [ARGS]...",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="g15diag")
