@@ -90,8 +90,21 @@ def start_here() -> str:
     return f"Start here: {path}{gui}\nNo car at hand? g15diag read-serial --port sim://"
 
 
+class StdoutClosed(Exception):
+    """stdout's reader went away mid-command; carried past click (which turns EPIPE into a
+    bare exit 1, inside or outside its handler depending on the version) to :func:`_run`."""
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if _is_broken_pipe(exc):
+                raise StdoutClosed from exc
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -245,7 +258,7 @@ def _run(argv: list[str] | None) -> int:
         report_json(error.format_message(), None, code)
     except click.exceptions.Exit as done:
         code = done.exit_code
-    except BrokenPipeError:
+    except (BrokenPipeError, StdoutClosed):
         code = _pipe_closed()
     except SystemExit as done:  # click ends a run whose stdout pipe closed with exit 1
         if not _is_broken_pipe(done.__context__):
