@@ -27,9 +27,13 @@ SUBSET = [
 ]
 SKIP_PARTS = {"__pycache__", ".hypothesis", ".pytest_cache"}
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("G15DIAG_IN_SDIST")), reason="already running inside the unpacked sdist"
-)
+pytestmark = [
+    pytest.mark.slow,  # builds the sdist and a wheel
+    pytest.mark.skipif(
+        bool(os.environ.get("G15DIAG_IN_SDIST")),
+        reason="already running inside the unpacked sdist",
+    ),
+]
 
 
 def _tree(folder: str) -> set[str]:
