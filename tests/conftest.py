@@ -11,6 +11,7 @@ import pytest
 
 from g15diag.cli import main
 from g15diag.sim import register
+from g15diag.sim.clock import ENV as SIM_TIME
 from g15diag.sim.clock import SimulatedTime
 from g15diag.sim.protocol_sim import Serial as SimSerial
 
@@ -70,6 +71,7 @@ def run_process():
     def run(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         env.pop("G15DIAG_DEBUG", None)
+        env[SIM_TIME] = "simulated"  # its sim:// ports too (signal tests start their own)
         return subprocess.run(
             [sys.executable, "-m", "g15diag", *args],
             capture_output=True,

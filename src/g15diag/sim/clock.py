@@ -5,10 +5,13 @@ answers). Served on a real pty or TCP port it must wait in real time; behind the
 ``sim://`` port it may run on :class:`SimulatedTime`, where a wait only moves the clock on.
 The ELM327 transport reads the same clock from the port (its ``clock`` attribute), so its
 deadlines expire in simulated time too: a 5 s timeout costs microseconds in a unit test.
+``G15DIAG_SIM_TIME=simulated`` asks for it in a whole process (the test suite's CLI
+subprocesses); the values stay simulated either way.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Protocol
@@ -59,3 +62,12 @@ class SimulatedTime:
         if seconds > 0:
             with self._lock:
                 self._now += seconds
+
+
+#: the environment variable that puts a process's ``sim://`` ports on simulated time
+ENV = "G15DIAG_SIM_TIME"
+
+
+def from_environment() -> Clock:
+    """:class:`SimulatedTime` when ``G15DIAG_SIM_TIME=simulated``, else :class:`RealTime`."""
+    return SimulatedTime() if os.environ.get(ENV, "").lower() == "simulated" else RealTime()

@@ -5,8 +5,9 @@ Registered by :func:`register` (``serial.protocol_handler_packages``), so
 transport runs unchanged against the simulator.
 
 The port keeps time on a :mod:`g15diag.sim.clock` clock made by :attr:`Serial.clock_factory`
-(real time unless a test sets :class:`~g15diag.sim.clock.SimulatedTime`) and lends it to the
-transport as ``port.clock``, so the adapter's waits and the tool's deadlines share one time.
+(real time unless ``G15DIAG_SIM_TIME=simulated`` or a test sets
+:class:`~g15diag.sim.clock.SimulatedTime`) and lends it to the transport as ``port.clock``,
+so the adapter's waits and the tool's deadlines share one time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import serial
 from serial.serialutil import PortNotOpenError, SerialBase
 
 from g15diag.sim import config
-from g15diag.sim.clock import Clock, RealTime
+from g15diag.sim.clock import Clock, RealTime, from_environment
 from g15diag.sim.stream import SimStream
 
 
@@ -33,7 +34,7 @@ class Serial(SerialBase):
 
     stream: SimStream | None = None
     #: makes the clock of every port opened from now on (tests: SimulatedTime)
-    clock_factory: ClassVar[Callable[[], Clock]] = RealTime
+    clock_factory: ClassVar[Callable[[], Clock]] = staticmethod(from_environment)
     _clock: Clock = RealTime()
 
     def open(self) -> None:
@@ -42,7 +43,7 @@ class Serial(SerialBase):
         if self.is_open:
             raise serial.SerialException("Port is already open.")
         car, options = config.build(str(self._port))
-        self._clock = self.clock_factory()
+        self._clock = type(self).clock_factory()
         self.stream = SimStream(car, options, self._clock)
         self.stream.host_baud = self._baudrate
         self._buffer = bytearray()

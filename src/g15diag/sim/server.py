@@ -57,7 +57,7 @@ def _pump(
     while not stop.is_set():
         due = stream.next_due()
         wait = 0.1 if due is None else max(0.0, min(0.1, due - stream.clock.now()))
-        ready, _, _ = select.select([read_fd, stop], [], [], wait)
+        ready, _, _ = select.select([read_fd, stop.fileno()], [], [], wait)
         if read_fd in ready:
             data = recv()
             if not data:
@@ -171,8 +171,9 @@ class TcpServer:
 
     def serve_forever(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._listener, self._stop], [], [], 0.1)
-            if self._listener not in ready:
+            listener = self._listener.fileno()
+            ready, _, _ = select.select([listener, self._stop.fileno()], [], [], 0.1)
+            if listener not in ready:
                 continue
             conn, _ = self._listener.accept()
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
