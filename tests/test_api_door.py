@@ -41,9 +41,7 @@ def shows_serial(events: list[TrafficEvent]) -> bool:
     [(g15diag.read_serial, "read-serial"), (g15diag.identify, "identify"), (g15diag.scan, "scan")],
     ids=["read_serial", "identify", "scan"],
 )
-def test_api_trace_writes_trace_and_sidecar(
-    tmp_path: Path, operation: Any, command: str
-) -> None:
+def test_api_trace_writes_trace_and_sidecar(tmp_path: Path, operation: Any, command: str) -> None:
     import re
 
     trace = tmp_path / "x.log"

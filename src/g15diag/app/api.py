@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
-from g15diag.app.adapters import PortInfo
-from g15diag.app.checks import DoctorReport
-from g15diag.app.discover import DiscoverResult
+
 # the operations are looked up in their modules at call time (one place to replace them)
 from g15diag.app import identify as _identify_mod
 from g15diag.app import read_serial as _read_serial_mod
 from g15diag.app import scan as _scan_mod
+from g15diag.app.adapters import PortInfo
+from g15diag.app.checks import DoctorReport
+from g15diag.app.discover import DiscoverResult
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
