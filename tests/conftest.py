@@ -108,6 +108,15 @@ def pty_sim() -> Iterator[object]:
 
 
 @pytest.fixture
-def tcp_sim() -> Iterator[object]:
-    """Factory: a simulated Wi-Fi adapter on 127.0.0.1 (``server.url``)."""
+def tcp_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Factory: a simulated Wi-Fi adapter on 127.0.0.1 (``server.url``).
+
+    pyserial pauses 0.3 s after closing a ``socket://`` port so that a real Wi-Fi adapter
+    can take the next connection; the simulator takes it at once, so the pause is skipped
+    (the socket is still shut down and closed for real)."""
+    from types import SimpleNamespace
+
+    from serial.urlhandler import protocol_socket
+
+    monkeypatch.setattr(protocol_socket, "time", SimpleNamespace(sleep=lambda seconds: None))
     yield from _server_factory("TcpServer")
