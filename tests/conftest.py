@@ -43,13 +43,19 @@ class _SubprocessInQuickTier(subprocess.Popen):  # type: ignore[type-arg]
         )
 
 
-@pytest.fixture(autouse=True)
-def _quick_tier_starts_no_process(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The quick tier (``-m "not slow"``) really is: a test that starts a process must say so."""
-    if request.node.get_closest_marker("slow") is None:
-        monkeypatch.setattr(subprocess, "Popen", _SubprocessInQuickTier)
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """The quick tier (``-m "not slow"``) really is: a test that starts a process, in its
+    body or in a fixture of any scope, must say so with ``@pytest.mark.slow``."""
+    if item.get_closest_marker("slow") is not None:
+        yield
+        return
+    real = subprocess.Popen
+    subprocess.Popen = _SubprocessInQuickTier  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        subprocess.Popen = real  # type: ignore[misc]
 
 
 @pytest.fixture
