@@ -1,0 +1,34 @@
+"""The ELM327 transport over Bluetooth LE: the same transport, plus what ``-v`` says.
+
+Only :meth:`open_port` is extended: after the BLE link is up it names the device and the
+GATT UART it chose (a ``-v`` line and ``info.details``); the speed, meaningless on BLE, is
+dropped. Every write still goes through the ELM327 transport's guard at its lowest write,
+and closing (``with`` / Ctrl-C / SIGTERM) still returns the unit to its default session
+before the link is dropped (``Transport.__exit__``).
+"""
+
+from __future__ import annotations
+
+from g15diag.transport.base import Traffic
+from g15diag.transport.ble.link import BleLink
+from g15diag.transport.elm327 import Elm327Transport
+
+
+class BleElm327Transport(Elm327Transport):
+    """An ELM327-compatible adapter on a ``ble://`` port."""
+
+    def open_port(self) -> None:
+        fresh = self._port is None
+        super().open_port()
+        link = getattr(self._port, "link", None)
+        if not fresh or not isinstance(link, BleLink) or link.uart is None:
+            return
+        self.info.details.pop("baud", None)
+        self.info.details["bluetooth"] = f"{link.name} {link.address}".strip()
+        self.info.details["gatt"] = link.uart.describe()
+        self.info.details["write_chunk"] = str(link.chunk)
+        note = (
+            f"Bluetooth LE {link.name} ({link.address}): {link.uart.describe()}, "
+            f"writes of up to {link.chunk} bytes"
+        )
+        self._emit_traffic(Traffic(True, (), None, "", note))
