@@ -1,0 +1,407 @@
+"""Bluetooth LE adapters (issue 21) without a radio: bleak's own BleakScanner/BleakClient
+with only the platform backend replaced by a model of each GATT UART layout in front of the
+built-in ELM327 simulator (tests/ble_model.py)."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+
+import pytest
+from ble_model import LAYOUTS, Peripheral, installed, u16
+from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError
+
+from g15diag import errors, profiles
+from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.app.read_serial import read_serial
+from g15diag.errors import ExitStatus
+from g15diag.sim.car import SIM_SERIAL
+from g15diag.transport.base import Target
+from g15diag.transport.ble import gatt
+from g15diag.transport.ble.link import BleLink, parse_url
+
+VLINK = "D0:12:34:56:78:9A"
+ADDRESS = ("--address", "747:767")
+FAST = ("--timeout", "1")
+SERIAL_LINE = f"Head-unit serial number: {SIM_SERIAL.decode()}\n"
+LOST = (
+    "Error: The Bluetooth LE connection to IOS-Vlink (D0:12:34:56:78:9A) was lost.\n"
+    "Hint: Keep the computer within a few metres of the adapter and check that the adapter "
+    "still has power (ignition on), then run the command again.\n"
+)
+PHONE_HINT = (
+    "Hint: A Bluetooth LE adapter takes one connection at a time and stops advertising while "
+    "connected: close the OBD app on your phone (or switch the phone's Bluetooth off), check "
+    "the adapter has power (ignition on), then try again."
+)
+
+
+def vlink(**kwargs: object) -> Peripheral:
+    return Peripheral("IOS-Vlink", VLINK, **kwargs)  # type: ignore[arg-type]
+
+
+def heart_rate() -> Peripheral:
+    return Peripheral("Polar H10 7E3A", "C4:7C:8D:6A:11:22", layout="heart-rate", rssi=-40,
+                      advertised=[u16("180d")])  # fmt: skip
+
+
+# -- read-serial through each layout ------------------------------------------------------
+
+LAYOUT_CASES = {
+    "vgate-by-name": (vlink(), "ble://IOS-Vlink", "layout Vgate", True),
+    "vgate-by-address": (vlink(), f"ble://{VLINK.lower()}", "layout Vgate", True),
+    "fff0": (Peripheral("OBDII", "11:22:33:44:55:66", layout="fff0"), "ble://OBDII",
+             "layout FFF0: service FFF0, notify FFF1, write FFF2 (without response)", False),
+    "ffe0": (Peripheral("OBDBLE", "22:33:44:55:66:77", layout="ffe0"), "ble://OBDBLE",
+             "layout FFE0: service FFE0, notify FFE1, write FFE1 (without response)", False),
+    "custom": (Peripheral("VEEPEAK", "33:44:55:66:77:88", layout="custom"), "ble://VEEPEAK",
+               "chosen by properties (not a known layout)", True),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(LAYOUT_CASES))
+def test_read_serial_through_each_layout(case: str, run_cli) -> None:
+    device, port, said, with_response = LAYOUT_CASES[case]
+    with installed(device, heart_rate()):
+        code, out, err = run_cli("read-serial", "--port", port, *ADDRESS, *FAST, "-v")
+    assert code == 0, err
+    assert SERIAL_LINE in out
+    assert f"  adapter      ELM327 v1.4b (g15diag simulator) on {port}\n" in out
+    first = err.splitlines()[0]
+    assert first.startswith(f">  (Bluetooth LE {device.name} ({device.address}): GATT UART ")
+    assert said in first and first.endswith("writes of up to 20 bytes)")
+    # every write fitted the 20-byte minimum, with response exactly when the layout allows it
+    assert device.writes and all(len(c) <= 20 and r is with_response for c, r in device.writes)
+    assert not device.connected  # disconnected at the end
+
+
+def test_notifications_split_lines_and_prompts(run_cli) -> None:
+    device = vlink(notify_size=20)
+    with installed(device):
+        code, out, _ = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
+    assert code == 0 and SERIAL_LINE in out
+    pieces = device.notifications
+    assert max(len(p) for p in pieces) == 20
+    # lines really arrived cut: pieces ending inside a line, and a prompt after a cut
+    assert any(not p.endswith((b"\r", b"\n", b">")) for p in pieces)
+    assert any(p.startswith((b"\n", b">")) or p == b">" for p in pieces) or any(
+        p.endswith(b"\r") for p in pieces
+    )
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_any_notification_size_reassembles(size: int, run_cli) -> None:
+    device = vlink(notify_size=size)
+    with installed(device):
+        code, out, _ = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
+    assert code == 0 and SERIAL_LINE in out
+    assert {len(p) for p in device.notifications} <= set(range(1, size + 1))
+    assert any(p == b">" or p.endswith(b">") for p in device.notifications)
+
+
+@pytest.mark.parametrize(("mtu", "sizes"), [(23, [20, 20, 5]), (27, [24, 21]), (185, [45])])
+def test_writes_are_chunked_to_the_link(mtu: int, sizes: list[int]) -> None:
+    device = vlink(mtu=mtu)
+    with installed(device):
+        link = BleLink("ble://IOS-Vlink")
+        link.open()
+        try:
+            link.write(b"ATRV\r" * 9)  # 45 bytes: nine harmless voltage reads
+            deadline = time.monotonic() + 2
+            text = b""
+            while text.count(b">") < 9 and time.monotonic() < deadline:
+                text += link.read(64, 0.05)
+        finally:
+            link.close()
+    assert [len(c) for c, _ in device.writes] == sizes
+    assert b"".join(c for c, _ in device.writes) == b"ATRV\r" * 9
+    assert text.count(b"12.6V") == 9 and text.count(b">") == 9
+
+
+def test_slow_link_still_reads(run_cli) -> None:
+    device = vlink(notify_gap=0.01)  # about 2 kB/s: a long answer takes a few tenths
+    with installed(device):
+        started = time.monotonic()
+        code, out, _ = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, "--timeout",
+                               "2")  # fmt: skip
+    assert code == 0 and SERIAL_LINE in out
+    assert time.monotonic() - started > 0.2  # the gaps were really there
+
+
+def test_slow_link_beyond_the_deadline_is_a_timeout(run_cli) -> None:
+    device = vlink(notify_gap=0.2)
+    with installed(device):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS,
+                                 "--timeout", "0.3")  # fmt: skip
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err.startswith("Error: The adapter on ble://IOS-Vlink ")
+
+
+# -- a disconnect in the middle of a multi-frame answer -------------------------------------
+
+
+def test_disconnect_mid_multiframe_answer(run_cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    device = vlink(sim_url="sim://?fault=disconnect")
+    with installed(device):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
+    assert (code, out, err) == (ExitStatus.ADAPTER, "", LOST)
+    # the link dropped inside the 22 F18C answer: a first frame arrived, the rest never did
+    text = b"".join(device.notifications)
+    assert b"7671013" in text and not text.endswith(b">")
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_disconnect_error_class() -> None:
+    assert issubclass(errors.BleDisconnected, errors.PortError)
+    assert errors.BleDisconnected.exit_status == ExitStatus.ADAPTER == 3
+
+
+# -- finding the device: decoys and errors ---------------------------------------------------
+
+
+def test_decoy_with_the_same_name_and_no_uart(run_cli) -> None:
+    decoy = Peripheral("IOS-Vlink", "AA:AA:AA:AA:AA:AA", layout="heart-rate")
+    with installed(decoy):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err == (
+        "Error: IOS-Vlink (AA:AA:AA:AA:AA:AA) has no serial-like (UART) Bluetooth LE service, "
+        "so it is not an ELM327 adapter; it offers: 1800 Generic Access Profile, "
+        "180D Heart Rate, 180F Battery Service.\n"
+        "Hint: Run `g15diag adapters --ble` to list the devices that look like OBD adapters.\n"
+    )
+    assert decoy.writes == []  # nothing was written to it
+
+
+def test_a_similar_name_is_not_taken(run_cli) -> None:
+    other = Peripheral("IOS-Vlink2", "BB:BB:BB:BB:BB:BB")
+    with installed(other, heart_rate()):
+        code, _, err = run_cli("read-serial", "--port", "ble://IOS-Vlink?scan=0.3", *ADDRESS)
+    assert code == ExitStatus.ADAPTER
+    assert err == (
+        "Error: No Bluetooth LE device with the name 'IOS-Vlink' was found in 0.3 s of "
+        "searching (OBD adapters seen: IOS-Vlink2 (BB:BB:BB:BB:BB:BB)).\n"
+        + PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range.\n"
+    )
+    assert other.writes == []
+
+
+def test_device_not_found_names_it_and_the_time(run_cli) -> None:
+    with installed(heart_rate()):
+        code, out, err = run_cli("read-serial", "--port", f"ble://{VLINK}?scan=0.2", *ADDRESS)
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err.startswith(
+        f"Error: No Bluetooth LE device with the address '{VLINK}' was found in 0.2 s of "
+        "searching.\n"
+    )
+
+
+def test_adapter_connected_to_a_phone(run_cli) -> None:
+    with installed(vlink(busy=True)):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err == (
+        "Error: IOS-Vlink (D0:12:34:56:78:9A) was found but refused the connection "
+        "(le-connection-abort-by-local).\n" + PHONE_HINT + "\n"
+    )
+
+
+BLUETOOTH_ERRORS = {
+    "off": (
+        BleakBluetoothNotAvailableError("off", BleakBluetoothNotAvailableReason.POWERED_OFF),
+        "Error: Bluetooth is switched off on this computer.\n"
+        "Hint: Switch Bluetooth on in the system settings, then try again.\n",
+    ),
+    "no-radio": (
+        BleakBluetoothNotAvailableError("none", BleakBluetoothNotAvailableReason.NO_BLUETOOTH),
+        "Error: This computer has no Bluetooth LE radio that can be used.\n"
+        "Hint: Use a computer with Bluetooth 4.0 or later, or a USB Bluetooth LE dongle.\n",
+    ),
+    "bluez-not-running": (
+        BleakDBusError(
+            "org.freedesktop.DBus.Error.ServiceUnknown",
+            ["The name org.bluez was not provided by any .service files"],
+        ),
+        "Error: The Bluetooth service (BlueZ) is not running.\n"
+        "Hint: Start it with `sudo systemctl start bluetooth` (and `sudo systemctl enable "
+        "bluetooth` to keep it), then try again.\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BLUETOOTH_ERRORS))
+@pytest.mark.parametrize("command", ["read-serial", "adapters"])
+def test_no_bluetooth(case: str, command: str, run_cli) -> None:
+    error, message = BLUETOOTH_ERRORS[case]
+    args = ("adapters", "--ble") if command == "adapters" else ("read-serial", "--port",
+                                                                 "ble://IOS-Vlink", *ADDRESS)  # fmt: skip
+    with installed(vlink(), error=error):
+        code, out, err = run_cli(*args)
+    assert (code, out, err) == (ExitStatus.ADAPTER, "", message)
+
+
+def test_doctor_over_ble(run_cli) -> None:
+    with installed(vlink()):
+        code, out, err = run_cli("doctor", "--port", "ble://IOS-Vlink", *FAST)
+    assert code == 0, out + err
+    assert out.startswith("Adapter self-test on ble://IOS-Vlink\n")
+    assert "Verdict: " in out
+
+
+# -- adapters --ble --------------------------------------------------------------------------
+
+
+def test_adapters_ble_json_lists_obd_adapters_not_a_heart_rate_sensor(run_cli) -> None:
+    import json
+
+    devices = [
+        vlink(rssi=-58),
+        Peripheral("OBDII", "11:22:33:44:55:66", layout="fff0", rssi=-71,
+                   advertised=[u16("fff0")]),
+        Peripheral("", "22:33:44:55:66:77", layout="ffe0", rssi=-80, advertised=[u16("ffe0")]),
+        heart_rate(),
+        Peripheral("JBL Flip 5", "44:55:66:77:88:99", layout="heart-rate", rssi=-50),
+    ]  # fmt: skip
+    with installed(*devices):
+        code, out, err = run_cli("adapters", "--ble", "--seconds", "0.3", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "schema_version": 1,
+        "ble": True,
+        "seconds": 0.3,
+        "devices": [
+            {"name": "IOS-Vlink", "address": VLINK, "rssi": -58, "port": "ble://IOS-Vlink",
+             "why": "name"},
+            {"name": "OBDII", "address": "11:22:33:44:55:66", "rssi": -71,
+             "port": "ble://OBDII", "why": "FFF0 service"},
+            {"name": "", "address": "22:33:44:55:66:77", "rssi": -80,
+             "port": "ble://22:33:44:55:66:77", "why": "FFE0 service"},
+        ],
+    }  # fmt: skip
+    assert not any(d.connected or d.writes for d in devices)  # listening only
+
+
+def test_adapters_ble_text_and_port_round_trip(run_cli) -> None:
+    twins = [Peripheral("OBDII", "11:22:33:44:55:66", layout="fff0", rssi=-60),
+             Peripheral("OBDII", "66:55:44:33:22:11", layout="fff0", rssi=-75)]  # fmt: skip
+    with installed(*twins):
+        code, out, _ = run_cli("adapters", "--ble", "--seconds", "0.3")
+        assert code == 0
+        assert out == (
+            "Bluetooth LE OBD adapters heard in 0.3 s (strongest first):\n"
+            "OBDII  [bluetooth-le]  11:22:33:44:55:66  -60 dBm\n"
+            "    use: --port ble://11:22:33:44:55:66   (recognised by its name)\n"
+            "OBDII  [bluetooth-le]  66:55:44:33:22:11  -75 dBm\n"
+            "    use: --port ble://66:55:44:33:22:11   (recognised by its name)\n"
+        )
+        # two adapters share a name: the printed port (the address) reaches the weaker one
+        code, out, _ = run_cli("read-serial", "--port", "ble://66:55:44:33:22:11", *ADDRESS)
+    assert code == 0 and SERIAL_LINE in out
+    assert twins[1].writes and not twins[0].writes
+
+
+def test_adapters_ble_none_found(run_cli) -> None:
+    with installed(heart_rate()):
+        code, out, _ = run_cli("adapters", "--ble", "--seconds", "0.2")
+    assert code == 0
+    assert out.startswith("No Bluetooth LE OBD adapter heard in 0.2 s of searching.\n")
+    assert "disconnect it from your phone first" in out
+
+
+# -- sessions, Ctrl-C and the loop thread ------------------------------------------------------
+
+
+def test_ctrl_c_inside_a_session_still_returns_to_default_over_ble() -> None:
+    from test_sessions import check_wire
+
+    device = vlink(sim_url="sim://?unit=uds_extended")
+    with installed(device):
+        transport = make_transport(AdapterOptions(port="ble://IOS-Vlink", timeout=1))
+        with transport:
+            ecu = device.streams[0].adapter.car.ecus[1]
+
+            def interrupt(can_id: int, data: bytes, is_request: bool) -> None:
+                if is_request and data[1:4] == b"\x22\xf1\x8c" and ecu.session == 0x03:
+                    raise KeyboardInterrupt
+
+            transport.frame_listeners.append(interrupt)
+            with pytest.raises(KeyboardInterrupt):
+                read_serial(transport, profiles.load(), bitrate=500_000)
+        assert check_wire(ecu.wire) == [b"\x10\x03"]
+        assert ecu.wire[-1][0] == b"\x10\x01" and ecu.in_default_session
+        assert not device.connected
+    assert not [t for t in threading.enumerate() if t.name == "g15diag-ble"]
+
+
+def test_real_ctrl_c_while_waiting_for_the_adapter() -> None:
+    """SIGINT (as Ctrl-C sends it) while the tool waits on a slow answer: it stops within a
+    fraction of a second, the link is closed and the loop thread is gone."""
+    device = vlink(sim_url="sim://?latency=5")
+    with installed(device):
+        transport = make_transport(AdapterOptions(port="ble://IOS-Vlink", timeout=10))
+
+        def press_ctrl_c() -> None:
+            deadline = time.monotonic() + 5
+            while b"22F18C" not in device.received and time.monotonic() < deadline:
+                time.sleep(0.005)
+            _thread.interrupt_main()
+
+        presser = threading.Thread(target=press_ctrl_c)
+        with pytest.raises(KeyboardInterrupt), transport:
+            transport.set_target(Target(0x747, 0x767))
+            presser.start()
+            transport.send(b"\x22\xf1\x8c")  # the car answers after 5 s
+        pressed_at = time.monotonic()
+        presser.join()
+        assert not device.connected
+    assert time.monotonic() - pressed_at < 1.0
+    assert not [t for t in threading.enumerate() if t.name == "g15diag-ble"]
+
+
+# -- units --------------------------------------------------------------------------------------
+
+
+def test_parse_url() -> None:
+    assert parse_url("ble://IOS-Vlink") == ("IOS-Vlink", 10.0)
+    assert parse_url("ble://OBDLink%20CX?scan=4") == ("OBDLink CX", 4.0)
+    assert parse_url("BLE://D0:12:34:56:78:9A") == ("D0:12:34:56:78:9A", 10.0)
+    uuid = "5F0B6E2C-8A7B-4C3D-9E1F-0A2B3C4D5E6F"
+    assert parse_url(f"ble://{uuid}") == (uuid, 10.0)
+    for bad in ("ble://", "ble://X?scan=0", "ble://X?scan=abc", "ble://X?scan=999"):
+        with pytest.raises(errors.UsageError):
+            parse_url(bad)
+
+
+def test_choose_prefers_known_layouts_and_skips_standard_services() -> None:
+    class C:
+        def __init__(self, uuid: str, props: list[str]) -> None:
+            self.uuid, self.properties = uuid, props
+
+    class S:
+        description = ""
+
+        def __init__(self, uuid: str, chars: list[C]) -> None:
+            self.uuid, self.characteristics = uuid, chars
+
+    def services(name: str) -> list[S]:
+        return [S(s, [C(c, p) for c, p in chars]) for s, chars in LAYOUTS[name]]
+
+    assert gatt.choose(services("heart-rate")) is None  # 180D notifies and writes: standard
+    vgate = gatt.choose(services("vgate"))
+    assert vgate is not None and vgate.how == "layout Vgate" and vgate.notify == vgate.write
+    fff0 = gatt.choose(services("custom") + services("fff0"))
+    assert fff0 is not None and (gatt.short(fff0.notify), gatt.short(fff0.write)) == (
+        "FFF1",
+        "FFF2",
+    )
+    assert gatt.chunks(b"x" * 41, 3) == [b"x" * 20, b"x" * 20, b"x"]  # never below 20
+
+
+def test_looks_like_obd() -> None:
+    assert gatt.looks_like_obd("IOS-Vlink", []) == "name"
+    assert gatt.looks_like_obd("OBDLink CX", []) == "name"
+    assert gatt.looks_like_obd(None, ["0000fff0-0000-1000-8000-00805f9b34fb"]) == "FFF0 service"
+    assert gatt.looks_like_obd("Polar H10", [u16("180d")]) is None
+    assert gatt.looks_like_obd("Galaxy Buds", []) is None
