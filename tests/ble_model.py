@@ -232,7 +232,12 @@ class ModelClient(BaseBleakClient):
             for char_uuid, props in chars:
                 handle += 2
                 char = BleakGATTCharacteristic(
-                    None, handle, char_uuid, list(props), lambda: p.mtu - 3, service  # type: ignore[arg-type]
+                    None,
+                    handle,
+                    char_uuid,
+                    list(props),
+                    lambda: p.mtu - 3,
+                    service,  # type: ignore[arg-type]
                 )
                 collection.add_characteristic(char)
             handle += 1

@@ -9,9 +9,13 @@ import threading
 import time
 
 import pytest
-from ble_model import LAYOUTS, Peripheral, installed, u16
-from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError
+from bleak.exc import (
+    BleakBluetoothNotAvailableError,
+    BleakBluetoothNotAvailableReason,
+    BleakDBusError,
+)
 
+from ble_model import LAYOUTS, Peripheral, installed, u16
 from g15diag import errors, profiles
 from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app.read_serial import read_serial
@@ -183,7 +187,8 @@ def test_a_similar_name_is_not_taken(run_cli) -> None:
     assert err == (
         "Error: No Bluetooth LE device with the name 'IOS-Vlink' was found in 0.3 s of "
         "searching (OBD adapters seen: IOS-Vlink2 (BB:BB:BB:BB:BB:BB)).\n"
-        + PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range.\n"
+        + PHONE_HINT
+        + " `g15diag adapters --ble` lists the adapters in range.\n"
     )
     assert other.writes == []
 
@@ -235,8 +240,8 @@ BLUETOOTH_ERRORS = {
 @pytest.mark.parametrize("command", ["read-serial", "adapters"])
 def test_no_bluetooth(case: str, command: str, run_cli) -> None:
     error, message = BLUETOOTH_ERRORS[case]
-    args = ("adapters", "--ble") if command == "adapters" else ("read-serial", "--port",
-                                                                 "ble://IOS-Vlink", *ADDRESS)  # fmt: skip
+    read = ("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS)
+    args = ("adapters", "--ble") if command == "adapters" else read
     with installed(vlink(), error=error):
         code, out, err = run_cli(*args)
     assert (code, out, err) == (ExitStatus.ADAPTER, "", message)
@@ -405,3 +410,70 @@ def test_looks_like_obd() -> None:
     assert gatt.looks_like_obd(None, ["0000fff0-0000-1000-8000-00805f9b34fb"]) == "FFF0 service"
     assert gatt.looks_like_obd("Polar H10", [u16("180d")]) is None
     assert gatt.looks_like_obd("Galaxy Buds", []) is None
+
+
+# -- read-only proof over Bluetooth LE -------------------------------------------------------
+
+
+def test_only_allowed_requests_reach_a_ble_adapter() -> None:
+    """Every service ID, every session request and malformed PDUs through ``send``; and the
+    lowest write with ``send`` bypassed: what crossed the GATT write characteristic (the
+    wire here, reassembled from the chunks) holds only the allowlist."""
+    from ble_model import elm_lines
+    from test_readonly_proof import (
+        ALLOWED,
+        HU,
+        MALFORMED,
+        SESSION_CONTROL,
+        assert_wire,
+        elm_requests,
+        push_everything,
+    )
+
+    from g15diag.protocol import guard
+
+    device = vlink()
+    with installed(device):
+        with make_transport(AdapterOptions(port="ble://IOS-Vlink", timeout=2)) as transport:
+            transport.set_target(HU)
+            passed = push_everything(transport)
+            before = bytes(device.received)
+            for sid in sorted(set(range(256)) - ALLOWED):
+                with pytest.raises(errors.ReadOnlyViolation):
+                    transport._send(bytes([sid, 0xF1, 0x8C]))  # type: ignore[attr-defined]
+            for pdu in SESSION_CONTROL + MALFORMED:
+                if not guard.is_allowed(pdu):
+                    with pytest.raises((errors.ReadOnlyViolation, ValueError)):
+                        transport._send(pdu)  # type: ignore[attr-defined]
+            assert bytes(device.received) == before  # not one more byte was written
+        sim_log = device.streams[0].adapter.commands
+    lines = elm_lines(bytes(device.received))
+    assert_wire(elm_requests(lines), passed)
+    assert [line.replace(" ", "").upper() for line in lines] == sim_log  # the model lost none
+
+
+# -- bleak loads only for ble:// ------------------------------------------------------------------
+
+BLEAK_PROBE = """
+import sys
+from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.cli import main
+assert main(["--help"]) == 0
+make_transport(AdapterOptions(port="sim://"))
+main(["adapters", "--json"])
+print("BLEAK:" + ",".join(sorted(m for m in sys.modules if m.split(".")[0] == "bleak")))
+make_transport(AdapterOptions(port="ble://IOS-Vlink"))  # registers ble://, opens nothing
+print("BLEAK-AFTER:" + str("bleak" in sys.modules))
+"""
+
+
+@pytest.mark.slow
+def test_bleak_is_imported_only_when_a_ble_port_is_used() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", BLEAK_PROBE], capture_output=True, text=True, check=True
+    )
+    marks = [line for line in proc.stdout.splitlines() if line.startswith("BLEAK")]
+    assert marks == ["BLEAK:", "BLEAK-AFTER:False"]  # even ble:// loads it only on open

@@ -322,12 +322,14 @@ def make_transport(options: AdapterOptions, *, traffic: TrafficLog | None = None
 
         return ReplayTransport(TraceFile(port[len(REPLAY_PREFIX) :]))
     register_scheme(port)
-    if port.lower().startswith(BLE_PREFIX):  # the same transport; -v names the GATT UART
-        from g15diag.transport.ble.elm import BleElm327Transport as Elm327Transport
-    else:
-        from g15diag.transport.elm327 import Elm327Transport
+    from g15diag.transport.elm327 import Elm327Transport
 
-    return Elm327Transport(
+    kind: type[Elm327Transport] = Elm327Transport
+    if port.lower().startswith(BLE_PREFIX):  # the same transport; -v names the GATT UART
+        from g15diag.transport.ble.elm import BleElm327Transport
+
+        kind = BleElm327Transport
+    return kind(
         port,
         baud=options.baud,
         protocol=options.protocol,

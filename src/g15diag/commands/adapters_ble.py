@@ -80,8 +80,7 @@ def to_text(found: list[BleAdapter], seconds: float) -> str:
     """One block per adapter, or a plain note with what to check."""
     if not found:
         return (
-            f"No Bluetooth LE OBD adapter heard in {seconds:g} s of searching.\n"
-            + NONE_FOUND_HINT
+            f"No Bluetooth LE OBD adapter heard in {seconds:g} s of searching.\n" + NONE_FOUND_HINT
         )
     lines = [f"Bluetooth LE OBD adapters heard in {seconds:g} s (strongest first):"]
     for a in found:

@@ -39,12 +39,14 @@ def uuid128(uuid: str) -> str:
     return text
 
 
+_STANDARD_16 = re.compile(r"0000([0-9a-f]{4})" + re.escape(BASE_UUID_TAIL))
+
+
 def short(uuid: str) -> str:
     """The 16-bit form (``FFF0``) of a Bluetooth-base UUID, else the upper-case 128-bit one."""
     text = uuid128(uuid)
-    if text.endswith(BASE_UUID_TAIL) and text.startswith("0000"):
-        return text[4:8].upper()
-    return text.upper()
+    base = _STANDARD_16.fullmatch(text)
+    return base.group(1).upper() if base else text.upper()
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Characteristic(Protocol):
     @property
     def uuid(self) -> str: ...
     @property
-    def properties(self) -> list[str]: ...
+    def properties(self) -> Sequence[str]: ...
 
 
 class Service(Protocol):

@@ -11,6 +11,7 @@ a user or an adapter can cause becomes one :class:`~g15diag.errors.BluetoothErro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import threading
@@ -106,8 +107,7 @@ def bluetooth_error(exc: BaseException) -> errors.BluetoothError | None:
         exc, (FileNotFoundError, ConnectionRefusedError)
     ):
         return errors.BluezNotRunning(
-            "Bluetooth cannot be reached: the system D-Bus is not running, so BlueZ is not "
-            "either."
+            "Bluetooth cannot be reached: the system D-Bus is not running, so BlueZ is not either."
         )
     if isinstance(exc, BleakError) and "adapter" in str(exc).lower():
         return errors.BluetoothUnavailable(f"Bluetooth LE cannot be used here: {exc}.")
@@ -301,19 +301,15 @@ class BleLink:
         self._closing = True
         try:
             if client is not None and client.is_connected:
-                try:
+                with contextlib.suppress(Exception):  # closing: the link may already be gone
                     loop.run(self._disconnect(client), CLOSE_SECONDS)
-                except Exception:  # noqa: S110 - closing: the link may already be gone
-                    pass
         finally:
             loop.stop()
 
     async def _disconnect(self, client: BleakClient) -> None:
         from bleak.exc import BleakError
 
-        if self.uart is not None:
-            try:
+        if self.uart is not None:  # the link may already be half gone: disconnect anyway
+            with contextlib.suppress(BleakError, OSError, EOFError):
                 await client.stop_notify(self.uart.notify)
-            except (BleakError, OSError, EOFError):
-                pass  # the link may already be half gone: disconnect anyway
         await client.disconnect()

@@ -43,7 +43,7 @@ class Serial(SerialBase):
     def read(self, size: int = 1) -> bytes:
         return self._require_link().read(size, self._timeout)
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: bytes) -> int:
         payload = bytes(data)
         self._require_link().write(payload)
         return len(payload)
