@@ -420,6 +420,7 @@ def test_only_allowed_requests_reach_a_ble_adapter() -> None:
     lowest write with ``send`` bypassed: what crossed the GATT write characteristic (the
     wire here, reassembled from the chunks) holds only the allowlist."""
     from ble_model import elm_lines
+    from g15diag.protocol import guard
     from test_readonly_proof import (
         ALLOWED,
         HU,
@@ -429,8 +430,6 @@ def test_only_allowed_requests_reach_a_ble_adapter() -> None:
         elm_requests,
         push_everything,
     )
-
-    from g15diag.protocol import guard
 
     device = vlink()
     with installed(device):
