@@ -476,3 +476,54 @@ def test_bleak_is_imported_only_when_a_ble_port_is_used() -> None:
     )
     marks = [line for line in proc.stdout.splitlines() if line.startswith("BLEAK")]
     assert marks == ["BLEAK:", "BLEAK-AFTER:False"]  # even ble:// loads it only on open
+
+
+SIGTERM_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from ble_model import Peripheral, installed
+from g15diag.cli import main
+device = Peripheral("IOS-Vlink", "D0:12:34:56:78:9A", sim_url="sim://?unit=uds_extended&latency=1")
+with installed(device):
+    code = main(sys.argv[2:])
+ecu = device.streams[0].adapter.car.ecus[1]
+print("WIRE:" + ",".join(request.hex() for request, _ in ecu.wire))
+print("CONNECTED:" + str(device.connected))
+sys.exit(code)
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_inside_a_session_returns_to_default_and_disconnects() -> None:
+    """SIGTERM while the unit is in the extended session over BLE: exit 143, the unit got
+    10 01 before the link was dropped, the link is closed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "G15DIAG_DEBUG"}
+    args = ["read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, "-v"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SIGTERM_SCRIPT, str(Path(__file__).parent), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("> 22F18C") and any(s.startswith("> 1003") for s in seen):
+            break
+    else:
+        raise AssertionError("never reached the read in the session: " + "".join(seen))
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    wire = next(line for line in out.splitlines() if line.startswith("WIRE:"))[5:].split(",")
+    assert wire[-1] == "1001" and "1003" in wire  # left the session before the link went
+    assert "CONNECTED:False" in out
