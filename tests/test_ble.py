@@ -280,7 +280,7 @@ def test_adapters_ble_json_lists_obd_adapters_not_a_heart_rate_sensor(run_cli) -
             {"name": "IOS-Vlink", "address": VLINK, "rssi": -58, "port": "ble://IOS-Vlink",
              "why": "name"},
             {"name": "OBDII", "address": "11:22:33:44:55:66", "rssi": -71,
-             "port": "ble://OBDII", "why": "FFF0 service"},
+             "port": "ble://OBDII", "why": "name and FFF0 service"},
             {"name": "", "address": "22:33:44:55:66:77", "rssi": -80,
              "port": "ble://22:33:44:55:66:77", "why": "FFE0 service"},
         ],
@@ -305,6 +305,19 @@ def test_adapters_ble_text_and_port_round_trip(run_cli) -> None:
         code, out, _ = run_cli("read-serial", "--port", "ble://66:55:44:33:22:11", *ADDRESS)
     assert code == 0 and SERIAL_LINE in out
     assert twins[1].writes and not twins[0].writes
+
+
+def test_adapters_ble_text_says_when_only_the_service_matched(run_cli) -> None:
+    printer = Peripheral("PT-210", "55:66:77:88:99:AA", advertised=[gatt.VGATE_SERVICE])
+    with installed(printer):
+        code, out, _ = run_cli("adapters", "--ble", "--seconds", "0.2")
+    assert (code, out) == (
+        0,
+        "Bluetooth LE OBD adapters heard in 0.2 s (strongest first):\n"
+        "PT-210  [bluetooth-le]  55:66:77:88:99:AA  -60 dBm\n"
+        "    use: --port ble://PT-210   (recognised by its Vgate service only: printers and "
+        "other gadgets use it too)\n",
+    )
 
 
 def test_adapters_ble_none_found(run_cli) -> None:
@@ -408,6 +421,7 @@ def test_looks_like_obd() -> None:
     assert gatt.looks_like_obd("IOS-Vlink", []) == "name"
     assert gatt.looks_like_obd("OBDLink CX", []) == "name"
     assert gatt.looks_like_obd(None, ["0000fff0-0000-1000-8000-00805f9b34fb"]) == "FFF0 service"
+    assert gatt.looks_like_obd("OBDII", [u16("ffe0")]) == "name and FFE0 service"
     assert gatt.looks_like_obd("Polar H10", [u16("180d")]) is None
     assert gatt.looks_like_obd("Galaxy Buds", []) is None
 

@@ -85,5 +85,6 @@ def to_text(found: list[BleAdapter], seconds: float) -> str:
     lines = [f"Bluetooth LE OBD adapters heard in {seconds:g} s (strongest first):"]
     for a in found:
         lines.append(f"{a.name or '(no name)'}  [bluetooth-le]  {a.address}  {a.rssi} dBm")
-        lines.append(f"    use: --port {a.port}   (recognised by its {a.why})")
+        caveat = "" if "name" in a.why else " only: printers and other gadgets use it too"
+        lines.append(f"    use: --port {a.port}   (recognised by its {a.why}{caveat})")
     return "\n".join(lines)

@@ -182,12 +182,12 @@ def chunks(data: bytes, size: int) -> list[bytes]:
 
 
 def looks_like_obd(name: str | None, service_uuids: Iterable[str]) -> str | None:
-    """Why an advertisement looks like an OBD adapter (``"FFF0 service"``, ``"name"``), or
-    None (a heart-rate sensor, headphones...)."""
+    """Why an advertisement looks like an OBD adapter (``"name"``, ``"FFF0 service"`` or
+    ``"name and FFF0 service"``), or None (a heart-rate sensor, headphones...).
+
+    The known UART services are generic BLE serial modules: printers and other gadgets use
+    them too, so a service alone is a weaker sign than an adapter's name."""
     advertised = {uuid128(u) for u in service_uuids}
-    for layout in LAYOUTS:
-        if layout.service in advertised:
-            return f"{layout.name} service"
-    if name and OBD_NAME.search(name):
-        return "name"
-    return None
+    reasons = ["name"] if name and OBD_NAME.search(name) else []
+    reasons += [f"{x.name} service" for x in LAYOUTS if x.service in advertised][:1]
+    return " and ".join(reasons) or None
