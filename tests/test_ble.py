@@ -5,6 +5,8 @@ built-in ELM327 simulator (tests/ble_model.py)."""
 from __future__ import annotations
 
 import _thread
+import os
+import sys
 import threading
 import time
 
@@ -134,12 +136,30 @@ def test_slow_link_still_reads(run_cli) -> None:
 
 
 def test_slow_link_beyond_the_deadline_is_a_timeout(run_cli) -> None:
-    device = vlink(notify_gap=0.2)
+    device = vlink(notify_size=5, notify_gap=0.1)  # about 50 bytes/s
     with installed(device):
         code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS,
                                  "--timeout", "0.3")  # fmt: skip
     assert (code, out) == (ExitStatus.ADAPTER, "")
     assert err.startswith("Error: The adapter on ble://IOS-Vlink ")
+    assert err.endswith(
+        "Hint: The answer was still arriving over Bluetooth LE when the time was up: the link "
+        "is slow. Move the computer closer to the adapter, or give a longer --timeout.\n"
+    )
+
+
+def test_a_freezing_clone_over_ble_is_not_called_a_slow_link(run_cli) -> None:
+    device = vlink(sim_url="sim://?clone=freeze")
+    with installed(device):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS,
+                                 "--timeout", "0.5")  # fmt: skip
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err == (
+        "Error: The adapter on ble://IOS-Vlink stopped in the middle of an answer and gave no "
+        "'>' prompt within 0.5 s (it sent '767101362F18C******').\n"
+        "Hint: Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, then "
+        "run `g15diag doctor` (`g15diag help adapters`).\n"
+    )
 
 
 # -- a disconnect in the middle of a multi-frame answer -------------------------------------
@@ -541,3 +561,21 @@ def test_sigterm_inside_a_session_returns_to_default_and_disconnects() -> None:
     wire = next(line for line in out.splitlines() if line.startswith("WIRE:"))[5:].split(",")
     assert wire[-1] == "1001" and "1003" in wire  # left the session before the link went
     assert "CONNECTED:False" in out
+
+
+NO_SYSTEM_BUS = (
+    not sys.platform.startswith("linux")
+    or os.path.exists("/run/dbus/system_bus_socket")
+    or os.path.exists("/var/run/dbus/system_bus_socket")
+    or "DBUS_SYSTEM_BUS_ADDRESS" in os.environ
+)
+
+
+@pytest.mark.skipif(NO_SYSTEM_BUS, reason="needs Linux without a system D-Bus")
+def test_real_bluez_backend_without_dbus_says_so(run_cli) -> None:
+    """bleak's real BlueZ backend (nothing replaced) on a Linux without D-Bus: one sentence."""
+    code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
+    assert (code, out) == (ExitStatus.ADAPTER, "")
+    assert err.startswith("Error: Bluetooth cannot be reached: the system D-Bus is not running")
+    assert err.endswith("Hint: Start it with `sudo systemctl start bluetooth` (and `sudo "
+                        "systemctl enable bluetooth` to keep it), then try again.\n")  # fmt: skip

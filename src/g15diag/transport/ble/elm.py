@@ -9,9 +9,18 @@ before the link is dropped (``Transport.__exit__``).
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from g15diag import errors
 from g15diag.transport.base import Traffic
 from g15diag.transport.ble.link import BleLink
 from g15diag.transport.elm327 import Elm327Transport
+
+SLOW_HINT = (
+    "The answer was still arriving over Bluetooth LE when the time was up: the link is slow. "
+    "Move the computer closer to the adapter, or give a longer --timeout."
+)
 
 
 class BleElm327Transport(Elm327Transport):
@@ -32,3 +41,14 @@ class BleElm327Transport(Elm327Transport):
             f"writes of up to {link.chunk} bytes"
         )
         self._emit_traffic(Traffic(True, (), None, "", note))
+
+    def _read_prompt(self, port: Any, timeout: float) -> str:
+        """The ELM327 read; a timeout while notifications were still coming says so."""
+        try:
+            return super()._read_prompt(port, timeout)
+        except errors.AdapterTimeout as exc:
+            link = getattr(port, "link", None)
+            last = link.last_data if isinstance(link, BleLink) else None
+            if last is not None and time.monotonic() - last < timeout * 2 / 3:
+                exc.hint = SLOW_HINT
+            raise

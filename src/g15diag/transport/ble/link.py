@@ -132,6 +132,7 @@ class BleLink:
         self._lost = False
         self._closing = False
         self._seen: dict[str, str] = {}  # address -> name of OBD-looking devices seen
+        self.last_data: float | None = None  # monotonic time of the last notification
 
     # -- open ------------------------------------------------------------------------
 
@@ -223,6 +224,7 @@ class BleLink:
     def _on_notify(self, _char: Any, data: bytearray) -> None:
         with self._cond:
             self._buffer += data
+            self.last_data = time.monotonic()
             self._cond.notify_all()
 
     def _on_disconnect(self, _client: Any) -> None:
