@@ -20,12 +20,10 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from g15diag import errors
-
-if TYPE_CHECKING:
-    from g15diag.transport.ble.scan import BleAdapter
+from g15diag.transport.ble.gatt import BleAdapter
 
 WIFI_HINT = "socket://192.168.0.10:35000"
 PL2303_WARNING = (
@@ -147,7 +145,8 @@ def probe(
     ports: Iterable[PortInfo], *, baud: int | str = 38400, timeout: float = 2.0
 ) -> list[PortInfo]:
     """Ask each port (not the Wi-Fi hint) for ``ATI`` and nothing else."""
-    from g15diag.adapter import AdapterOptions, make_transport
+    from g15diag.adapter import AdapterOptions
+    from g15diag.app.link import Link
     from g15diag.protocol import elm
     from g15diag.transport.elm327 import Elm327Transport
 
@@ -156,18 +155,18 @@ def probe(
         if info.kind == "wifi-hint":
             out.append(info)
             continue
-        transport = make_transport(AdapterOptions(port=info.port, baud=baud, timeout=timeout))
-        if not isinstance(transport, Elm327Transport):  # not a serial port: nothing to ask
-            out.append(replace(info, probe_error="not a serial port"))
-            continue
+        options = AdapterOptions(port=info.port, baud=baud, timeout=timeout)
         try:
-            transport.open_port()
-            lines = elm.check_ok("ATI", transport.command("ATI"))
-            out.append(replace(info, identity=" ".join(lines) or "(empty answer)"))
+            with Link(options, open_adapter=False) as link:
+                transport = link.transport
+                if not isinstance(transport, Elm327Transport):  # not a serial port
+                    out.append(replace(info, probe_error="not a serial port"))
+                    continue
+                transport.open_port()
+                lines = elm.check_ok("ATI", transport.command("ATI"))
+                out.append(replace(info, identity=" ".join(lines) or "(empty answer)"))
         except errors.G15DiagError as exc:
-            out.append(replace(info, probe_error=str(exc)))
-        finally:
-            transport.close()
+            out.append(replace(info, probe_error=str(exc)))  # as the link presented it
     return out
 
 

@@ -51,15 +51,13 @@ def command(
     With --ble, listens for Bluetooth LE adapters for a few seconds and prints the exact
     --port ble://... for each (phones, watches and heart-rate sensors are left out).
     """
-    from g15diag.app import adapters
+    from g15diag.app import api
 
     if ble:
         from g15diag.commands.adapters_ble import run
 
         return run(seconds, as_json)
-    found = adapters.list_adapters()
-    if probe:
-        found = adapters.probe(found, baud=baud, timeout=timeout)
+    found = api.adapters(probe=probe, baud=baud, timeout=timeout)
     if as_json:
         click.echo(json.dumps(to_json(found, probe), ensure_ascii=False))
     else:

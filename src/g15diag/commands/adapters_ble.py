@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from g15diag.transport.ble.scan import BleAdapter
+    from g15diag.app.api import BleAdapter
 
 NONE_FOUND_HINT = (
     "  Plug the adapter in and switch the ignition on; disconnect it from your phone first "
@@ -20,11 +20,11 @@ NONE_FOUND_HINT = (
 
 def run(seconds: float, as_json: bool) -> int:
     """Search, print, return the exit status (a BluetoothError goes to the CLI's handler)."""
-    from g15diag.app.adapters import search_ble
+    from g15diag.app import api
 
     progress = _Progress(seconds) if sys.stderr.isatty() and not as_json else None
     try:
-        found = search_ble(seconds, on_tick=progress)
+        found = api.ble_adapters(seconds, on_tick=progress)
     finally:
         if progress is not None:
             progress.clear()

@@ -181,6 +181,17 @@ def chunks(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
+@dataclass(frozen=True)
+class BleAdapter:
+    """One advertising device that looks like an OBD adapter (``adapters --ble``)."""
+
+    name: str
+    address: str
+    rssi: int
+    why: str  # "name", "FFF0 service", "name and Vgate service"
+    port: str  # the exact --port value
+
+
 def looks_like_obd(name: str | None, service_uuids: Iterable[str]) -> str | None:
     """Why an advertisement looks like an OBD adapter (``"name"``, ``"FFF0 service"`` or
     ``"name and FFF0 service"``), or None (a heart-rate sensor, headphones...).

@@ -8,29 +8,18 @@ advertisement or a known adapter name (:func:`.gatt.looks_like_obd`). Nothing is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from g15diag import errors
 from g15diag.transport.ble import gatt
+from g15diag.transport.ble.gatt import BleAdapter
 from g15diag.transport.ble.link import CLOSE_SECONDS, SCHEME, bluetooth_error
 from g15diag.transport.ble.loop import LoopThread
 
 if TYPE_CHECKING:
     from bleak.backends.device import BLEDevice
     from bleak.backends.scanner import AdvertisementData
-
-
-@dataclass(frozen=True)
-class BleAdapter:
-    """One advertising device that looks like an OBD adapter."""
-
-    name: str
-    address: str
-    rssi: int
-    why: str  # "Vgate service", "FFF0 service", "name"
-    port: str  # the exact --port value
 
 
 def scan(seconds: float, on_tick: Callable[[float], None] | None = None) -> list[BleAdapter]:
