@@ -30,7 +30,7 @@ from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
 from g15diag.app import identify as _identify_mod
 from g15diag.app import read_serial as _read_serial_mod
 from g15diag.app import scan as _scan_mod
-from g15diag.app.adapters import BleAdapter, PortInfo
+from g15diag.app.adapters import PortInfo
 from g15diag.app.checks import DoctorReport
 from g15diag.app.discover import DiscoverResult
 from g15diag.app.identify import IdentifyResult
@@ -40,6 +40,7 @@ from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
 from g15diag.errors import UsageError
 from g15diag.profiles import Profile
+from g15diag.transport.ble.gatt import BleAdapter
 
 __all__ = [
     "BleAdapter",
