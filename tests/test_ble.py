@@ -82,6 +82,19 @@ def test_read_serial_through_each_layout(case: str, run_cli) -> None:
     assert not device.connected  # disconnected at the end
 
 
+def test_port_from_the_environment_and_the_config_file(run_cli, monkeypatch, tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[adapter]\nport = "ble://OBDII"\n', encoding="utf-8")
+    monkeypatch.setenv("G15DIAG_CONFIG", str(config))
+    fff0 = Peripheral("OBDII", "11:22:33:44:55:66", layout="fff0")
+    with installed(vlink(), fff0):
+        code, out, _ = run_cli("read-serial", *ADDRESS, *FAST)
+        assert code == 0 and "on ble://OBDII\n" in out
+        monkeypatch.setenv("G15DIAG_PORT", "ble://IOS-Vlink")  # the variable beats the file
+        code, out, _ = run_cli("read-serial", *ADDRESS, *FAST)
+        assert code == 0 and "on ble://IOS-Vlink\n" in out
+
+
 def test_notifications_split_lines_and_prompts(run_cli) -> None:
     device = vlink(notify_size=20)
     with installed(device):
