@@ -353,6 +353,19 @@ def test_adapters_ble_text_says_when_only_the_service_matched(run_cli) -> None:
     )
 
 
+def test_adapters_ble_shows_progress_on_a_terminal_only(run_cli, monkeypatch) -> None:
+    with installed(vlink()):
+        code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
+        assert (code, err) == (0, "")  # not a terminal: no progress
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+        code, out, err = run_cli("adapters", "--ble", "--seconds", "1.2")
+    assert code == 0 and "ble://IOS-Vlink" in out
+    assert err == (
+        "\rSearching for Bluetooth LE adapters... 0/1.2 s"
+        "\rSearching for Bluetooth LE adapters... 1/1.2 s\r\x1b[K"
+    )
+
+
 def test_adapters_ble_none_found(run_cli) -> None:
     with installed(heart_rate()):
         code, out, _ = run_cli("adapters", "--ble", "--seconds", "0.2")
