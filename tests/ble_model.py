@@ -30,6 +30,7 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakError
 
 from g15diag.sim import config
+from g15diag.sim.car import SIM_SERIAL
 from g15diag.sim.stream import SimStream
 
 BASE = "-0000-1000-8000-00805f9b34fb"
@@ -352,3 +353,22 @@ def wait_until(check: Callable[[], bool], seconds: float = 2.0) -> bool:
             return True
         time.sleep(0.01)
     return check()
+
+
+# -- what the BLE tests share ---------------------------------------------------------------
+
+VLINK = "D0:12:34:56:78:9A"
+ADDRESS = ("--address", "747:767")
+FAST = ("--timeout", "1")
+SERIAL_LINE = f"Head-unit serial number: {SIM_SERIAL.decode()}\n"
+
+
+def vlink(**kwargs: Any) -> Peripheral:
+    """A Vgate iCar Pro BLE ("IOS-Vlink") in front of the simulator."""
+    return Peripheral("IOS-Vlink", VLINK, **kwargs)
+
+
+def heart_rate() -> Peripheral:
+    """A heart-rate sensor advertising beside the adapters (never listed)."""
+    return Peripheral("Polar H10 7E3A", "C4:7C:8D:6A:11:22", layout="heart-rate", rssi=-40,
+                      advertised=[u16("180d")])  # fmt: skip

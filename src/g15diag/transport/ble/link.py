@@ -273,6 +273,10 @@ class BleLink:
             ) from exc
         except (BleakError, OSError, EOFError) as exc:
             raise self._lost_error() from exc
+        except errors.G15DiagError:
+            raise
+        except Exception as exc:  # a platform backend's own error type: the link failed
+            raise self._lost_error() from exc
 
     async def _write(self, client: BleakClient, data: bytes) -> None:
         assert self.uart is not None
