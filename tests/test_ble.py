@@ -20,6 +20,7 @@ from ble_model import (
     SERIAL_LINE,
     VLINK,
     Peripheral,
+    elm_lines,
     heart_rate,
     installed,
     vlink,
@@ -79,6 +80,15 @@ def test_port_from_the_environment_and_the_config_file(run_cli, monkeypatch, tmp
         monkeypatch.setenv("G15DIAG_PORT", "ble://IOS-Vlink")  # the variable beats the file
         code, out, _ = run_cli("read-serial", *ADDRESS, *FAST)
         assert code == 0 and "on ble://IOS-Vlink\n" in out
+
+
+def test_baud_auto_is_ignored_over_ble(run_cli) -> None:
+    device = vlink(notify_gap=0.02)  # slower than the 0.3 s speed probe would allow
+    with installed(device):
+        code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", "--baud", "auto",
+                                 *ADDRESS, "--timeout", "2")  # fmt: skip
+    assert (code, err) == (0, "") and SERIAL_LINE in out  # no "--baud auto: ..." line either
+    assert elm_lines(bytes(device.received))[0] == "ATD"  # no ATI speed probe first
 
 
 def test_notifications_split_lines_and_prompts(run_cli) -> None:

@@ -1,10 +1,11 @@
 """The ELM327 transport over Bluetooth LE: the same transport, plus what ``-v`` says.
 
-Only :meth:`open_port` is extended: after the BLE link is up it names the device and the
-GATT UART it chose (a ``-v`` line and ``info.details``); the speed, meaningless on BLE, is
-dropped. Every write still goes through the ELM327 transport's guard at its lowest write,
-and closing (``with`` / Ctrl-C / SIGTERM) still returns the unit to its default session
-before the link is dropped (``Transport.__exit__``).
+:meth:`open_port` is extended: after the BLE link is up it names the device and the GATT
+UART it chose (a ``-v`` line and ``info.details``); the speed, meaningless on BLE, is dropped
+and never searched for (``--baud auto``). A timeout while notifications were still arriving
+says the link is slow. Every write still goes through the ELM327 transport's guard at its
+lowest write, and closing (``with`` / Ctrl-C / SIGTERM) still returns the unit to its
+default session before the link is dropped (``Transport.__exit__``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class BleElm327Transport(Elm327Transport):
             f"writes of up to {link.chunk} bytes"
         )
         self._emit_traffic(Traffic(True, (), None, "", note))
+
+    def _detect_baud(self, port: Any) -> int:
+        """``--baud auto`` (e.g. from a config file): a BLE link has no speed to find, and
+        probing one with short windows could fail on a slow link."""
+        return int(port.baudrate)
 
     def _read_prompt(self, port: Any, timeout: float) -> str:
         """The ELM327 read; a timeout while notifications were still coming says so."""
