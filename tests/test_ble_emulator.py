@@ -27,7 +27,7 @@ EMULATED_SERIAL = b"EMU1TEST2345678X"
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The emulator running on a pty (its path); DID F18C taught to the unit at 747. One
     per module: stopping it costs about a second (its reader thread is joined)."""
     from elm.obd_message import ELM_FOOTER, PA
@@ -42,13 +42,20 @@ def emulator() -> Iterator[str]:
         "Response": PA(EMULATED_SERIAL.hex(" ").upper()),
     }
     emu.set_sorted_obd_msg()
-    with emu:
-        deadline = time.monotonic() + 5
-        while emu.slave_name is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert emu.slave_name, "the emulator did not start"
-        yield emu.slave_name
-    root.handlers[:] = saved[0]  # the emulator configures the root logger: undo it
+    # its own logging set-up would write elm.log and disable every other logger: give it a
+    # configuration that does neither
+    quiet = tmp_path_factory.mktemp("elm-emulator") / "logging.yaml"
+    quiet.write_text("version: 1\ndisable_existing_loggers: false\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELM_LOG_CFG", str(quiet))
+        patch.chdir(quiet.parent)
+        with emu:
+            deadline = time.monotonic() + 5
+            while emu.slave_name is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert emu.slave_name, "the emulator did not start"
+            yield emu.slave_name
+    root.handlers[:] = saved[0]
     root.setLevel(saved[1])
 
 

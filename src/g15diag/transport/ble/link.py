@@ -124,13 +124,11 @@ class BleLink:
         self.address = ""
         self.uart: gatt.Uart | None = None
         self.chunk = gatt.MIN_CHUNK
-        self.writes: list[int] = []  # the size of every GATT write (for -v and tests)
         self._loop: LoopThread | None = None
         self._client: BleakClient | None = None
         self._buffer = bytearray()
         self._cond = threading.Condition()
         self._lost = False
-        self._closing = False
         self._seen: dict[str, str] = {}  # address -> name of OBD-looking devices seen
         self.last_data: float | None = None  # monotonic time of the last notification
 
@@ -281,7 +279,6 @@ class BleLink:
     async def _write(self, client: BleakClient, data: bytes) -> None:
         assert self.uart is not None
         for piece in gatt.chunks(data, self.chunk):
-            self.writes.append(len(piece))
             await client.write_gatt_char(self.uart.write, piece, response=self.uart.with_response)
 
     def _lost_error(self) -> errors.BleDisconnected:
@@ -304,7 +301,6 @@ class BleLink:
         client, self._client = self._client, None
         if loop is None:
             return
-        self._closing = True
         try:
             if client is not None and client.is_connected:
                 with contextlib.suppress(Exception):  # closing: the link may already be gone
