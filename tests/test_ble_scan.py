@@ -280,3 +280,17 @@ def test_real_bluez_backend_without_dbus_says_so(run_cli) -> None:
     assert err.startswith("Error: Bluetooth cannot be reached: the system D-Bus is not running")
     assert err.endswith("Hint: Start it with `sudo systemctl start bluetooth` (and `sudo "
                         "systemctl enable bluetooth` to keep it), then try again.\n")  # fmt: skip
+
+
+def test_adapters_ble_json_error_is_one_object_on_stdout(run_cli) -> None:
+    off = BleakBluetoothNotAvailableError("off", BleakBluetoothNotAvailableReason.POWERED_OFF)
+    with installed(vlink(), error=off):
+        code, out, err = run_cli("adapters", "--ble", "--json")
+    assert code == ExitStatus.ADAPTER
+    assert json.loads(out) == {
+        "schema_version": 1,
+        "error": "Bluetooth is switched off on this computer.",
+        "hint": "Switch Bluetooth on in the system settings, then try again.",
+        "exit_status": 3,
+    }
+    assert err == BLUETOOTH_ERRORS["off"][1]
