@@ -253,6 +253,10 @@ def test_choose_prefers_known_layouts_and_skips_standard_services() -> None:
         "FFF2",
     )
     assert gatt.chunks(b"x" * 41, 3) == [b"x" * 20, b"x" * 20, b"x"]  # never below 20
+    dfu = S(u16("fe59"), [C("8ec90001-f315-4f60-9fb8-838830daea50", ["write", "indicate"])])
+    assert gatt.choose([dfu]) is None  # a firmware-update service is never written to
+    uart = gatt.choose([dfu, *services("custom")])
+    assert uart is not None and uart.service.startswith("49535343")
 
 
 def test_looks_like_obd() -> None:

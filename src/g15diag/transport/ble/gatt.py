@@ -13,7 +13,7 @@ Known layouts (research: the adapters' GATT tables as published by their users):
 
 Otherwise, within one service, the characteristic that notifies and the one that can be
 written (the same one on HM-10 style modules) are taken; standard services (Generic Access,
-Device Information, Battery...) are never a UART.
+Device Information, Battery...) and firmware-update services are never a UART.
 """
 
 from __future__ import annotations
@@ -74,6 +74,17 @@ OBD_NAME = re.compile(
     r"android-vlink|ios-vlink",
     re.IGNORECASE,
 )
+#: Firmware-update services (Nordic DFU, TI OAD, Telink/Silicon Labs OTA): they notify and
+#: take writes too, but are never the UART, and nothing is written to them.
+NOT_UART = frozenset(
+    {
+        uuid128("fe59"),  # Nordic Secure DFU
+        "00001530-1212-efde-1523-785feabcd123",  # Nordic legacy DFU
+        "f000ffc0-0451-4000-b000-000000000000",  # TI OAD
+        "00010203-0405-0607-0809-0a0b0c0d1912",  # Telink OTA
+        "1d14d6ee-fd63-4fa1-bfa4-8f47b42119f0",  # Silicon Labs OTA
+    }
+)
 WRITE_PROPS = ("write", "write-without-response")
 NOTIFY_PROPS = ("notify", "indicate")
 
@@ -125,7 +136,7 @@ def choose(services: Iterable[Service]) -> Uart | None:
         if pair is not None:
             return _uart(service, *pair, f"layout {layout.name}")
     for service in found:
-        if _STANDARD.fullmatch(uuid128(service.uuid)):
+        if _STANDARD.fullmatch(uuid128(service.uuid)) or uuid128(service.uuid) in NOT_UART:
             continue
         pair = _pair(service, None, None)
         if pair is not None:
