@@ -34,8 +34,8 @@ from g15diag.transport.ble.link import parse_url
 
 PHONE_HINT = (
     "Hint: A Bluetooth LE adapter takes one connection at a time and stops advertising while "
-    "connected: close the OBD app on your phone (or switch the phone's Bluetooth off), check "
-    "the adapter has power (ignition on), then try again."
+    "connected: close the OBD app on your phone (or switch the phone's Bluetooth off) and any "
+    "other program using it, check the adapter has power (ignition on), then try again."
 )
 
 

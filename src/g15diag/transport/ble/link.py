@@ -38,8 +38,8 @@ MAC = re.compile(r"(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}", re.IGNORECASE)
 APPLE_ID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
 PHONE_HINT = (
     "A Bluetooth LE adapter takes one connection at a time and stops advertising while "
-    "connected: close the OBD app on your phone (or switch the phone's Bluetooth off), "
-    "check the adapter has power (ignition on), then try again."
+    "connected: close the OBD app on your phone (or switch the phone's Bluetooth off) and "
+    "any other program using it, check the adapter has power (ignition on), then try again."
 )
 
 
