@@ -355,3 +355,51 @@ def test_sigterm_inside_a_session_returns_to_default_and_disconnects() -> None:
     wire = next(line for line in out.splitlines() if line.startswith("WIRE:"))[5:].split(",")
     assert wire[-1] == "1001" and "1003" in wire, report  # left the session, then the link
     assert "CONNECTED:False" in out
+
+
+def test_the_loop_thread_leaves_nothing_pending() -> None:
+    """A task still running on the private loop is cancelled and awaited by stop()."""
+    import asyncio
+
+    from g15diag.transport.ble.loop import LoopThread
+
+    ended: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            ended.append("cancelled")
+
+    loop = LoopThread()
+    loop.call(lambda: loop.loop.create_task(forever()))
+    time.sleep(0.05)
+    loop.stop()
+    assert ended == ["cancelled"] and loop.loop.is_closed()
+    assert not [t for t in threading.enumerate() if t.name == "g15diag-ble"]
+
+
+def test_loop_run_deadline_cancels_the_coroutine() -> None:
+    import asyncio
+
+    from g15diag.transport.ble.loop import LoopThread, LoopTimeout
+
+    ended: list[str] = []
+    ticks: list[float] = []
+
+    async def hang() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            ended.append("cancelled")
+
+    loop = LoopThread()
+    try:
+        started = time.monotonic()
+        with pytest.raises(LoopTimeout):
+            loop.run(hang(), 0.2, on_tick=ticks.append)
+        assert 0.2 <= time.monotonic() - started < 0.5
+        assert ticks and ticks == sorted(ticks) and ticks[-1] < 0.2
+    finally:
+        loop.stop()
+    assert ended == ["cancelled"]

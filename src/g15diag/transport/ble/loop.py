@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 SLICE = 0.05  # longest single wait before signals and the deadline are looked at again
+CANCEL_SECONDS = 1.0  # what stop() gives the loop's leftover tasks to end
 
 
 class LoopTimeout(Exception):
@@ -67,10 +68,23 @@ class LoopThread:
             self.loop.call_soon_threadsafe(func)
 
     def stop(self) -> None:
-        """Stop the loop and its thread (safe to call twice)."""
+        """Cancel what still runs on the loop, then stop it and its thread (safe to call
+        twice). Nothing is left pending to warn at exit."""
         if self.loop.is_closed():
             return
+        with contextlib.suppress(Exception):
+            self.run(_cancel_all(), CANCEL_SECONDS)
         self.call(self.loop.stop)
         self._thread.join(1.0)
         if not self._thread.is_alive():
             self.loop.close()
+
+
+async def _cancel_all() -> None:
+    """Cancel every other task on the running loop and wait for them to end."""
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.get_running_loop().shutdown_asyncgens()
