@@ -12,6 +12,7 @@ from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 
 if TYPE_CHECKING:
+    from g15diag.app.export.record import Item as RecordItem
     from g15diag.app.export.record import Record
     from g15diag.app.link import Run
 
@@ -107,13 +108,13 @@ def to_text(record: Record) -> str:
             )
     else:
         lines.append("VIN: not read.")
-    found = {
+    found: dict[str, RecordItem | None] = {
         "part_number": record.part_number,
         "supplier": record.suppliers[0] if record.suppliers else None,
         "hardware": record.hardware[0] if record.hardware else None,
         "software": record.software[0] if record.software else None,
     }
-    for name, item in found.items():
-        if item is not None and item.text:
-            lines.append(f"{name.replace('_', ' ').capitalize()}: {item.text}")
+    for name, value in found.items():
+        if value is not None and value.text:
+            lines.append(f"{name.replace('_', ' ').capitalize()}: {value.text}")
     return "\n".join(lines)
