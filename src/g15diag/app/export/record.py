@@ -1,7 +1,8 @@
 """The identification record: the one typed result of ``identify`` that every face renders.
 
 ``identify``'s text and ``--json``, the page, the dealer sheet in every format and ``export
---from`` all use :class:`Record`. It is made from a read (:meth:`Record.of`) or from a saved
+--from`` all use :class:`Record`. It is made from a read
+(:meth:`g15diag.app.results.IdentifyResult.record`) or from a saved
 ``identify --json`` object (:func:`parse`, after :func:`~.record_check.check`); its JSON is
 written by :meth:`Record.to_dict` and reads back into an equal record
 (``parse(r.to_dict()) == r``).
@@ -13,15 +14,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from g15diag import inputs
 from g15diag.app.export.record_check import check, session_of, time_of
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
-
-if TYPE_CHECKING:
-    from g15diag.app.results import IdentifyResult, ItemResult
 
 SCHEMA_VERSION = 1
 BLOCK_KEY = "0x2180"  # the Renault 21 80 identification block
@@ -53,36 +51,6 @@ class Item:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    @classmethod
-    def of(cls, result: ItemResult) -> Item:
-        """The item of one read."""
-        from g15diag.protocol import uds
-
-        engine = result.ecu == "engine"
-        service = 0x09 if engine else result.item.request[0]
-        decoded = result.decoded
-        as_text = decoded is not None and result.item.decoding in ("ascii", "vin")
-        block = result.block() if result.item.decoding == "renault_block" else None
-        return cls(
-            key=result.item.key,
-            label=result.item.label,
-            ecu=result.ecu,
-            family=result.item.family,
-            role=result.item.role or None,
-            request="09 02" if engine else result.item.request.hex(" ").upper(),
-            status=result.status,
-            nrc=f"0x{result.nrc:02X}" if result.nrc is not None else None,
-            nrc_name=uds.nrc_name(result.nrc, service) if result.nrc is not None else None,
-            detail=result.detail or None,
-            text=result.text,
-            hex=result.raw.hex().upper() if result.raw is not None else None,
-            length=len(result.raw) if result.raw is not None else None,
-            session=result.session,
-            padding_hex=decoded.padding.hex().upper() if decoded and as_text else None,
-            printable=decoded.clean if decoded and as_text else None,
-            fields=_block_fields(block) if block is not None else None,
-        )
-
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "label": self.label,
@@ -106,17 +74,6 @@ class Item:
         if self.fields is not None:
             out["fields"] = dict(self.fields)
         return out
-
-
-def _block_fields(block: Any) -> dict[str, str]:
-    return {
-        "part_fragment": block.part_fragment.decode("latin-1"),
-        "diag_version": f"0x{block.diag_version:02X}",
-        "supplier": block.supplier.decode("latin-1"),
-        "hardware_fragment": block.hardware_fragment.decode("latin-1"),
-        "software_number": block.software_number.hex().upper(),
-        "software_version": block.software_version.hex().upper(),
-    }
 
 
 @dataclass(frozen=True)
@@ -203,54 +160,7 @@ class Record:
     voltage_read: bool = False  # a session: the voltage was asked (None: no reading)
     redacted: bool = False
 
-    # -- made from a read, or from its JSON ----------------------------------------------
-
-    @classmethod
-    def of(
-        cls, result: IdentifyResult, voltage: float | None = None, *, session: bool = False
-    ) -> Record:
-        """The record of one read; ``session``: the battery voltage was read with it."""
-        serial = result.by_role("serial")
-        vin = result.vin
-        unit, target = result.unit, result.target
-        from g15diag.app.results import can_id_text
-
-        return cls(
-            read_at_text=result.read_at,
-            simulated=result.simulated,
-            items=tuple(Item.of(r) for r in result.items),
-            head_unit=HeadUnit(
-                name=unit.name,
-                request_id=can_id_text(target.request_id),
-                response_id=can_id_text(target.response_id),
-                bitrate=target.bitrate,
-                family=result.family,
-                confidence=unit.confidence,
-                address_source=unit.source,
-                session=result.session,
-            ),
-            adapter=AdapterSeen(result.adapter.kind, result.adapter.identity, result.adapter.port),
-            serial=serial.text if serial else None,
-            serial_hex=serial.raw.hex().upper() if serial and serial.raw is not None else None,
-            serial_identifier=serial.item.key if serial else None,
-            serial_reads=result.serial_reads,
-            vin=vin.value,
-            vin_source=vin.source,
-            vin_engine=vin.engine,
-            vin_head_unit=vin.head_unit,
-            vin_mismatch=vin.mismatch,
-            vin_check=(
-                VinCheck(vin.check.valid, tuple(vin.check.errors), tuple(vin.check.warnings))
-                if vin.check
-                else None
-            ),
-            profile=result.profile.name,
-            vehicle_name=result.profile.vehicle,
-            tool_version=result.tool_version,
-            ladder=tuple(_step(s) for s in result.ladder),
-            battery_voltage=voltage,
-            voltage_read=session,
-        )
+    # -- its JSON ------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """The versioned ``identify --json`` object (``battery_voltage`` for a session)."""
@@ -380,17 +290,6 @@ def _first_text(found: Item | tuple[Item, ...] | None) -> str | None:
     if isinstance(found, tuple):
         found = found[0] if found else None
     return found.text if found is not None else None
-
-
-def _step(step: Any) -> LadderStep:
-    reply = step.reply
-    return LadderStep(
-        rung=step.rung,
-        request=reply.request.hex(" ").upper(),
-        session=reply.session.value,
-        outcome=reply.outcome.value,
-        nrc=f"0x{reply.nrc:02X}" if reply.nrc is not None else None,
-    )
 
 
 def load(path: str | Path) -> Record:
