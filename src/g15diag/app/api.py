@@ -33,6 +33,7 @@ from g15diag.app import scan as _scan_mod
 from g15diag.app.adapters import PortInfo
 from g15diag.app.checks import DoctorReport
 from g15diag.app.discover import DiscoverResult
+from g15diag.app.export.record import Record
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
@@ -236,13 +237,12 @@ def session(
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
     run: Run | None = None,
-) -> dict[str, Any]:
-    """Identify and read the voltage in one adapter session: the dict ``export`` takes.
-
-    It is the ``identify --json`` object plus ``battery_voltage`` (the GUI's "Save session").
-    ``sessions`` and ``progress`` as for :func:`read_serial`.
+) -> Record:
+    """Identify and read the voltage in one adapter session: the identification record
+    (:class:`~g15diag.app.export.record.Record`) with ``battery_voltage``, what ``export``
+    and the page's "Save session" take (its ``to_dict()`` is ``identify --json`` plus
+    ``battery_voltage``). ``sessions`` and ``progress`` as for :func:`read_serial`.
     """
-    from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
 
     opts = _record(
@@ -260,7 +260,7 @@ def session(
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())
-        return session_dict(result, read_voltage(link.transport))
+        return result.record(read_voltage(link.transport), session=True)
 
 
 def _candidates(prof: Profile, id_range: str | None) -> Any:
@@ -391,7 +391,7 @@ def ble_adapters(
 
 
 def export(
-    result: IdentifyResult | dict[str, Any],
+    result: IdentifyResult | Record | dict[str, Any],
     output: str | Path,
     *,
     fmt: str | None = None,
