@@ -7,9 +7,14 @@ Speeds (``--baud``) mean nothing on BLE and are accepted and ignored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
 from g15diag.transport.ble.link import BleLink
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 
 class Serial(SerialBase):
@@ -18,11 +23,11 @@ class Serial(SerialBase):
     link: BleLink | None = None
 
     def open(self) -> None:
-        if self._port is None:
+        if self.port is None:
             raise SerialException("Port must be configured before it can be used.")
         if self.is_open:
             raise SerialException("Port is already open.")
-        link = BleLink(str(self._port))
+        link = BleLink(str(self.port))
         link.open()  # a BluetoothError (one sentence, a hint, exit 3) when it cannot
         self.link = link
         self.is_open = True
@@ -41,9 +46,9 @@ class Serial(SerialBase):
         return self._require_link().in_waiting
 
     def read(self, size: int = 1) -> bytes:
-        return self._require_link().read(size, self._timeout)
+        return self._require_link().read(size, self.timeout)
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: Buffer) -> int:
         payload = bytes(data)
         self._require_link().write(payload)
         return len(payload)
