@@ -286,7 +286,8 @@ def to_dict(result: DiscoverResult) -> dict[str, Any]:
 
 
 def error_dict(error: G15DiagError) -> dict[str, Any]:
-    """The error that ended a run early: its sentence and the exit status it gives."""
+    """The error that ended a run early: its sentence as the run presented it (masked unless
+    unredacted; masked when no run did) and the exit status it gives."""
     from g15diag import privacy
 
-    return {"message": privacy.mask_text(str(error)), "exit_status": int(error.exit_status)}
+    return {"message": privacy.present(error), "exit_status": int(error.exit_status)}
