@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import click
 
@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Checked(click.ParamType):
+if TYPE_CHECKING:  # click >= 8.2 types ParamType by its value and input; 8.1 has no parameters
+    _ParamType = click.ParamType[Any, Any]
+else:
+    _ParamType = click.ParamType
+
+
+class Checked(_ParamType):
     """Text -> value with ``parse``, then the shared validator ``check`` (exit 2 on failure)."""
 
     def __init__(self, name: str, parse: Callable[[str], Any], check: Callable[[Any], Any]) -> None:
@@ -33,7 +39,7 @@ class Checked(click.ParamType):
         self._parse = parse
         self._check = check
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             parsed = self._parse(value.strip()) if isinstance(value, str) else value
             return self._check(parsed)
@@ -175,7 +181,11 @@ def target_options(func: F) -> F:
     return func
 
 
-def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
+@overload
+def adapter_options(func: F, *, optional: bool = False) -> F: ...
+@overload
+def adapter_options(func: None = None, *, optional: bool = False) -> Callable[[F], F]: ...
+def adapter_options(func: F | None = None, *, optional: bool = False) -> F | Callable[[F], F]:
     """Add the adapter options; the command gets them as one ``options: AdapterOptions`` and
     one ``run: Run`` (--trace, -v, --unredacted: what the API takes beside the options).
 
@@ -199,7 +209,7 @@ def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
 
     for option in reversed(_options()):
         wrapper = option(wrapper)
-    return wrapper
+    return cast(F, wrapper)  # click passes the raw options; the command sees the record
 
 
 def run_policy(verbose: bool, unredacted: bool, trace: str | None) -> Run:

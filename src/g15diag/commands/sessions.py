@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from g15diag.app.keeper import SessionMode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +26,7 @@ def sessions_option(func: F) -> F:
     )(func)
 
 
-def mode(value: str):  # type: ignore[no-untyped-def]
+def mode(value: str) -> SessionMode:
     """The SessionMode for an option value."""
     from g15diag.app.keeper import SessionMode
 
