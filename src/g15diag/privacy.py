@@ -290,8 +290,8 @@ class TrafficRedactor:
             lines = elm.reply_lines(raw, "", self._id_bits)
             step = Traffic(True, tuple(lines), self._request, raw)
         else:
-            lines = [_native_line(raw)] if _native_line(raw) else []
-            lines = lines or elm.reply_lines(raw, self._command, self._id_bits)
+            native = _native_line(raw)
+            lines = [native] if native else elm.reply_lines(raw, self._command, self._id_bits)
             step = Traffic(False, tuple(lines), self._request, self._command)
         return self._masker(step)
 
