@@ -190,6 +190,8 @@ def test_the_link_closes_and_returns_to_default_on_error() -> None:
 def test_doctor_refuses_a_trace_but_takes_traffic(tmp_path: Path) -> None:
     with pytest.raises(errors.UsageError, match="doctor does not record a trace"):
         g15diag.doctor(port="sim://", run=Run(trace=tmp_path / "d.log"))
+    with pytest.raises(errors.UsageError, match="doctor does not record a trace"):
+        g15diag.doctor(port="sim://", trace=tmp_path / "d.log")
     events: list[TrafficEvent] = []
     report = g15diag.doctor(port="sim://", traffic=events.append, system_checks=False)
     assert report.usable and any(e.text.startswith("ATRV") for e in events if e.sent)
