@@ -20,6 +20,7 @@ are :class:`g15diag.errors.G15DiagError` subclasses with an ``exit_status``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,15 @@ from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
 from g15diag.errors import UsageError
 from g15diag.profiles import Profile
+from g15diag.transport.ble.gatt import BleAdapter
 
 __all__ = [
+    "BleAdapter",
     "Run",
     "SearchProgress",
     "SessionMode",
     "adapters",
+    "ble_adapters",
     "discover",
     "doctor",
     "export",
@@ -374,6 +378,18 @@ def adapters(
 
     found = ports.list_adapters()
     return ports.probe(found, baud=baud, timeout=timeout) if probe else found
+
+
+def ble_adapters(
+    seconds: float = 5.0, *, on_tick: Callable[[float], None] | None = None
+) -> list[BleAdapter]:
+    """Bluetooth LE devices that look like OBD adapters, heard in ``seconds`` (strongest
+    first, each with its exact ``--port ble://...``); connects to none. ``on_tick`` gets the
+    seconds elapsed (progress). A :class:`~g15diag.errors.BluetoothError` when Bluetooth
+    cannot be used."""
+    from g15diag.app import adapters as ports
+
+    return ports.search_ble(seconds, on_tick=on_tick)
 
 
 def export(

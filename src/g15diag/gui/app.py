@@ -31,6 +31,7 @@ from g15diag.gui.worker import Busy, Worker, describe
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
 SIMULATOR = "sim://"
+BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
 
 
 @functools.cache
@@ -117,6 +118,11 @@ def create_app(
     def doctor() -> tuple[Response, int]:
         chosen = for_port(options, _port())
         worker.start("doctor", functools.partial(_doctor, chosen))
+        return jsonify(state="running"), 202
+
+    @app.post("/api/ble-search")
+    def ble_search() -> tuple[Response, int]:
+        worker.start("ble", _ble_search)
         return jsonify(state="running"), 202
 
     @app.get("/api/status")
@@ -225,6 +231,21 @@ def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None])
     from g15diag.app import api
 
     return api.doctor(options=options).to_dict()
+
+
+def _ble_search(progress: Callable[[dict[str, Any]], None]) -> list[dict[str, str]]:
+    """``adapters --ble`` for the page: the BLE OBD adapters heard, as adapter-list entries."""
+    from g15diag.app import api
+
+    found = api.ble_adapters(BLE_SECONDS, on_tick=lambda s: progress({"seconds": int(s)}))
+    return [
+        {
+            "port": a.port,
+            "label": f"{a.port} — {a.name or a.address} ({a.rssi} dBm)",
+            "kind": "bluetooth-le",
+        }
+        for a in found
+    ]
 
 
 def _adapters(default_port: str | None) -> list[dict[str, str]]:
