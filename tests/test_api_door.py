@@ -306,3 +306,14 @@ def test_discover_with_trace_and_report(run_cli, tmp_path: Path) -> None:
         doctor = json.loads(bundle.read("doctor.json"))
         assert doctor["usable"] is True  # the report's doctor step ran (without the trace)
         assert bundle.read("trace.log").decode().count("\n") > 10
+
+
+def test_read_serial_and_scan_json_are_the_api_results(run_cli) -> None:
+    code, out, _ = run_cli("read-serial", "--port", "sim://", "--json")
+    assert code == 0
+    assert json.loads(out) == g15diag.read_serial(port="sim://").to_dict()
+    code, out, _ = run_cli("scan", "--port", "sim://", "--json")
+    assert code == 0
+    cli, api = json.loads(out), g15diag.scan(port="sim://").to_dict()
+    assert cli.pop("seconds") >= 0 and api.pop("seconds") >= 0  # timings differ per run
+    assert cli == api
