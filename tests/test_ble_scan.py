@@ -200,11 +200,24 @@ def test_adapters_ble_shows_progress_on_a_terminal_only(run_cli, monkeypatch) ->
         code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
         assert (code, err) == (0, "")  # not a terminal: no progress
         monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-        code, out, err = run_cli("adapters", "--ble", "--seconds", "1.2")
+        code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
     assert code == 0 and "ble://IOS-Vlink" in out
-    assert err == (
-        "\rSearching for Bluetooth LE adapters... 0/1.2 s"
-        "\rSearching for Bluetooth LE adapters... 1/1.2 s\r\x1b[K"
+    assert err == "\rSearching for Bluetooth LE adapters... 0/0.2 s\r\x1b[K"
+
+
+def test_progress_line_counts_whole_seconds(capsys, monkeypatch) -> None:
+    from g15diag.commands.adapters_ble import _Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # click keeps the erase code
+
+    progress = _Progress(5.0)
+    for elapsed in (0.05, 0.5, 1.0, 1.7, 4.99, 5.3):
+        progress(elapsed)
+    progress.clear()
+    assert (
+        capsys.readouterr().err
+        == "".join(f"\rSearching for Bluetooth LE adapters... {n}/5 s" for n in (0, 1, 4, 5))
+        + "\r\x1b[K"
     )
 
 
