@@ -322,6 +322,7 @@ sys.exit(code)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM kills a process on Windows")
 def test_sigterm_inside_a_session_returns_to_default_and_disconnects() -> None:
     """SIGTERM while the unit is in the extended session over BLE: exit 143, the unit got
     10 01 before the link was dropped, the link is closed."""
