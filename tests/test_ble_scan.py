@@ -80,6 +80,17 @@ def test_device_not_found_names_it_and_the_time(run_cli) -> None:
     )
 
 
+def test_a_mac_address_on_macos_says_macos_uses_uuids(run_cli, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with installed(vlink(advertises=False)):
+        code, _, err = run_cli("read-serial", "--port", f"ble://{VLINK}?scan=0.2", *ADDRESS)
+    assert code == ExitStatus.ADAPTER
+    assert err.endswith(
+        "Hint: macOS never shows a Bluetooth device's address, only a UUID of its own: use the "
+        "adapter's name, or the ble://UUID `g15diag adapters --ble` prints.\n"
+    )
+
+
 def test_adapter_connected_to_a_phone(run_cli) -> None:
     with installed(vlink(busy=True)):
         code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)

@@ -209,11 +209,17 @@ class BleLink:
             seen = ", ".join(
                 f"{name or '(no name)'} ({address})" for address, name in self._seen.items()
             )
+            hint = PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range."
+            if sys.platform == "darwin" and MAC.fullmatch(self.target):
+                hint = (
+                    "macOS never shows a Bluetooth device's address, only a UUID of its own: "
+                    "use the adapter's name, or the ble://UUID `g15diag adapters --ble` prints."
+                )
             raise errors.BleDeviceNotFound(
                 f"No Bluetooth LE device with the {what} {self.target!r} was found in "
                 f"{self.scan_seconds:g} s of searching"
                 + (f" (OBD adapters seen: {seen})." if seen else "."),
-                hint=PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range.",
+                hint=hint,
             )
         return device
 
