@@ -48,6 +48,8 @@ LAYOUT_CASES = {
              "layout FFF0: service FFF0, notify FFF1, write FFF2 (without response)", False),
     "ffe0": (Peripheral("OBDBLE", "22:33:44:55:66:77", layout="ffe0"), "ble://OBDBLE",
              "layout FFE0: service FFE0, notify FFE1, write FFE1 (without response)", False),
+    "ffe0-twice": (Peripheral("HM10", "44:55:66:77:88:99", layout="ffe0-twice"), "ble://HM10",
+                   "layout FFE0: service FFE0, notify FFE1, write FFE1 (without response)", False),
     "custom": (Peripheral("VEEPEAK", "33:44:55:66:77:88", layout="custom"), "ble://VEEPEAK",
                "chosen by properties (not a known layout)", True),
 }  # fmt: skip

@@ -186,10 +186,8 @@ class BleLink:
                 "adapters.",
             )
         self.uart = uart
-        char = client.services.get_characteristic(uart.write)
-        if char is not None:
-            self.chunk = max(gatt.MIN_CHUNK, char.max_write_without_response_size)
-        await client.start_notify(uart.notify, self._on_notify)
+        self.chunk = max(gatt.MIN_CHUNK, uart.write_char.max_write_without_response_size)
+        await client.start_notify(uart.notify_char, self._on_notify)
 
     async def _find(self, scanner: type[BleakScanner]) -> BLEDevice:
         wanted = self.target.casefold()
@@ -285,7 +283,9 @@ class BleLink:
     async def _write(self, client: BleakClient, data: bytes) -> None:
         assert self.uart is not None
         for piece in gatt.chunks(data, self.chunk):
-            await client.write_gatt_char(self.uart.write, piece, response=self.uart.with_response)
+            await client.write_gatt_char(
+                self.uart.write_char, piece, response=self.uart.with_response
+            )
 
     def _lost_error(self) -> errors.BleDisconnected:
         return errors.BleDisconnected(
@@ -319,5 +319,5 @@ class BleLink:
 
         if self.uart is not None:  # the link may already be half gone: disconnect anyway
             with contextlib.suppress(BleakError, OSError, EOFError):
-                await client.stop_notify(self.uart.notify)
+                await client.stop_notify(self.uart.notify_char)
         await client.disconnect()
