@@ -12,7 +12,6 @@ import errno
 import importlib
 import os
 import sys
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -163,30 +162,21 @@ def cli(ctx: click.Context) -> int | None:
     return None
 
 
-#: the --json parameters whose callback :func:`_watch_json` already wraps
-_WATCHED: weakref.WeakSet[click.Parameter] = weakref.WeakSet()
-
-
 def _watch_json(command: click.Command) -> None:
     """Make a command's ``--json`` flag eager and noted, so any error of the run is also
     printed as one JSON object on stdout (see :func:`report`)."""
     for param in command.params:
-        if "--json" in getattr(param, "opts", ()) and param not in _WATCHED:
-            inner = param.callback
+        if "--json" in getattr(param, "opts", ()) and not getattr(param, "_g15_watched", False):
+            inner: Callable[[click.Context, click.Parameter, Any], Any] | None = param.callback
 
-            def note(
-                ctx: click.Context,
-                p: click.Parameter,
-                value: object,
-                inner: Callable[..., Any] | None = inner,
-            ) -> object:
+            def note(ctx: click.Context, p: click.Parameter, value: Any, inner: Any = inner) -> Any:
                 if value:
                     jsonout.output(ctx).requested = True
                 return inner(ctx, p, value) if inner else value
 
             param.callback = note
             param.is_eager = True
-            _WATCHED.add(param)
+            param._g15_watched = True  # type: ignore[attr-defined]  # our mark on click's object
 
 
 def report(error: G15DiagError, out: jsonout.Output) -> None:

@@ -260,6 +260,7 @@ def present(error: errors.G15DiagError, *, unredacted: bool | None = None) -> st
     hint = error.hint
     error.shown = text if unredacted else mask_text(text)
     error.shown_hint = hint if unredacted or hint is None else mask_text(hint)
+    error.args = (error.shown,)  # repr() and tracebacks show what the face shows
     return error.shown
 
 

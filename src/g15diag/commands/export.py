@@ -93,7 +93,7 @@ def command(
     row: str | None = None
     if append:
         rendered = export.render(record, kind, redacted=redact, header=False)
-        assert isinstance(rendered, str)  # csv: text
+        assert isinstance(rendered, str)  # CSV
         row = rendered
     export.write(output, content, force=force, append_csv=row)
     if output != "-":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -25,13 +25,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-if TYPE_CHECKING:  # click >= 8.2 types ParamType by its value and input; 8.1 has no parameters
-    _ParamType = click.ParamType[Any, Any]
-else:
-    _ParamType = click.ParamType
-
-
-class Checked(_ParamType):
+class Checked(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on only
     """Text -> value with ``parse``, then the shared validator ``check`` (exit 2 on failure)."""
 
     def __init__(self, name: str, parse: Callable[[str], Any], check: Callable[[Any], Any]) -> None:
@@ -182,10 +176,14 @@ def target_options(func: F) -> F:
 
 
 @overload
-def adapter_options(func: F, *, optional: bool = False) -> F: ...
+def adapter_options(func: F) -> F: ...
+
+
 @overload
 def adapter_options(func: None = None, *, optional: bool = False) -> Callable[[F], F]: ...
-def adapter_options(func: F | None = None, *, optional: bool = False) -> F | Callable[[F], F]:
+
+
+def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
     """Add the adapter options; the command gets them as one ``options: AdapterOptions`` and
     one ``run: Run`` (--trace, -v, --unredacted: what the API takes beside the options).
 
@@ -209,7 +207,7 @@ def adapter_options(func: F | None = None, *, optional: bool = False) -> F | Cal
 
     for option in reversed(_options()):
         wrapper = option(wrapper)
-    return cast(F, wrapper)  # click passes the raw options; the command sees the record
+    return wrapper
 
 
 def run_policy(verbose: bool, unredacted: bool, trace: str | None) -> Run:
