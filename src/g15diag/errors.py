@@ -132,6 +132,29 @@ class CanBusError(AdapterStatus):
     )
 
 
+class FrameCheckFailed(AdapterStatus):
+    """``DATA ERROR`` / ``<DATA ERROR``: a unit answered, but its frames failed the adapter's
+    check (ELM327 datasheet). Never "nobody here": the search stops and names the address."""
+
+    exit_status = ExitStatus.ADAPTER_INCAPABLE
+    default_hint = (
+        "Old ELM327 firmware (v1.x) and its clones reject CAN frames that are not padded to 8 "
+        "bytes, and some units send such frames. Use an adapter with newer firmware (ELM327 "
+        "v2.x, or an STN-based one such as OBDLink): see `g15diag help adapters`, and run "
+        "`g15diag doctor`."
+    )
+
+    def __init__(self, status: str, *, command: str | None = None, where: str = "") -> None:
+        super().__init__(status, command=command)
+        self.where = where
+        if where:
+            word = "<DATA ERROR" if "<" in status else "DATA ERROR"
+            self.args = (
+                f"A unit answered at {where}, but the adapter rejected its answer "
+                f"({word}): the frames failed the adapter's check.",
+            )
+
+
 class BufferFull(AdapterStatus):
     default_hint = "The adapter's buffer overflowed: use a higher --baud or a better adapter."
 

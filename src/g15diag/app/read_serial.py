@@ -96,7 +96,7 @@ def no_serial(target: Target, climb: Climb, sessions: SessionMode) -> errors.Ser
         reply = s.reply
         what = reply.outcome.value
         if reply.nrc is not None:
-            what = f"NRC 0x{reply.nrc:02X} ({uds.nrc_name(reply.nrc)})"
+            what = f"NRC 0x{reply.nrc:02X} ({uds.nrc_name(reply.nrc, reply.request)})"
         said.append(f"{reply.request.hex(' ').upper()} in {reply.session.label}: {what}")
     hint = (
         "The serial is not at a standard place on this unit. Run `g15diag discover` to list "

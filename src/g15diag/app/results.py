@@ -151,7 +151,7 @@ class IdentifyResult:
 
 def item_dict(result: ItemResult) -> dict[str, Any]:
     """One entry of ``items`` in the JSON object."""
-    service = 0x09 if result.ecu == "engine" else result.item.request[0]
+    request = b"\x09\x02" if result.ecu == "engine" else result.item.request
     out: dict[str, Any] = {
         "label": result.item.label,
         "ecu": result.ecu,
@@ -160,7 +160,7 @@ def item_dict(result: ItemResult) -> dict[str, Any]:
         "request": ("09 02" if result.ecu == "engine" else result.item.request.hex(" ").upper()),
         "status": result.status,
         "nrc": f"0x{result.nrc:02X}" if result.nrc is not None else None,
-        "nrc_name": (uds.nrc_name(result.nrc, service) if result.nrc is not None else None),
+        "nrc_name": (uds.nrc_name(result.nrc, request) if result.nrc is not None else None),
         "detail": result.detail or None,
         "text": result.text,
         "hex": result.raw.hex().upper() if result.raw is not None else None,

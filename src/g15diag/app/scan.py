@@ -34,6 +34,7 @@ class ScanRow:
     outcome: Outcome
     nrc: int | None
     seconds: float
+    request: bytes = b""  # the probe request (names the NRC: UDS or KWP2000)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def scan(
             t0 = clock()
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
-            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
+            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request))
     finally:
         if tune is not None and previous is not None:
             with contextlib.suppress(G15DiagError):

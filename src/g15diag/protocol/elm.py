@@ -32,8 +32,8 @@ _STATUS: tuple[tuple[str, type[errors.AdapterStatus] | None], ...] = (
     ("BUSBUSY", errors.CanBusError),
     ("BUSERROR", errors.CanBusError),
     ("FBERROR", errors.CanBusError),
-    ("DATAERROR", errors.CanBusError),
-    ("<DATAERROR", errors.CanBusError),
+    ("DATAERROR", errors.FrameCheckFailed),  # a unit answered; its frames failed the check
+    ("<DATAERROR", errors.FrameCheckFailed),
     ("<RXERROR", errors.CanBusError),
     ("RXERROR", errors.CanBusError),
     ("LVRESET", errors.AdapterReset),
@@ -256,10 +256,13 @@ def _id29(can_id: int, sep: str) -> str:
     return sep.join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
-_VOLTS = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
+#: a whole ``ATRV`` answer: a number with ``.`` or ``,`` as decimal mark, an optional ``V``
+_VOLTS = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*V?", re.IGNORECASE)
 
 
 def parse_voltage(text: str) -> float | None:
-    """Volts from an ``ATRV`` answer (``12.6V``), or None when it holds no voltage."""
-    match = _VOLTS.search(text)
-    return float(match.group(1)) if match else None
+    """Volts from a whole ``ATRV`` answer (``12.6V``, ``12,6V``, ``12.875``, ``12``), or None
+    when the answer is anything else (python-OBD's ``elm_voltage`` vectors; a comma is a
+    decimal mark, never a separator)."""
+    match = _VOLTS.fullmatch(text.strip())
+    return float(match.group(1).replace(",", ".")) if match else None

@@ -44,6 +44,8 @@ class AdapterOptions:
     slow_after: int | None = None  # the rest of a long answer after N frames comes SLOW s later
     late: bool = False  # prints the prompt first, every data answer after it
     data_status: str | None = None  # status line printed instead of every data answer
+    #: v1.x firmware and an unpadded unit: every answer's frame line ends in <DATA ERROR
+    data_error: bool = False
     garbage: bool = False  # every data answer arrives as line noise
     disconnect: bool = False  # the link drops in the middle of the first data answer
     prompt: bool = True  # False: the adapter never prints its '>' prompt
@@ -143,6 +145,9 @@ class Elm327Simulator:
         flags = {"E": "echo", "L": "linefeeds", "S": "spaces", "H": "headers"}
         if len(cmd) == 2 and cmd[0] in flags and cmd[1] in "01":
             setattr(s, flags[cmd[0]], cmd[1] == "1")
+            if cmd == "H1":  # a line no real adapter prints: values read through a pty or
+                # socket from `g15diag simulate` are marked simulated without an ATI round trip
+                return SIMULATOR_MARK + self._eol() + "OK"
             return "OK"
         m = re.fullmatch(r"(?:SP|TP)A?([0-9A-C])", cmd)
         if m:
@@ -234,6 +239,8 @@ class Elm327Simulator:
         frames, delay = self._bus_exchange(pdu, bitrate, count)
         if not frames:
             return delay, prefix + "NO DATA"
+        if self.options.data_error:  # the chip flags the unit's first frame and stops there
+            return delay, prefix + self._render(frames[:1]) + " <DATA ERROR"
         multi = any(isotp.frame_type(f.data) == isotp.FIRST for f in frames)
         freeze = 1 if self.options.freeze_multiframe else self.options.freeze_after
         if multi and freeze is not None:

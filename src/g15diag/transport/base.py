@@ -150,6 +150,15 @@ class Transport(ABC):
     def receive(self, timeout: float) -> bytes | None:
         """The next response PDU from the target, or None when nothing (more) came."""
 
+    def quick_wait(self, quick: bool) -> bool:
+        """Hook: wait only P2 plus a margin for an answer (``quick``), or the usual long wait.
+        True when this transport has such a quick wait (a search then tries it first)."""
+        return False
+
+    def adapter_identity(self) -> str:
+        """The adapter's identity, asked for once when a report needs it (ELM327 ``ATI``)."""
+        return self.info.identity
+
     def after_pending(self) -> None:
         """Hook: the target answered responsePending (an adapter may widen its wait)."""
 
