@@ -8,6 +8,8 @@ replaces a file.
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import threading
 import time
@@ -56,6 +58,8 @@ class Recorder:
         transport.frame_listeners.append(self.on_frame)
         transport.target_listeners.append(self.on_target)
         _ACTIVE[transport] = self
+        with contextlib.suppress(G15DiagError):  # the sidecar names the adapter (ATI, once)
+            transport.adapter_identity()
 
     def on_target(self, target: Target) -> None:
         if target not in self.targets:

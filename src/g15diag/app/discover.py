@@ -143,6 +143,7 @@ def discover(
         if table is None:
             table = ScanResult((), transport.info, profile.name, 0.0)
         return DiscoverResult(table, tuple(units), transport.info, profile.name, error=exc)
+    transport.adapter_identity()  # the report names the adapter: ATI once, after the sweep
     return DiscoverResult(table, tuple(units), transport.info, profile.name)
 
 

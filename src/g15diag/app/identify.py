@@ -90,6 +90,7 @@ def identify(
         items = _read_unit(client, keeper, profile, found, reads)
         keeper.leave()
     engine_item = _read_engine_vin(client, profile)
+    transport.adapter_identity()  # the sheet names the adapter: ATI once, after the reads
     all_items = (*items, engine_item)
     serial_ok = any(i.item.role == "serial" and i.status == OK for i in items)
     return IdentifyResult(

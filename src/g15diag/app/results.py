@@ -151,7 +151,7 @@ class IdentifyResult:
 
 def item_dict(result: ItemResult) -> dict[str, Any]:
     """One entry of ``items`` in the JSON object."""
-    request = b"\x09\x02" if result.ecu == "engine" else result.item.request
+    request = obd.vin_request() if result.ecu == "engine" else result.item.request
     out: dict[str, Any] = {
         "label": result.item.label,
         "ecu": result.ecu,

@@ -52,7 +52,7 @@ PROBE_WINDOW = 0.3  # a speed that brings nothing at all back within this is wro
 PROBE_SETTLE = 0.1  # line noise followed by this much silence: the speed is wrong
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
 #: a responsePending single frame in an answer being printed (``03 7F 22 78``, spaces or not)
-_PENDING_LINE = re.compile(rb"03 ?7F ?[0-9A-F]{2} ?78")
+_PENDING_LINE = re.compile("03 ?7F ?[0-9A-F]{2} ?78")
 
 
 class Elm327Transport(Transport):
@@ -175,6 +175,7 @@ class Elm327Transport(Transport):
                 buffer += chunk
                 last = now
                 if buffer.rstrip().endswith(b">") and buffer.isascii():
+                    self._note_identity(buffer.decode("ascii"))  # the probe's ATI: kept
                     return True
             elif last is not None and now - last >= PROBE_SETTLE:
                 return False
@@ -203,12 +204,18 @@ class Elm327Transport(Transport):
     def adapter_identity(self) -> str:
         """``ATI``, sent once on this connection, when a report or the sheet needs it."""
         if not self._identity_read and self._port is not None:
-            self._identity_read = True
-            identity = self._at("ATI")
-            self.info.identity = " ".join(identity) or "unknown"
-            if elm.SIMULATOR_MARK in self.info.identity:
-                self.info.simulated = True
+            self._note_identity(self._transact("ATI"))
         return self.info.identity
+
+    def _note_identity(self, text: str) -> None:
+        try:
+            identity = elm.check_ok("ATI", text)
+        except (errors.AdapterStatus, errors.AdapterUnsupported):
+            identity = []
+        self._identity_read = True
+        self.info.identity = " ".join(identity) or "unknown"
+        if elm.SIMULATOR_MARK in self.info.identity:
+            self.info.simulated = True
 
     def _setting(self, name: str, value: str, *, optional: bool = False) -> None:
         """Send ``name + value`` unless the adapter already has that value (since ATD)."""
@@ -377,7 +384,7 @@ class Elm327Transport(Transport):
                 buffer += chunk
                 if b">" in chunk:
                     return buffer.decode("ascii", "replace")
-                seen = len(_PENDING_LINE.findall(buffer))
+                seen = len(_PENDING_LINE.findall(buffer.decode("ascii", "replace")))
                 if seen > pending:
                     pending = seen
                     now = time.monotonic()
