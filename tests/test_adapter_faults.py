@@ -54,7 +54,8 @@ READ_SERIAL = {
     "clone=freeze": (
         ExitStatus.ADAPTER,
         "Error: The adapter on {url} stopped in the middle of an answer and gave no '>' prompt "
-        "within 0.5 s (it sent '767 ** ** ** ** ** ** ** **').\n" + FREEZE_HINT,  # spaces on: issue 20
+        "within 0.5 s (it sent '767 ** ** ** ** ** ** ** **').\n"
+        + FREEZE_HINT,  # spaces on: issue 20
     ),
     "clone=notconnected": (
         ExitStatus.ADAPTER,

@@ -9,7 +9,6 @@ replaces a file.
 from __future__ import annotations
 
 import contextlib
-
 import datetime as dt
 import threading
 import time

@@ -148,7 +148,9 @@ def scan(
             t0 = clock()
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
-            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request))
+            rows.append(
+                ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request)
+            )
     finally:
         if tune is not None and previous is not None:
             with contextlib.suppress(G15DiagError):

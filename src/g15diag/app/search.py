@@ -10,8 +10,8 @@ always returns the unit to its default session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import NoReturn
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from g15diag import errors, hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
@@ -222,15 +222,17 @@ def find_unit(
     """
     steps = plan(cands, bitrate, client.transport.fixed_bitrate)
     passes = (True, False) if client.transport.quick_wait(True) else (False,)
+    attempts: list[Attempt] = []
     for quick in passes:
         if not quick and len(passes) > 1:
             client.transport.quick_wait(False)
         found = _search_pass(client, keeper, profile, steps, reads, progress)
         if isinstance(found, Found):
             return found
-        if not any(a.outcome is Outcome.SILENT for a in found):
+        attempts = found
+        if not any(a.outcome is Outcome.SILENT for a in attempts):
             break  # bus errors or endless pending: a longer wait changes nothing
-    return _nobody(found)
+    _nobody(attempts)
 
 
 def _search_pass(

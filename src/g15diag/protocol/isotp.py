@@ -105,7 +105,8 @@ class Reassembler:
         if kind == SINGLE:
             return self._single(frame)
         if kind == FIRST:
-            return self._first(frame)
+            self._first(frame)
+            return None
         if kind == CONSECUTIVE:
             return self._consecutive(frame)
         if kind == FLOW_CONTROL:
