@@ -3,7 +3,10 @@
 On a Bluetooth adapter every command line is a round trip of 15-40 ms, so the number of lines,
 not the bus, sets the time to the serial. Every case here runs in-process (no interpreter
 start-up: see ``startup``) through :class:`Link`, a loopback TCP hop that forwards each command
-line ``rtt`` seconds after its CR (the link's round trip) and counts the lines.
+line ``rtt`` seconds after its CR (the link's round trip), counts the lines and notes when each
+prompt comes back. The time to the serial ends at the prompt after the last serial request
+(the confirming read): closing the port afterwards is not part of it (pyserial's
+``socket://`` close alone sleeps 0.3 s, for both tools).
 
 * The five read-serial cases (unit at the first candidate, at the second, behind a session,
   KWP, ``--address``) run against g15diag's own simulator on TCP with 20 ms per bus answer.
@@ -24,12 +27,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from benchmarks.common import median
 
 BUS_LATENCY = 0.02  # g15diag's simulator: seconds per bus answer
 BLUETOOTH_RTT = 0.03  # seconds per command line on a Bluetooth-like link
 SERIAL = "SIM0O1Il5S8B2024"
+SERIAL_READS = ("22F18C", "1A8C")  # UDS and KWP serial requests
 
 #: case -> (sim:// URL, --address or None)
 CASES: dict[str, tuple[str, str | None]] = {
@@ -48,6 +53,7 @@ class Link:
     def __init__(self, upstream: tuple[str, int], rtt: float) -> None:
         self.upstream, self.rtt = upstream, rtt
         self.lines: list[str] = []
+        self.prompts: list[float] = []  # perf_counter() at every '>' sent back
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
         self._stop = threading.Event()
@@ -69,7 +75,9 @@ class Link:
                 server = socket.create_connection(self.upstream)
                 for s in (client, server):
                     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                back = threading.Thread(target=_pipe, args=(server, client), daemon=True)
+                back = threading.Thread(
+                    target=_pipe, args=(server, client, self.prompts), daemon=True
+                )
                 back.start()
                 self._forward(client, server)
                 back.join(2)
@@ -93,10 +101,11 @@ class Link:
                     server.sendall(line + b"\r")
 
 
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
+def _pipe(source: socket.socket, sink: socket.socket, prompts: list[float]) -> None:
     with contextlib.suppress(OSError):
         while chunk := source.recv(4096):
             sink.sendall(chunk)
+            prompts.extend([time.perf_counter()] * chunk.count(b">"))
     with contextlib.suppress(OSError):
         sink.shutdown(socket.SHUT_WR)
 
@@ -135,15 +144,15 @@ def _timed(
     with Link(upstream, rtt) as link:
         start = time.perf_counter()
         serial = read(link.url)
-        figure.walls.append(time.perf_counter() - start)
     if serial != SERIAL:
         raise RuntimeError(f"{figure.name}: read {serial!r}")
     figure.lines = to_serial(link.lines)
+    figure.walls.append(link.prompts[len(figure.lines) - 1] - start)
 
 
 def to_serial(lines: list[str]) -> list[str]:
     """The command lines up to the last serial request (its confirming read included)."""
-    reads = [n for n, line in enumerate(lines) if line.startswith(("22F18C", "1A8C"))]
+    reads = [n for n, line in enumerate(lines) if line.replace(" ", "").startswith(SERIAL_READS)]
     return lines[: reads[-1] + 1] if reads else lines
 
 
@@ -275,10 +284,58 @@ def report(rounds: int = 3) -> tuple[list[str], list[tuple[str, str, bool]], dic
     return said, targets, sequences
 
 
+START, END = "<!-- round-trips: start -->", "<!-- round-trips: end -->"
+
+
+def markdown(
+    said: list[str], targets: list[tuple[str, str, bool]], sequences: dict[str, list[str]]
+) -> str:
+    """The *Round trips* section of docs/performance.md."""
+    out = [
+        START,
+        "## Round trips to the serial (issue 20)",
+        "",
+        "Written by `python -m benchmarks` (or `python -m benchmarks.round_trips` for this "
+        "section alone). Every command line is a round trip: on Bluetooth 15-40 ms, so lines, "
+        "not the bus, set the time to the serial. Time to the serial ends at the prompt after "
+        "the confirming read (in-process, no interpreter start-up, port close not counted).",
+        "",
+        "| target | result | |",
+        "|---|---|---|",
+        *[f"| {t} | {r} | {'met' if ok else 'MISSED'} |" for t, r, ok in targets],
+        "",
+        "```",
+        *[line for line in said if line],
+        "```",
+        "",
+        "Command lines to the serial, per case (the minimum: nothing twice, no `ATS0`, no `ATI`, "
+        "per address only the header, filter and flow-control ID; the flow-control data and "
+        "mode once; `ATST0F` = P2 + 10 ms for the quick pass):",
+        "",
+        *[f"- **{case}** ({len(lines)}): `{' '.join(lines)}`" for case, lines in sequences.items()],
+        "",
+        END,
+    ]
+    return "\n".join(out)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put ``section`` in place of the old one in ``path`` (appended when there is none)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
+    from benchmarks.common import ROOT
+
     text, met, seqs = report()
     print("\n".join(text))
     for target, result, ok in met:
         print(f"  {'met' if ok else 'MISSED':<12} {target}: {result}")
-    for case, lines in seqs.items():
-        print(f"{case} ({len(lines)}): {' '.join(lines)}")
+    write_section(ROOT / "docs" / "performance.md", markdown(text, met, seqs))
+    print("wrote the round-trips section of docs/performance.md")
