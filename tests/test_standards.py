@@ -351,3 +351,25 @@ def test_endless_pending_stops_at_the_overall_cap() -> None:
     with pytest.raises(errors.PendingTimeout, match="30 s in all"):
         client.read(REQUEST)
     assert 30.0 <= unit.now <= 32.0
+
+
+def test_a_terminal_sees_the_pending_wait(capsys, monkeypatch) -> None:
+    """Progress on a terminal while the unit keeps saying 0x78 (issue 20, cause 7)."""
+    from g15diag.commands.pending import pending_notice
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    unit = Scripted([(0.0, PENDING), (4.0, PENDING), (4.0, SERIAL)])
+    with pending_notice() as hook:
+        assert Client(unit, clock=unit.clock, on_pending=hook).read(REQUEST)
+    err = capsys.readouterr().err
+    assert "\rthe unit is busy: 'response pending' x1, 0 s (waiting up to 30 s) " in err
+    assert "\rthe unit is busy: 'response pending' x2, 4 s (waiting up to 30 s) " in err
+    assert err.endswith("\r" + " " * 64 + "\r")
+
+
+def test_no_pending_line_off_a_terminal(capsys) -> None:
+    from g15diag.commands.pending import pending_notice
+
+    with pending_notice() as hook:
+        assert hook is None
+    assert capsys.readouterr().err == ""

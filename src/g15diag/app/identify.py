@@ -35,7 +35,7 @@ from g15diag.app.search import (
     confirm,
     find_unit,
 )
-from g15diag.client import Client, Timing
+from g15diag.client import Client, PendingHook, Timing
 from g15diag.profiles import Candidate, Item, Profile
 from g15diag.protocol import obd
 from g15diag.protocol.session import Session
@@ -72,14 +72,15 @@ def identify(
     now: _dt.datetime | None = None,
     sessions: SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    on_pending: PendingHook | None = None,
 ) -> IdentifyResult:
     """Find the head unit among the candidates and read every identification item.
 
     ``bitrate`` is tried first, then the candidates' other bit rates. The serial is read
     ``reads`` times; different bytes raise :class:`ReadsDisagree`. ``progress`` is called
-    before every rung of the search.
+    before every rung of the search; ``on_pending`` at every responsePending.
     """
-    client = Client(transport, timing)
+    client = Client(transport, timing, on_pending=on_pending)
     cands = list(candidates if candidates is not None else profile.head_units)
     with SessionKeeper(client, sessions) as keeper:
         found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)

@@ -21,7 +21,7 @@ from g15diag.app.search import (
     Step,
     find_unit,
 )
-from g15diag.client import Client, Timing
+from g15diag.client import Client, PendingHook, Timing
 from g15diag.identifiers import DecodedText, decode
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import uds
@@ -59,6 +59,7 @@ def read_serial(
     timing: Timing | None = None,
     sessions: SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    on_pending: PendingHook | None = None,
 ) -> SerialResult:
     """Find the unit among ``candidates`` (default: the profile's) and read its serial.
 
@@ -66,7 +67,7 @@ def read_serial(
     ``reads`` times; different bytes raise :class:`ReadsDisagree`. A unit that answers but
     gives no serial raises :class:`~g15diag.errors.SerialNotFound`.
     """
-    client = Client(transport, timing)
+    client = Client(transport, timing, on_pending=on_pending)
     cands = list(candidates if candidates is not None else profile.head_units)
     with SessionKeeper(client, sessions) as keeper:
         found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)

@@ -21,15 +21,18 @@ def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: igno
 def identify_on(transport, options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
     """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
     from g15diag.app.identify import identify
+    from g15diag.commands.pending import pending_notice
 
-    result = identify(
-        transport,
-        options.load_profile(),
-        bitrate=options.bus_bitrate,
-        candidates=options.address_candidates(),
-        reads=options.reads,
-        sessions=mode(sessions),
-    )
+    with pending_notice() as on_pending:
+        result = identify(
+            transport,
+            options.load_profile(),
+            bitrate=options.bus_bitrate,
+            candidates=options.address_candidates(),
+            reads=options.reads,
+            sessions=mode(sessions),
+            on_pending=on_pending,
+        )
     note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
     return result
 

@@ -45,14 +45,16 @@ def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     written to the car or to disk.
     """
     from g15diag.app.read_serial import read_serial
+    from g15diag.commands.pending import pending_notice
 
-    with connected(options) as transport:
+    with connected(options) as transport, pending_notice() as on_pending:
         result = read_serial(
             transport,
             options.load_profile(),
             bitrate=options.bus_bitrate,
             candidates=options.address_candidates(),
             sessions=mode(sessions),
+            on_pending=on_pending,
         )
         note_result(transport, to_json(result))
     if as_json:
