@@ -23,7 +23,7 @@ from collections import deque
 import pytest
 
 from g15diag import errors
-from g15diag.client import Client, PendingWait, Timing
+from g15diag.client import Client, PendingWait, Timing, pending_notices
 from g15diag.protocol import elm, guard, isotp, kwp, uds
 from g15diag.traces.decode import Decoder
 from g15diag.transport.base import Target, Transport
@@ -276,11 +276,9 @@ class Scripted(Transport):
     def __init__(self, script: list[tuple[float, str]]) -> None:
         super().__init__()
         self.now = 0.0
+        self.clock = lambda: self.now  # the transport's time (Client runs P2/P2* on it)
         self.script = deque((delay, bytes.fromhex(pdu)) for delay, pdu in script)
         self.sent: list[bytes] = []
-
-    def clock(self) -> float:
-        return self.now
 
     def open(self) -> None:
         pass
@@ -353,23 +351,29 @@ def test_endless_pending_stops_at_the_overall_cap() -> None:
     assert 30.0 <= unit.now <= 32.0
 
 
-def test_a_terminal_sees_the_pending_wait(capsys, monkeypatch) -> None:
-    """Progress on a terminal while the unit keeps saying 0x78 (issue 20, cause 7)."""
-    from g15diag.commands.pending import pending_notice
+def test_a_person_hears_of_a_long_pending_wait() -> None:
+    """Progress while the unit keeps saying 0x78 (issue 20, cause 7): the run's notice (the
+    CLI prints it on stderr) hears once the wait passes 1 s, then every 5 s, not per 0x78."""
+    heard: list[str] = []
+    unit = Scripted([(0.0, PENDING)] + [(0.5, PENDING)] * 24 + [(0.5, SERIAL)])
+    client = Client(unit, clock=unit.clock, on_pending=pending_notices(heard.append))
+    assert client.read(REQUEST) == b"SIM0O1Il5S8B2024"
+    assert heard == [
+        "The unit is busy: 'response pending' (0x78) 3 time(s) in 1 s; waiting up to 30 s in all.",
+        "The unit is busy: 'response pending' (0x78) 13 time(s) in 6 s; waiting up to 30 s in all.",
+        "The unit is busy: 'response pending' (0x78) 23 time(s) in 11 s; waiting up to 30 s in all.",
+    ]
+    assert pending_notices(None) is None
 
-    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    unit = Scripted([(0.0, PENDING), (4.0, PENDING), (4.0, SERIAL)])
-    with pending_notice() as hook:
-        assert Client(unit, clock=unit.clock, on_pending=hook).read(REQUEST)
-    err = capsys.readouterr().err
-    assert "\rthe unit is busy: 'response pending' x1, 0 s (waiting up to 30 s) " in err
-    assert "\rthe unit is busy: 'response pending' x2, 4 s (waiting up to 30 s) " in err
-    assert err.endswith("\r" + " " * 64 + "\r")
 
+def test_the_api_passes_the_run_notice_to_the_client() -> None:
+    from g15diag.adapter import AdapterOptions
+    from g15diag.app import api
+    from g15diag.app.link import Run
 
-def test_no_pending_line_off_a_terminal(capsys) -> None:
-    from g15diag.commands.pending import pending_notice
-
-    with pending_notice() as hook:
-        assert hook is None
-    assert capsys.readouterr().err == ""
+    heard: list[str] = []
+    search = api._search(AdapterOptions(port="sim://"), "auto", None, Run(notice=heard.append))
+    hook = search["on_pending"]
+    hook(PendingWait(REQUEST, 5, 2.0, 30.0))
+    assert heard == [PendingWait(REQUEST, 5, 2.0, 30.0).text]
+    assert api._search(AdapterOptions(port="sim://"), "auto", None, Run())["on_pending"] is None

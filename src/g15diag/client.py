@@ -9,7 +9,6 @@ sends the request again). Re-sends are bounded by the P2* budget and a count, ne
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,9 +41,38 @@ class PendingWait:
     elapsed: float  # seconds since the first one
     cap: float  # the overall cap
 
+    @property
+    def text(self) -> str:
+        """One line for a person."""
+        return (
+            f"The unit is busy: 'response pending' (0x78) {self.count} time(s) in "
+            f"{self.elapsed:.0f} s; waiting up to {self.cap:g} s in all."
+        )
+
 
 #: receives a :class:`PendingWait` at every responsePending
 PendingHook = Callable[[PendingWait], None]
+
+
+def pending_notices(
+    notice: Callable[[str], None] | None, *, after: float = 1.0, every: float = 5.0
+) -> PendingHook | None:
+    """A hook that tells a person (``notice``) that the unit keeps saying 0x78: once the wait
+    passes ``after`` seconds, then every ``every`` seconds (units may say it ten times a
+    second). None without ``notice``."""
+    if notice is None:
+        return None
+    due = after
+
+    def hook(wait: PendingWait) -> None:
+        nonlocal due
+        if wait.count == 1:
+            due = after  # a new request
+        if wait.elapsed >= due:
+            notice(wait.text)
+            due = wait.elapsed + every
+
+    return hook
 
 
 class Client:
@@ -54,12 +82,13 @@ class Client:
         self,
         transport: Transport,
         timing: Timing | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         on_pending: PendingHook | None = None,
     ) -> None:
         self.transport = transport
         self.timing = timing or Timing()
-        self.clock = clock
+        #: P2 and P2* run on the transport's time unless another clock is given
+        self.clock = clock or transport.clock
         self.on_pending = on_pending
         self.pending_seen = 0
         self.resends = 0
