@@ -358,11 +358,9 @@ def test_a_person_hears_of_a_long_pending_wait() -> None:
     unit = Scripted([(0.0, PENDING)] + [(0.5, PENDING)] * 24 + [(0.5, SERIAL)])
     client = Client(unit, clock=unit.clock, on_pending=pending_notices(heard.append))
     assert client.read(REQUEST) == b"SIM0O1Il5S8B2024"
-    assert heard == [
-        "The unit is busy: 'response pending' (0x78) 3 time(s) in 1 s; waiting up to 30 s in all.",
-        "The unit is busy: 'response pending' (0x78) 13 time(s) in 6 s; waiting up to 30 s in all.",
-        "The unit is busy: 'response pending' (0x78) 23 time(s) in 11 s; waiting up to 30 s in all.",
-    ]
+    said = "The unit is busy: 'response pending' (0x78) {} time(s) in {} s; waiting up to 30 s"
+    said += " in all."
+    assert heard == [said.format(3, 1), said.format(13, 6), said.format(23, 11)]
     assert pending_notices(None) is None
 
 

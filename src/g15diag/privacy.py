@@ -19,8 +19,7 @@ import re
 
 from g15diag import errors, identifiers
 from g15diag.protocol import elm, kwp, obd, uds
-from g15diag.protocol.elm import Line
-from g15diag.transport.base import Traffic
+from g15diag.protocol.can import Line, Traffic, id_text
 
 MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
@@ -76,13 +75,6 @@ def _render(data: bytes, spaces: bool, masked: list[bool] | None = None) -> str:
     masked = mask_frame(data) if masked is None else masked
     parts = [MASK if m else f"{b:02X}" for b, m in zip(data, masked, strict=True)]
     return (" " if spaces else "").join(parts)
-
-
-def _id_text(can_id: int, spaces: bool) -> str:
-    if can_id <= 0x7FF:
-        return f"{can_id:03X}"
-    raw = f"{can_id:08X}"
-    return (" " if spaces else "").join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
 def _sensitive_answer(payload: bytes) -> bool:
@@ -203,7 +195,7 @@ class TrafficMasker:
         spaces = " " in stripped
         lead = line.text[: len(line.text) - len(line.text.lstrip())]
         tail = line.text[len(line.text.rstrip()) :]
-        body = _id_text(frame.can_id, spaces) + (" " if spaces else "")
+        body = id_text(frame.can_id, spaced=spaces) + (" " if spaces else "")
         return lead + body + _render(data, spaces, masked) + tail
 
     def _text_line(self, text: str, step: Traffic, sensitive: bool) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 
 from g15diag import __version__, files
 from g15diag.errors import G15DiagError, UsageError
+from g15diag.protocol.can import Target
 from g15diag.traces import candump, sidecar
-from g15diag.transport.base import Target, Transport
+from g15diag.transport.base import Transport
 
 
 class Recorder:

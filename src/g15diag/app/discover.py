@@ -26,8 +26,9 @@ from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError
 from g15diag.identifiers import looks_like_serial
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import kwp, uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 SCHEMA_VERSION = 1
 #: seconds one unit's sweep may take before the rest is left out (marked "truncated")

@@ -26,8 +26,9 @@ from g15diag.client import Client, PendingHook, Timing
 from g15diag.identifiers import DecodedText, decode
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 __all__ = ["Attempt", "SerialResult", "read_serial"]
 

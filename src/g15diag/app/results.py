@@ -16,8 +16,9 @@ from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.search import Attempt, Step
 from g15diag.profiles import Candidate, Item, Profile
 from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, can_id_text
+from g15diag.transport.base import AdapterInfo
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Item as RecordItem

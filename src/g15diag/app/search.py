@@ -18,8 +18,8 @@ from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
+from g15diag.protocol.can import Target
 from g15diag.protocol.session import Session
-from g15diag.transport.base import Target
 
 __all__ = [
     "Attempt",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from g15diag import errors
 from g15diag.protocol import isotp
+from g15diag.protocol.can import Frame, Line, id_text
 
 PROMPT = ">"
 #: What the g15diag simulator appends to its ``ATI`` answer, so values read through a pty or
@@ -47,22 +48,6 @@ STATUS_WORDS = frozenset(
     {prefix for prefix, _ in _STATUS} | {"OK", "?", "SEARCHING...", "SEARCHING", PROMPT, ""}
 )
 _HEX = re.compile(r"^[0-9A-F]+$")
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One CAN frame as the adapter printed it: ID and the data bytes (PCI and padding)."""
-
-    can_id: int
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of adapter output (``\r``-separated, as received) and the frame in it, if any."""
-
-    text: str
-    frame: Frame | None = None
 
 
 def reply_lines(text: str, sent: str = "", id_bits: int = 11) -> list[Line]:
@@ -246,14 +231,9 @@ def frames_text(frames: Iterable[Frame], spaces: bool = True) -> str:
     sep = " " if spaces else ""
     out = []
     for frame in frames:
-        head = f"{frame.can_id:03X}" if frame.can_id <= 0x7FF else _id29(frame.can_id, sep)
+        head = id_text(frame.can_id, spaced=spaces)
         out.append(head + sep + sep.join(f"{b:02X}" for b in frame.data))
     return "\r".join(out)
-
-
-def _id29(can_id: int, sep: str) -> str:
-    raw = f"{can_id:08X}"
-    return sep.join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
 #: a whole ``ATRV`` answer: a number with ``.`` or ``,`` as decimal mark, an optional ``V``

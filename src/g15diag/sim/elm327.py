@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 from g15diag.protocol import isotp
+from g15diag.protocol.can import PROTOCOL_BITRATES
 from g15diag.protocol.elm import SIMULATOR_MARK, Frame, frames_text
 from g15diag.sim.car import SimCar
 
 IDENTITY = "ELM327 v1.4b"
 DESCRIPTION = "g15diag simulator (not a real adapter)"
-BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
+BITRATES = PROTOCOL_BITRATES  # ELM327 protocol number -> CAN bit rate (protocol/can.py)
 #: Line noise (EMI, a loose connector): high-bit bytes, never a '>' or a '?'.
 SLOW = 30.0  # seconds a slow adapter takes for the rest of a long answer
 GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"

@@ -23,8 +23,9 @@ from collections.abc import Callable
 import serial
 
 from g15diag import errors
-from g15diag.protocol import elm, isotp, uds
-from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
+from g15diag.protocol import can, elm, isotp, uds
+from g15diag.protocol.can import Target, Traffic, TrafficLog
+from g15diag.transport.base import AdapterInfo, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
 from g15diag.transport.elm_errors import check_network_url, no_prompt, port_error
 
@@ -42,8 +43,6 @@ DEFAULT_ST = 0x32
 #: ATST for `scan`: 0x10 = 64 ms, just above the UDS default P2server (50 ms), so a silent
 #: candidate costs about 64 ms instead of 100 ms (a set response-count digit ends answered ones).
 SCAN_ST = 0x10
-#: (29-bit?, bit rate) -> ELM327 protocol number
-_PROTOCOLS = {(False, 500_000): 6, (False, 250_000): 8, (True, 500_000): 7, (True, 250_000): 9}
 #: ``--baud auto``: the two ELM327 power-up rates (pin 6), OBDLink's 115200, then the rates
 #: other tools leave adapters at (research: users_adapters_dealer.md §1.1, §1.3).
 AUTO_BAUD = "auto"
@@ -249,7 +248,7 @@ class Elm327Transport(Transport):
             self._setting("ATSH", f"{target.request_id:03X}")
             self._setting("ATCRA", f"{target.response_id:03X}")
             self._setting("ATFCSH", f"{target.request_id:03X}")
-        wanted = _PROTOCOLS.get((target.extended, target.bitrate), self.protocol)
+        wanted = can.protocol_for(target.extended, target.bitrate) or self.protocol
         if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol
             self._at(f"ATSP{wanted:X}")
             self.protocol = wanted

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from g15diag.transport.base import AdapterInfo, Target, Transport
+from g15diag.protocol.can import Target
+from g15diag.transport.base import AdapterInfo, Transport
 
 
 class Recording(Protocol):
