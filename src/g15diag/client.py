@@ -16,8 +16,7 @@ from g15diag import errors
 from g15diag.protocol import uds
 from g15diag.transport.base import Transport
 
-#: incorrectMessageLengthOrInvalidFormat
-NRC_INCORRECT_LENGTH = 0x13
+NRC_INCORRECT_LENGTH = uds.INCORRECT_MESSAGE_LENGTH  # the name this module always exported
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ class Client:
         """The positive answer's data (after the echo); raise NegativeResponse on 7F."""
         answer = self.request(pdu)
         if isinstance(answer, uds.Negative):
-            if answer.nrc == NRC_INCORRECT_LENGTH and pdu[0] == 0x22:
+            if answer.nrc == NRC_INCORRECT_LENGTH and pdu[0] == uds.READ_DATA_BY_IDENTIFIER:
                 # The guard only lets whole-identifier 0x22 requests out; a unit that calls
                 # one the wrong length saw a cut-short copy: the adapter truncated it.
                 raise errors.RequestTruncated(

@@ -25,8 +25,8 @@ MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
 #: are matched as a prefix, so ``22 F18C F190`` counts too).
 SENSITIVE_REQUESTS = (
-    uds.read_data_by_identifier(0xF18C),  # head-unit serial
-    uds.read_data_by_identifier(0xF190),  # VIN
+    uds.read_data_by_identifier(uds.ECU_SERIAL_NUMBER),  # head-unit serial
+    uds.read_data_by_identifier(uds.VIN),
     obd.vin_request(),  # 09 02
     kwp.read_local_identifier(kwp.IDENT_BLOCK),  # 21 80
     kwp.read_local_identifier(kwp.VIN_BLOCK),  # 21 81

@@ -35,11 +35,14 @@ SCHEMA_VERSION = 1
 UNIT_BUDGET = 60.0
 #: requests whose answers are the VIN or the part number (never serial candidates)
 VIN_REQUESTS = {
-    uds.read_data_by_identifier(0xF190),
-    kwp.read_ecu_identification(0x90),
+    uds.read_data_by_identifier(uds.VIN),
+    kwp.read_ecu_identification(kwp.VIN_OPTION),
     kwp.read_local_identifier(kwp.VIN_BLOCK),
 }
-PART_REQUESTS = {uds.read_data_by_identifier(0xF187), kwp.read_ecu_identification(0x87)}
+PART_REQUESTS = {
+    uds.read_data_by_identifier(uds.SPARE_PART_NUMBER),
+    kwp.read_ecu_identification(kwp.SPARE_PART_NUMBER),
+}
 
 
 def sweep_requests() -> list[bytes]:

@@ -37,7 +37,7 @@ from g15diag.app.search import (
 )
 from g15diag.client import Client, PendingHook, Timing
 from g15diag.profiles import Candidate, Item, Profile
-from g15diag.protocol import obd
+from g15diag.protocol import kwp, obd, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import Transport
 
@@ -58,7 +58,13 @@ __all__ = [
 ]
 
 #: NRCs that mean "this service is not there" (0x7F/0x80 only in this session).
-SERVICE_ABSENT = frozenset({0x11, 0x7F, 0x80})
+SERVICE_ABSENT = frozenset(
+    {
+        uds.SERVICE_NOT_SUPPORTED,
+        uds.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+        kwp.SERVICE_NOT_SUPPORTED_IN_ACTIVE_MODE,
+    }
+)
 
 
 def identify(

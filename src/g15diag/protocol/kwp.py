@@ -19,8 +19,11 @@ IDENT_BLOCK = 0x80
 VIN_BLOCK = 0x81
 NISSAN_VERSION_RECORD = 0x83  # Nissan 21 83, read after 10 81 (openpilot FW query)
 #: readECUIdentification options (ISO 14230-3, research note section 3.2)
+SPARE_PART_NUMBER = 0x87
 ECU_SERIAL_NUMBER = 0x8C
 VIN_OPTION = 0x90
+#: serviceNotSupportedInActiveDiagnosticMode (KWP2000's 0x7F of UDS)
+SERVICE_NOT_SUPPORTED_IN_ACTIVE_MODE = 0x80
 #: the KWP2000 session requests (standard session, Renault after-sales)
 KWP_SESSIONS = (KWP_STANDARD, KWP_AFTER_SALES)
 

@@ -19,6 +19,19 @@ P2_STAR_SERVER = 5.0
 #: the longest g15diag waits in all for one answer while the unit says responsePending
 PENDING_CAP = 30.0
 
+#: ISO 14229-1 data identifiers the tool reads (Table C.1 names)
+SPARE_PART_NUMBER = 0xF187  # vehicleManufacturerSparePartNumberDataIdentifier
+ECU_SERIAL_NUMBER = 0xF18C  # ECUSerialNumberDataIdentifier
+VIN = 0xF190  # VINDataIdentifier
+
+#: the negative response codes the tool acts on (names in NRC_NAMES)
+SERVICE_NOT_SUPPORTED = 0x11
+SUB_FUNCTION_NOT_SUPPORTED = 0x12
+INCORRECT_MESSAGE_LENGTH = 0x13
+CONDITIONS_NOT_CORRECT = 0x22
+REQUEST_OUT_OF_RANGE = 0x31
+SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION = 0x7F
+
 #: ISO 14229-1:2020 negative response codes (Table A.1; names as the standard spells them).
 #: 0x38-0x40 are named as ISO 15764 (extended data link security) names them, as udsoncan does.
 NRC_NAMES: dict[int, str] = {

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from g15diag.protocol import isotp
-from g15diag.protocol.can import PROTOCOL_BITRATES
-from g15diag.protocol.elm import SIMULATOR_MARK, Frame, frames_text
+from g15diag.protocol.can import PROTOCOL_BITRATES, Frame
+from g15diag.protocol.elm import SIMULATOR_MARK, frames_text
 from g15diag.sim.car import SimCar
 
 IDENTITY = "ELM327 v1.4b"

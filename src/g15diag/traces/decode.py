@@ -26,10 +26,11 @@ from g15diag.protocol.can import (
     is_diagnostic_id,
 )
 from g15diag.protocol.isotp import Reassembler
+from g15diag.protocol.uds import NEGATIVE_RESPONSE, RESPONSE_PENDING
 from g15diag.traces.candump import Frame, Wanted, id_text
 
-NEGATIVE = 0x7F
-PENDING = 0x78
+NEGATIVE = NEGATIVE_RESPONSE
+PENDING = RESPONSE_PENDING
 ONE_BYTE_IDENT = frozenset({0x1A, 0x21, 0x09})
 #: Transactions waiting for an earlier, still open one before they may be emitted.
 MAX_BACKLOG = 4096

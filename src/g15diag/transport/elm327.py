@@ -25,6 +25,7 @@ import serial
 from g15diag import errors
 from g15diag.protocol import can, elm, isotp, uds
 from g15diag.protocol.can import Target, Traffic, TrafficLog
+from g15diag.transport import elm_commands as at
 from g15diag.transport.base import AdapterInfo, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
 from g15diag.transport.elm_errors import check_network_url, no_prompt, port_error
@@ -168,7 +169,7 @@ class Elm327Transport(Transport):
 
     def _probe(self, port: serial.SerialBase) -> bool:
         """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
-        command = "ATI"
+        command = at.IDENTITY.line()
         check_command(command)
         note = f"at {port.baudrate} baud"
         self._emit_traffic(Traffic(True, (elm.Line(command),), None, command, note))
@@ -200,24 +201,24 @@ class Elm327Transport(Transport):
     # -- adapter set-up --------------------------------------------------------------
 
     def _initialise(self) -> None:
-        self._at("ATD")  # defaults without a chip reset; echo may still be on
-        self._at("ATE0", optional=True)  # echo off: every later line would come back twice
-        said = self._at("ATH1")  # CAN ID + PCI on every line: to reassemble and to attribute
+        self._at(at.DEFAULTS.line())  # defaults without a chip reset; echo may still be on
+        self._at(at.ECHO_OFF.line(), optional=True)  # echo off: no line comes back twice
+        said = self._at(at.HEADERS_ON.line())  # CAN ID + PCI: to reassemble and attribute
         if any(elm.SIMULATOR_MARK in line for line in said):
             self.info.simulated = True  # `g15diag simulate` behind a real pty or socket
-        self._at(f"ATSP{self.protocol:X}")
+        self._at(at.PROTOCOL.line(self.protocol))
         # No ATS0 (answers parse with spaces), no ATI (adapter_identity(), when a report
         # needs it), no ATST yet (sent before the first data request that needs it).
 
     def adapter_identity(self) -> str:
         """``ATI``, sent once on this connection, when a report or the sheet needs it."""
         if not self._identity_read and self._port is not None:
-            self._note_identity(self._transact("ATI"))
+            self._note_identity(self._transact(at.IDENTITY.line()))
         return self.info.identity
 
     def _note_identity(self, text: str) -> None:
         try:
-            identity = elm.check_ok("ATI", text)
+            identity = elm.check_ok(at.IDENTITY.line(), text)
         except (errors.AdapterStatus, errors.AdapterUnsupported):
             identity = []
         self._identity_read = True
@@ -225,11 +226,11 @@ class Elm327Transport(Transport):
         if elm.SIMULATOR_MARK in self.info.identity:
             self.info.simulated = True
 
-    def _setting(self, name: str, value: str, *, optional: bool = False) -> None:
-        """Send ``name + value`` unless the adapter already has that value (since ATD)."""
-        if self._settings.get(name) != value:
-            self._at(name + value, optional=optional)
-            self._settings[name] = value
+    def _setting(self, name: str, line: str) -> None:
+        """Send ``line`` unless the adapter's setting ``name`` already has it (since ATD)."""
+        if self._settings.get(name) != line:
+            self._at(line)
+            self._settings[name] = line
 
     def set_target(self, target: Target) -> None:
         if target.extended != (self.protocol in (7, 9)):
@@ -240,21 +241,21 @@ class Elm327Transport(Transport):
         # Only what changes is sent. ATFCSH stays explicit although some chips derive the
         # flow-control ID themselves: the datasheet leaves that open for non-OBD IDs.
         if target.extended:
-            self._setting("ATCP", f"{target.request_id >> 24:02X}")
-            self._setting("ATSH", f"{target.request_id & 0xFFFFFF:06X}")
-            self._setting("ATCRA", f"{target.response_id:08X}")
-            self._setting("ATFCSH", f"{target.request_id:08X}")
+            self._setting("priority", at.PRIORITY.line(target.request_id >> 24))
+            self._setting("header", at.HEADER_24.line(target.request_id & 0xFFFFFF))
+            self._setting("filter", at.FILTER_29.line(target.response_id))
+            self._setting("fc header", at.FC_HEADER_29.line(target.request_id))
         else:
-            self._setting("ATSH", f"{target.request_id:03X}")
-            self._setting("ATCRA", f"{target.response_id:03X}")
-            self._setting("ATFCSH", f"{target.request_id:03X}")
+            self._setting("header", at.HEADER_11.line(target.request_id))
+            self._setting("filter", at.FILTER_11.line(target.response_id))
+            self._setting("fc header", at.FC_HEADER_11.line(target.request_id))
         wanted = can.protocol_for(target.extended, target.bitrate) or self.protocol
         if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol
-            self._at(f"ATSP{wanted:X}")
+            self._at(at.PROTOCOL.line(wanted))
             self.protocol = wanted
         if not self._fc_mode_set:  # data and mode once per connection, after ATFCSH
-            self._at(f"ATFCSD{FC_DATA}")
-            self._at("ATFCSM1")
+            self._at(at.FC_DATA_SET.line())
+            self._at(at.FC_MODE.line())
             self._fc_mode_set = True
         self._want_st = self.ident_st
         self._sync_st()
@@ -282,7 +283,7 @@ class Elm327Transport(Transport):
 
     def _sync_st(self) -> None:
         if self._st != self._want_st:
-            self._at(f"ATST{self._want_st:02X}", optional=True)
+            self._at(at.SILENCE.line(self._want_st), optional=True)
             self._st = self._want_st
 
     # -- requests ----------------------------------------------------------------------

@@ -24,8 +24,7 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.protocol.can import Target, Traffic, TrafficLog
-from g15diag.protocol.elm import Frame
+from g15diag.protocol.can import Frame, Target, Traffic, TrafficLog
 from g15diag.protocol.session import SessionRule
 from g15diag.transport.base import AdapterInfo, Transport
 
