@@ -106,7 +106,7 @@ class Reassembler:
             return self._single(frame)
         if kind == FIRST:
             self._first(frame)
-            return None
+            return None  # the rest comes in consecutive frames
         if kind == CONSECUTIVE:
             return self._consecutive(frame)
         if kind == FLOW_CONTROL:
@@ -146,7 +146,6 @@ class Reassembler:
         if interrupted:
             self.reset()
             raise IsoTpError("A new first frame interrupted a multi-frame answer.")
-        return None
 
     def _consecutive(self, frame: bytes) -> bytes | None:
         if not self.in_progress:
