@@ -19,7 +19,7 @@ import re
 
 from g15diag import errors, identifiers
 from g15diag.protocol import elm, kwp, obd, uds
-from g15diag.protocol.can import Line, Traffic, id_text
+from g15diag.protocol.can import Frame, Line, Traffic, id_text
 
 MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
@@ -263,7 +263,7 @@ def _native_line(text: str) -> Line | None:
         return None
     if not _is_hex("".join(tokens)):
         return None
-    return Line(text, elm.Frame(int(tokens[0], 16), bytes.fromhex("".join(tokens[1:]))))
+    return Line(text, Frame(int(tokens[0], 16), bytes.fromhex("".join(tokens[1:]))))
 
 
 class TrafficRedactor:

@@ -18,7 +18,7 @@ from typing import Any
 
 from g15diag import __version__, files
 from g15diag.errors import G15DiagError, UsageError
-from g15diag.protocol.can import Target
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.traces import candump, sidecar
 from g15diag.transport.base import Transport
 
@@ -127,8 +127,8 @@ class Recorder:
             "bitrate": bitrate,
             "ids": [
                 {
-                    "request": f"0x{candump.id_text(t.request_id)}",
-                    "response": f"0x{candump.id_text(t.response_id)}",
+                    "request": can_id_text(t.request_id),
+                    "response": can_id_text(t.response_id),
                     "bitrate": t.bitrate,
                 }
                 for t in self.targets

@@ -23,11 +23,12 @@ from g15diag.protocol.can import (
     MAX_11BIT,
     OBD_FUNCTIONAL,
     OBD_RESPONSES,
+    id_text,
     is_diagnostic_id,
 )
 from g15diag.protocol.isotp import Reassembler
 from g15diag.protocol.uds import NEGATIVE_RESPONSE, RESPONSE_PENDING
-from g15diag.traces.candump import Frame, Wanted, id_text
+from g15diag.traces.candump import Frame, Wanted
 
 NEGATIVE = NEGATIVE_RESPONSE
 PENDING = RESPONSE_PENDING

@@ -24,7 +24,7 @@ import serial
 
 from g15diag import errors
 from g15diag.protocol import can, elm, isotp, uds
-from g15diag.protocol.can import Target, Traffic, TrafficLog
+from g15diag.protocol.can import Line, Target, Traffic, TrafficLog
 from g15diag.transport import elm_commands as at
 from g15diag.transport.base import AdapterInfo, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
@@ -172,7 +172,7 @@ class Elm327Transport(Transport):
         command = at.IDENTITY.line()
         check_command(command)
         note = f"at {port.baudrate} baud"
-        self._emit_traffic(Traffic(True, (elm.Line(command),), None, command, note))
+        self._emit_traffic(Traffic(True, (Line(command),), None, command, note))
         port.write(elm.command_line(command))
         deadline = self.clock() + min(PROBE_WINDOW, self.timeout)
         buffer = bytearray()
@@ -349,7 +349,7 @@ class Elm327Transport(Transport):
         request = request_of(command)
         if request is not None:  # the session rule too (session.SessionRule.check_wire)
             self.sessions.check_wire(request)
-        self._emit_traffic(Traffic(True, (elm.Line(command),), request, command))
+        self._emit_traffic(Traffic(True, (Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command
         try:
