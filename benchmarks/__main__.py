@@ -317,7 +317,10 @@ NOTES = """## Profile and what was fixed
   the silence (no response-count digit on a first query). g15diag ends each answered read on
   the response-count digit and sleeps nowhere.
 - **Silent candidate**: in-process, 16 addresses with no unit, on the same pty simulator.
-  The simulator waits the adapter's `ATST` time in real time before `NO DATA`. A pty moves
+  The simulator waits the adapter's `ATST` time in real time before `NO DATA`. The read-serial
+  figure is the search's quick pass (`ATST0F`, P2 + 10 ms): 16 silent candidates before the
+  head unit, less the same search with the head unit alone, per candidate; only when the quick
+  pass finds nobody are the candidates tried again with `ATST19`. A pty moves
   bytes instantly, so the bytes each probe exchanges are counted and their 38400-baud wire time
   (10 bits per byte) is added for the real-adapter estimate; Bluetooth adapters add their own
   per-round-trip latency (4 round trips per candidate) on top. ELM327 adaptive timing (`AT1`,
