@@ -6,8 +6,9 @@ models in real time. Measured in-process over N silent candidates (pure probe co
 start-up): g15diag ``scan`` (ATST 0x10 = 64 ms), g15diag ``read-serial``'s search (its quick
 pass, ATST 0x0F = P2 + 10 ms = 60 ms: the silent candidates before the head unit, less the
 same search with the head unit alone), and python-OBD probing the same addresses in a child
-process (adapter default ATST 0x32 = 200 ms: python-OBD cannot set it). A pty has no wire time: the bytes each probe moves
-are counted and converted to the time a 38400-baud serial link adds on a real adapter.
+process (adapter default ATST 0x32 = 200 ms: python-OBD cannot set it). A pty has no wire
+time: the bytes each probe moves are counted and converted to the time a 38400-baud serial
+link adds on a real adapter.
 """
 
 from __future__ import annotations
