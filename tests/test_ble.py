@@ -94,12 +94,13 @@ def test_baud_auto_is_ignored_over_ble(run_cli) -> None:
 
 
 def test_notifications_split_lines_and_prompts(run_cli) -> None:
-    device = vlink(notify_size=20)
+    # 19 bytes: with answers spaced (issue 20) this size cuts a line before its prompt
+    device = vlink(notify_size=19)
     with installed(device):
         code, out, _ = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
     assert code == 0 and SERIAL_LINE in out
     pieces = device.notifications
-    assert max(len(p) for p in pieces) == 20
+    assert max(len(p) for p in pieces) == 19
     # lines really arrived cut: pieces ending inside a line, and a prompt after a cut
     assert any(not p.endswith((b"\r", b"\n", b">")) for p in pieces)
     assert any(p.startswith((b"\n", b">")) or p == b">" for p in pieces) or any(

@@ -134,7 +134,9 @@ class Elm327Simulator:
             echo = s.echo
             self.state = _State()
             self.state.echo = echo
-            return "OK"
+            # a line no real adapter prints (and no other tool sends ATD to check): values read
+            # through a pty or socket from `g15diag simulate` are marked simulated without ATI
+            return SIMULATOR_MARK + self._eol() + "OK"
         if cmd == "I":
             return self._identity()
         if cmd == "@1":
@@ -146,9 +148,6 @@ class Elm327Simulator:
         flags = {"E": "echo", "L": "linefeeds", "S": "spaces", "H": "headers"}
         if len(cmd) == 2 and cmd[0] in flags and cmd[1] in "01":
             setattr(s, flags[cmd[0]], cmd[1] == "1")
-            if cmd == "H1":  # a line no real adapter prints: values read through a pty or
-                # socket from `g15diag simulate` are marked simulated without an ATI round trip
-                return SIMULATOR_MARK + self._eol() + "OK"
             return "OK"
         m = re.fullmatch(r"(?:SP|TP)A?([0-9A-C])", cmd)
         if m:

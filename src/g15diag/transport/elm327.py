@@ -201,11 +201,11 @@ class Elm327Transport(Transport):
     # -- adapter set-up --------------------------------------------------------------
 
     def _initialise(self) -> None:
-        self._at(at.DEFAULTS.line())  # defaults without a chip reset; echo may still be on
-        self._at(at.ECHO_OFF.line(), optional=True)  # echo off: no line comes back twice
-        said = self._at(at.HEADERS_ON.line())  # CAN ID + PCI: to reassemble and attribute
+        said = self._at(at.DEFAULTS.line())  # defaults without a chip reset; echo may be on
         if any(elm.SIMULATOR_MARK in line for line in said):
             self.info.simulated = True  # `g15diag simulate` behind a real pty or socket
+        self._at(at.ECHO_OFF.line(), optional=True)  # echo off: no line comes back twice
+        self._at(at.HEADERS_ON.line())  # CAN ID + PCI: to reassemble and attribute
         self._at(at.PROTOCOL.line(self.protocol))
         # No ATS0 (answers parse with spaces), no ATI (adapter_identity(), when a report
         # needs it), no ATST yet (sent before the first data request that needs it).
