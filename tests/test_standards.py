@@ -375,3 +375,64 @@ def test_the_api_passes_the_run_notice_to_the_client() -> None:
     hook(PendingWait(REQUEST, 5, 2.0, 30.0))
     assert heard == [PendingWait(REQUEST, 5, 2.0, 30.0).text]
     assert api._search(AdapterOptions(port="sim://"), "auto", None, Run())["on_pending"] is None
+
+
+# -- the quick pass (issue 20, "fewest round trips") ------------------------------------------
+
+
+class SlowUnit(Transport):
+    """A unit at 747/767 that answers only after the quick wait (P2 + margin) is over."""
+
+    resend_after_pending = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quick = False
+        self.log: list[tuple[str, int, bool]] = []  # (request ID, kbit/s, quick?) per request
+        self.target: Target | None = None
+        self.answer: bytes | None = None
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def quick_wait(self, quick: bool) -> bool:
+        self.quick = quick
+        return True
+
+    def set_target(self, target: Target) -> None:
+        self.target = target
+        self._emit_target(target)
+
+    def _send(self, pdu: bytes) -> None:
+        assert self.target is not None
+        target = self.target
+        self.log.append((f"{target.request_id:03X}", target.bitrate // 1000, self.quick))
+        here = self.target.request_id == 0x747 and not self.quick
+        self.answer = bytes.fromhex(SERIAL) if here else None
+
+    def receive(self, timeout: float) -> bytes | None:
+        answer, self.answer = self.answer, None
+        return answer
+
+
+def test_a_unit_slower_than_the_quick_wait_is_found_by_the_long_pass() -> None:
+    from g15diag import profiles
+    from g15diag.app.read_serial import read_serial
+
+    unit = SlowUnit()
+    profile = profiles.load("almera-g15")
+    result = read_serial(unit, profile, bitrate=500_000, sessions="never")  # type: ignore[arg-type]
+    assert result.serial.text == "SIM0O1Il5S8B2024"
+    quick = [(req, rate) for req, rate, fast in unit.log if fast]
+    assert len(quick) == len(set(quick)) == 8  # every candidate at both rates once, quickly
+    assert unit.log[len(quick) :] == [("712", 500, False), ("747", 500, False), ("747", 500, False)]
+
+
+def test_the_quick_wait_is_p2_plus_a_margin_of_at_most_60_ms() -> None:
+    from g15diag.transport.elm327 import IDENT_ST, QUICK_ST
+
+    assert QUICK_ST == 0x0F and QUICK_ST * 4 <= 60 < IDENT_ST * 4
+    assert QUICK_ST * 4 >= uds.P2_SERVER * 1000
