@@ -22,7 +22,9 @@ import contextlib
 import functools
 import io
 import logging
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -180,6 +182,16 @@ def independent_emulator() -> Iterator[tuple[str, int]]:
     from elm.obd_message import DT, ELM_FOOTER, HD, ST, SZ
 
     logging.getLogger().setLevel(logging.CRITICAL)
+    # its thread configures logging from ELM_LOG_CFG (else a file elm.log in the working
+    # directory): a configuration that writes nothing
+    quiet = Path(tempfile.mkdtemp(prefix="g15diag-bench-")) / "elm-log.yaml"
+    quiet.write_text(
+        "version: 1\ndisable_existing_loggers: false\n"
+        "handlers: {nowhere: {class: logging.NullHandler}}\n"
+        "root: {level: CRITICAL, handlers: [nowhere]}\n",
+        encoding="utf-8",
+    )
+    os.environ["ELM_LOG_CFG"] = str(quiet)
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     emulator = Elm(net_port=port, net_interface="127.0.0.1", batch_mode=True)
