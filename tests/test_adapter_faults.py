@@ -133,7 +133,8 @@ DOCTOR = {
                          "{url}: device reports readiness to read but returned no data (device "
                          "disconnected or multiple access on port?)."),
     "fault=no_prompt": ("adapter link", "missing", "The adapter on {url} answered without its "
-                        "'>' prompt within 0.5 s (it sent 'ATD\\r\\n(g15diag simulator)\\r\\nOK')."),
+                        "'>' prompt within 0.5 s (it sent "
+                        "'ATD\\r\\n(g15diag simulator)\\r\\nOK')."),
     "baud=115200": ("adapter link", "missing", "The adapter on {url} sent line noise (1 "
                     "unreadable byte(s)) and no prompt within 0.5 s."),
 }  # fmt: skip

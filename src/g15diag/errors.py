@@ -349,7 +349,12 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
     ),
     ("6", "two reads disagreed"),
     ("7", "`doctor`: the adapter is not usable"),
-    ("8", "the adapter does not understand a command the read needs (typical of clones)"),
+    (
+        "8",
+        "the adapter does not understand a command the read needs (typical of clones), or it "
+        "rejected a unit's answer with `DATA ERROR` (old firmware and a unit that does not pad "
+        "its frames: the message names the address)",
+    ),
     ("9", "an output file cannot be written"),
     ("10", "the read-only guard refused a request (a bug; nothing was sent)"),
     (

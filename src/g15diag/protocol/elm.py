@@ -80,7 +80,7 @@ def is_status_line(line: str) -> bool:
 
 
 @dataclass
-class Reply:
+class FrameReply:
     """A parsed data reply: the frames printed, and whether the adapter said NO DATA."""
 
     frames: list[Frame] = field(default_factory=list)
@@ -215,9 +215,9 @@ def _is_29bit(tokens: list[str]) -> bool:
     return all(len(t) == 2 for t in tokens[:4]) and tokens[0].upper() in ("18", "19", "1C", "1D")
 
 
-def parse_reply(text: str, sent: str | None = None, id_bits: int = 11) -> Reply:
+def parse_reply(text: str, sent: str | None = None, id_bits: int = 11) -> FrameReply:
     """Parse the adapter's answer to a data request (headers on)."""
-    reply = Reply()
+    reply = FrameReply()
     for line in clean_lines(text, sent):
         if raise_for_status(line, sent):
             reply.no_data = True
