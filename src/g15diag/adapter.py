@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
-from g15diag.transport import PROTOCOL_BITRATES
+from g15diag.protocol.can import PROTOCOL_BITRATES
 
 if TYPE_CHECKING:
     from g15diag.profiles import Candidate, Profile
-    from g15diag.transport.base import TrafficLog, Transport
+    from g15diag.protocol.can import TrafficLog
+    from g15diag.transport.base import Transport
 
 BAUD_AUTO = "auto"
 BAUD_MIN, BAUD_MAX = 300, 4_000_000

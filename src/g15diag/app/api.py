@@ -39,6 +39,7 @@ from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
 from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
+from g15diag.client import pending_notices
 from g15diag.errors import UsageError
 from g15diag.profiles import Profile
 from g15diag.transport.ble.gatt import BleAdapter
@@ -106,15 +107,17 @@ def _progress(progress: ProgressHook | None) -> ProgressHook | None:
 
 
 def _search(
-    opts: AdapterOptions, sessions: str | SessionMode, progress: ProgressHook | None
+    opts: AdapterOptions, sessions: str | SessionMode, progress: ProgressHook | None, run: Run
 ) -> dict[str, Any]:
-    """The search arguments read_serial, identify and session share, validated once."""
+    """The search arguments read_serial, identify and session share, validated once; the
+    run's ``notice`` hears when the unit keeps answering responsePending."""
     return {
         "bitrate": opts.bus_bitrate,
         "candidates": opts.address_candidates(),
         "reads": opts.reads,
         "sessions": _sessions(sessions),
         "progress": _progress(progress),
+        "on_pending": pending_notices(run.notice),
     }
 
 
@@ -152,7 +155,7 @@ def read_serial(
         reads=reads,
     )
     policy = _run(run, "read-serial", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
     with Link(opts, policy) as link:
         result = _read_serial_mod.read_serial(link.transport, prof, **search)
         link.note_result(result.to_dict())
@@ -193,7 +196,7 @@ def identify(
         reads=reads,
     )
     policy = _run(run, "identify", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())  # the trace sidecar's "what was read"
@@ -256,7 +259,7 @@ def session(
         reads=reads,
     )
     policy = _run(run, "session", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())

@@ -18,10 +18,11 @@ from g15diag.app.search import ProgressHook, SearchProgress, plan
 from g15diag.client import Client, Timing
 from g15diag.errors import G15DiagError, UsageError
 from g15diag.profiles import Candidate, Profile
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.protocol.can import FUNCTIONAL_IDS, Target, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 #: Functional (broadcast) request IDs: never a physical unit's address (ISO 15765-4 OBD).
-BROADCAST_IDS = frozenset({0x7DF})
+BROADCAST_IDS = FUNCTIONAL_IDS
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class ScanRow:
     outcome: Outcome
     nrc: int | None
     seconds: float
+    request: bytes = b""  # the probe request (names the NRC: UDS or KWP2000)
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,9 @@ def scan(
             t0 = clock()
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
-            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
+            rows.append(
+                ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request)
+            )
     finally:
         if tune is not None and previous is not None:
             with contextlib.suppress(G15DiagError):

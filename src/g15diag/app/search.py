@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from g15diag import errors, hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
+from g15diag.protocol.can import Target
 from g15diag.protocol.session import Session
-from g15diag.transport.base import Target
 
 __all__ = [
     "Attempt",
@@ -61,6 +62,7 @@ class Attempt:
     name: str
     outcome: Outcome
     nrc: int | None = None
+    error: errors.G15DiagError | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -215,11 +217,37 @@ def find_unit(
     progress: ProgressHook | None = None,
 ) -> Found:
     """The first candidate that answers (``bitrate`` first, then the others), its ladder
-    climbed. Raise NoAnswer / PendingTimeout, or CanBusError when no bit rate had a bus."""
+    climbed. Raise NoAnswer / PendingTimeout, FrameCheckFailed (a unit answered with DATA
+    ERROR), or CanBusError when no bit rate had a bus.
+
+    A transport with a quick wait (ELM327: P2 plus a margin) first tries every candidate with
+    it; only when that pass finds nobody are they tried again with the long wait.
+    """
     steps = plan(cands, bitrate, client.transport.fixed_bitrate)
+    passes = (True, False) if client.transport.quick_wait(True) else (False,)
     attempts: list[Attempt] = []
-    pending: errors.PendingTimeout | None = None
-    bus_errors: list[errors.CanBusError] = []
+    for quick in passes:
+        if not quick and len(passes) > 1:
+            client.transport.quick_wait(False)
+        found = _search_pass(client, keeper, profile, steps, reads, progress)
+        if isinstance(found, Found):
+            return found
+        attempts = found
+        if not any(a.outcome is Outcome.SILENT for a in attempts):
+            break  # bus errors or endless pending: a longer wait changes nothing
+    _nobody(attempts)
+
+
+def _search_pass(
+    client: Client,
+    keeper: SessionKeeper,
+    profile: Profile,
+    steps: Sequence[tuple[Candidate, Target]],
+    reads: int,
+    progress: ProgressHook | None,
+) -> Found | list[Attempt]:
+    """One pass over every (candidate, target): the unit found, or every attempt."""
+    attempts: list[Attempt] = []
     for k, (cand, target) in enumerate(steps, 1):
         keeper.new_address()
         client.transport.set_target(target)
@@ -235,18 +263,28 @@ def find_unit(
 
         result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
         probe = result.probe
-        attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc))
-        if probe.outcome is Outcome.BUS_ERROR:
-            assert isinstance(probe.error, errors.CanBusError)
-            bus_errors.append(probe.error)
-        elif probe.outcome is Outcome.PENDING:
-            assert isinstance(probe.error, errors.PendingTimeout)
-            pending = probe.error
-        elif probe.outcome.present:
+        attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
+        if probe.outcome is Outcome.DATA_ERROR and not any(result.answered()):
+            assert isinstance(probe.error, errors.FrameCheckFailed)
+            raise errors.FrameCheckFailed(
+                probe.error.status,
+                command=probe.error.command,
+                where=f"{target.label} ({target.bitrate // 1000} kbit/s, {cand.name})",
+            )
+        if probe.outcome.present:
             return Found(cand, target, result, tuple(attempts))
-    if pending is not None:
-        raise pending
+    return attempts
+
+
+def _nobody(attempts: list[Attempt]) -> NoReturn:
+    """Raise what a search that found nobody ends in."""
+    pending = [a for a in attempts if a.outcome is Outcome.PENDING]
+    if pending:
+        assert isinstance(pending[-1].error, errors.PendingTimeout)
+        raise pending[-1].error
+    bus_errors = [a.error for a in attempts if a.outcome is Outcome.BUS_ERROR]
     if attempts and len(bus_errors) == len(attempts):
+        assert isinstance(bus_errors[0], errors.CanBusError)
         raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
     tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
     raise errors.NoAnswer(

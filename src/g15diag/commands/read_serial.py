@@ -91,5 +91,6 @@ def to_text(result: SerialResult) -> str:
         f"({result.candidate_name})"
     )
     lines.append(f"  reads        {result.reads} identical")
-    lines.append(f"  adapter      {result.adapter.identity} on {result.adapter.port}")
+    identity = result.adapter.identity or result.adapter.kind  # ATI is read only for a report
+    lines.append(f"  adapter      {identity} on {result.adapter.port}")
     return "\n".join(lines)

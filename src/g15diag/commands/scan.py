@@ -72,7 +72,7 @@ def to_text(result: Any) -> str:
         if row.nrc is not None:
             from g15diag.protocol.uds import nrc_name
 
-            outcome += f" (NRC 0x{row.nrc:02X} {nrc_name(row.nrc)})"
+            outcome += f" (NRC 0x{row.nrc:02X} {nrc_name(row.nrc, row.request)})"
         lines.append(
             f"{row.target.label:<18} {row.target.bitrate // 1000:>6}  {outcome:<30} "
             f"{row.candidate.name} [confidence {row.candidate.confidence}]"

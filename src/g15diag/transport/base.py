@@ -17,61 +17,25 @@ from typing import final
 
 from g15diag.errors import G15DiagError, ReadOnlyViolation
 from g15diag.protocol import guard
-from g15diag.protocol.elm import Frame, Line
+from g15diag.protocol.can import (
+    FrameListener,
+    Target,
+    Traffic,
+    TrafficLog,
+    can_id_text,
+)
 from g15diag.protocol.session import SessionRule
 
-#: (can_id, data, is_request) for every frame a transport puts on or sees from the bus.
-FrameListener = Callable[[int, bytes, bool], None]
-
-
-@dataclass(frozen=True)
-class Traffic:
-    """One step of adapter traffic as the transport saw it (what ``-v`` shows).
-
-    Structured, so that masking (g15diag.privacy) works on the bytes themselves: each line is
-    the raw text and, when it is one, the CAN frame in it. ``request`` is the request PDU the
-    step carries or answers (None for adapter set-up), ``command`` the adapter line answered.
-    """
-
-    sent: bool
-    lines: tuple[Line, ...]
-    request: bytes | None = None
-    command: str = ""
-    note: str = ""
-
-    @classmethod
-    def frame(cls, sent: bool, frame: Frame, request: bytes | None) -> Traffic:
-        """One CAN frame (native CAN), shown as ``7E8 10 14 62 ...``."""
-        ident = f"{frame.can_id:03X}" if frame.can_id <= 0x7FF else f"{frame.can_id:08X}"
-        text = f"{ident} {frame.data.hex(' ').upper()}"
-        return cls(sent, (Line(text, frame),), request)
-
-
-#: receives every :class:`Traffic` step (``-v``)
-TrafficLog = Callable[[Traffic], None]
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where requests go: request CAN ID, response CAN ID and bus bit rate."""
-
-    request_id: int
-    response_id: int
-    bitrate: int = 500_000
-
-    @property
-    def extended(self) -> bool:
-        """True for 29-bit identifiers."""
-        return self.request_id > 0x7FF or self.response_id > 0x7FF
-
-    @property
-    def label(self) -> str:
-        return f"{can_id_text(self.request_id)}/{can_id_text(self.response_id)}"
-
-
-def can_id_text(can_id: int) -> str:
-    """``0x767`` for 11-bit IDs, ``0x18DAF110`` for 29-bit."""
-    return f"0x{can_id:03X}" if can_id <= 0x7FF else f"0x{can_id:08X}"
+# The CAN vocabulary lives in g15diag.protocol.can; these names stay importable from here.
+__all__ = [
+    "AdapterInfo",
+    "FrameListener",
+    "Target",
+    "Traffic",
+    "TrafficLog",
+    "Transport",
+    "can_id_text",
+]
 
 
 @dataclass
@@ -152,6 +116,15 @@ class Transport(ABC):
     @abstractmethod
     def receive(self, timeout: float) -> bytes | None:
         """The next response PDU from the target, or None when nothing (more) came."""
+
+    def quick_wait(self, quick: bool) -> bool:
+        """Hook: wait only P2 plus a margin for an answer (``quick``), or the usual long wait.
+        True when this transport has such a quick wait (a search then tries it first)."""
+        return False
+
+    def adapter_identity(self) -> str:
+        """The adapter's identity, asked for once when a report needs it (ELM327 ``ATI``)."""
+        return self.info.identity
 
     def after_pending(self) -> None:
         """Hook: the target answered responsePending (an adapter may widen its wait)."""

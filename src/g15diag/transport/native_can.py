@@ -24,9 +24,9 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.protocol.elm import Frame
+from g15diag.protocol.can import Frame, Target, Traffic, TrafficLog
 from g15diag.protocol.session import SessionRule
-from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
+from g15diag.transport.base import AdapterInfo, Transport
 
 PAD_BYTE = 0x00
 POLL = 0.05  # longest one blocking wait lasts before the deadline is checked again

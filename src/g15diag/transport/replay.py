@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from g15diag.transport.base import AdapterInfo, Target, Transport
+from g15diag.protocol.can import Target
+from g15diag.transport.base import AdapterInfo, Transport
 
 #: request PDU -> the answers of each recorded run of it (pending answers first)
 _Index = dict[bytes, list[list[bytes]]]
