@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from g15diag.errors import UsageError
-from g15diag.transport import PROTOCOL_BITRATES
+from g15diag.transport import PROTOCOL_BITRATES, port_names
 
 if TYPE_CHECKING:
     from g15diag.profiles import Candidate, Profile
@@ -34,7 +34,7 @@ READS_MIN, READS_MAX = 1, 10
 TIMEOUT_MAX = 600.0
 DEFAULT_PROFILE = "almera-g15"
 DEFAULT_NATIVE_BITRATE = 500_000
-REPLAY_PREFIX = "replay:"
+REPLAY_PREFIX = port_names.REPLAY_PREFIX
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
 INTERFACE_FROM_CONFIG = "config"
 #: URL scheme -> "module:function" that makes it known to pyserial (imported on first use)
@@ -57,14 +57,15 @@ def _is_number(value: object) -> bool:
 
 
 def check_port(value: object) -> str | None:
-    """A ``--port`` value: a non-empty string, or None."""
+    """A ``--port`` value naming an adapter (:func:`g15diag.transport.port_names.check`:
+    no pyserial ``spy://``, ``loop://``...), or None."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise OptionError(
             "port", f"{value!r} is not a port name (e.g. /dev/ttyUSB0, COM3 or sim://)."
         )
-    return value.strip()
+    return port_names.check(value.strip())
 
 
 def check_baud(value: object) -> int | str:

@@ -21,7 +21,8 @@ from g15diag import errors
 from g15diag.protocol import elm, isotp
 from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
-from g15diag.transport.elm_errors import check_network_url, no_prompt, port_error
+from g15diag.transport import port_names
+from g15diag.transport.elm_errors import check_device, no_prompt, port_error
 
 __all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]
 
@@ -95,7 +96,8 @@ class Elm327Transport(Transport):
         """
         if self._port is not None:
             return
-        check_network_url(self.url)
+        port_names.check(self.url)  # the allowlist again: never a pyserial spy:// or loop://
+        check_device(self.url)
         auto = self.baud == AUTO_BAUD
         first = AUTO_BAUDS[0] if auto else self.baud
         try:
