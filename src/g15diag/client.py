@@ -74,7 +74,6 @@ class Client:
             raw = self.transport.receive(max(0.0, deadline - self.clock()))
             if raw is None:
                 if pending_deadline is None:
-                    self.transport.sessions.note_refusal(None, pdu)
                     raise errors.NoAnswer("No answer.")
                 if (
                     self.transport.resend_after_pending
@@ -90,8 +89,6 @@ class Client:
                     f"{timing.p2_star:g} s without a final answer."
                 )
             answer = uds.classify(pdu, raw)
-            if isinstance(answer, uds.Negative) and not answer.pending:
-                self.transport.sessions.note_refusal(answer.nrc, pdu)
             if isinstance(answer, uds.Negative) and answer.pending:
                 self.pending_seen += 1
                 if pending_deadline is None:

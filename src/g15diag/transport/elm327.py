@@ -249,7 +249,7 @@ class Elm327Transport(Transport):
                 command = elm.data_command(pdu)
                 text = self._transact(command)  # "?": the first line never reached the bus
         finally:
-            self.sessions.written(pdu)  # an admitted session request is used up
+            self._session_written(pdu)  # an admitted session request is used up
         self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
         reply = elm.parse_reply(text, command, 29 if target.extended else 11)
         for frame in reply.frames:
@@ -258,7 +258,7 @@ class Elm327Transport(Transport):
                 self._emit_frame(target.request_id, isotp.flow_control(0, 0, 0x00), True)
         self._queue.extend(reply.pdus(target.response_id))
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None
 
     def command(self, command: str, *, timeout: float | None = None) -> str:
@@ -294,7 +294,7 @@ class Elm327Transport(Transport):
         line = elm.command_line(command)
         request = request_of(command)
         if request is not None:  # the session rule too (session.SessionRule.check_wire)
-            self.sessions.check_wire(request)
+            self._session_check_wire(request)
         self._emit_traffic(Traffic(True, (elm.Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command
