@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import final
 
+from g15diag import signals
 from g15diag.errors import G15DiagError, MalformedResponse, ReadOnlyViolation
 from g15diag.protocol import guard, uds
 from g15diag.protocol.elm import Frame, Line
@@ -144,6 +145,9 @@ class Transport(ABC):
         """Send one request PDU to the current target, after the read-only guard and the
         session rule (a session only after a refusal, one at a time, left before any other)."""
         checked = guard.check_request(pdu)
+        active = self.__rule.active
+        if active is None or checked != active.exit_request:  # the way back always goes out
+            signals.check_cancelled()  # a stopped page ends the read between requests
         self.__rule.check_send(checked)
         if checked != self.__asked:
             self.__pending = False
