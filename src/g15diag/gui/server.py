@@ -71,6 +71,7 @@ class Lifetime:
         """A page said it is going away (unload): forget it; others keep the server up."""
         with self._lock:
             self._pages.pop(page, None)
+            self._last_seen = self._clock()  # the grace for a reload runs from here
             self._armed = True
 
     def should_stop(self) -> bool:
