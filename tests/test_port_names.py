@@ -43,9 +43,17 @@ def hostile(tmp_path: Path, pattern: str) -> str:
 
 @pytest.mark.parametrize(
     "port",
-    ["/dev/ttyUSB0", "COM3", "\\\\.\\COM12", "socket://192.168.0.10:35000", "sim://",
-     "sim://?hu=7A0:7A8", "replay:car.log", "ble://AA:BB:CC:DD:EE:FF",
-     "rfc2217://10.0.0.1:2217"],  # fmt: skip
+    [
+        "/dev/ttyUSB0",
+        "COM3",
+        "\\\\.\\COM12",
+        "socket://192.168.0.10:35000",
+        "sim://",
+        "sim://?hu=7A0:7A8",
+        "replay:car.log",
+        "ble://AA:BB:CC:DD:EE:FF",
+        "rfc2217://10.0.0.1:2217",
+    ],
 )
 def test_adapter_ports_pass(port: str) -> None:
     assert port_names.check(port) == port
@@ -75,7 +83,7 @@ def test_make_transport_cannot_be_fed_a_hostile_record(tmp_path: Path) -> None:
 
 def test_a_regular_file_is_not_a_serial_port(tmp_path: Path, run_cli) -> None:
     victim = victim_file(tmp_path)
-    code, out, err = run_cli("read-serial", "--port", str(victim))
+    code, _out, err = run_cli("read-serial", "--port", str(victim))
     assert code == S.USAGE and "is not a serial device" in err, err
     assert victim.read_text() == VICTIM
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
-#: Unicode categories never shown raw: controls, format (bidi overrides), separators other
-#: than the space, surrogates, private use and unassigned code points
+#: Unicode categories never shown raw: controls (tab and newline included), format (bidi
+#: overrides, zero-width), line/paragraph separators, surrogates, private use, unassigned
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
@@ -23,7 +23,7 @@ def _shown(ch: str) -> str:
 
 def is_hidden(ch: str) -> bool:
     """True for a character that must not reach an output raw."""
-    return unicodedata.category(ch) in _HIDDEN or (ch.isspace() and ch != " ")
+    return unicodedata.category(ch) in _HIDDEN
 
 
 def visible(text: str) -> str:

@@ -29,6 +29,8 @@ from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.transport.base import can_id_text
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
     from g15diag.gui.server import Launch, Lifetime
 
 TOKEN_HEADER = "X-G15-Token"
@@ -66,7 +68,7 @@ def create_app(
     app.config.update(ALLOWED_HOSTS=frozenset(), JSON_SORT_KEYS=False)
 
     @app.before_request
-    def guard() -> Response | None:
+    def guard() -> WerkzeugResponse | None:
         if request.host not in app.config["ALLOWED_HOSTS"]:
             abort(403, "This page answers only at 127.0.0.1 (Host header refused).")
         code = request.args.get("launch")

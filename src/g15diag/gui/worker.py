@@ -95,12 +95,15 @@ class Worker:
                 result = task(progress)
         except signals.Cancelled:  # the page stopped: sessions were left, the port closed
             with self._lock:
-                job.state, job.error = FAILED, {
-                    "message": "Stopped before the read finished; the unit was returned to "
-                    "its default session.",
-                    "hint": "",
-                    "exit_status": str(errors.ExitStatus.INTERRUPTED),
-                }
+                job.state, job.error = (
+                    FAILED,
+                    {
+                        "message": "Stopped before the read finished; the unit was returned to "
+                        "its default session.",
+                        "hint": "",
+                        "exit_status": str(errors.ExitStatus.INTERRUPTED),
+                    },
+                )
             return
         except BaseException as exc:  # shown in the page as one sentence + hint
             with self._lock:

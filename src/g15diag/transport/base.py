@@ -234,7 +234,8 @@ class Transport(ABC):
 
     def _emit_target(self, target: Target) -> None:
         if self.__rule.active is not None:  # a bug above: never send the exit elsewhere
-            active, _ = self.__rule.active, self.__rule.not_entered()
+            active = self.__rule.active
+            self.__rule.not_entered()
             raise ReadOnlyViolation(
                 f"Pointed at {target.label} while the previous unit was in the {active.label} "
                 "session (it falls back by itself within about 5 s)."

@@ -19,9 +19,9 @@ import serial
 
 from g15diag import errors
 from g15diag.protocol import elm, isotp
+from g15diag.transport import port_names
 from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
-from g15diag.transport import port_names
 from g15diag.transport.elm_errors import check_device, no_prompt, port_error
 
 __all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Item, Record
+from g15diag.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
+#: the longest value one row of the sheet shows (a unit may send 4,095 bytes); the rest is
+#: cut with a note saying how much
+FIELD_MAX = 400
+#: the serial's characters drawn one per cell; a longer serial is cut with a note
+CELLS_MAX = 64
 
 
 def checksum(text: str) -> str:
@@ -25,10 +31,15 @@ def checksum(text: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
+    """One label/value line; the value is shown visibly (``\\x1b``, ``U+202E``) and bounded."""
+
     label: str
     value: str
     warn: bool = False
     mono: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", bounded(self.value, FIELD_MAX))
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class Sheet:
     proof: str
     advice: str
     disclaimer: str
+    cells_cut: int = 0  # serial characters beyond CELLS_MAX, not drawn as cells
 
 
 def local_time(when: dt.datetime, tz: dt.tzinfo | None = None) -> str:
@@ -100,8 +112,8 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
     )
     serial = record.serial
     cells = tuple(
-        Cell(ch, pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
-        for pos, ch in enumerate(serial or "", 1)
+        Cell(visible(ch), pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
+        for pos, ch in enumerate((serial or "")[:CELLS_MAX], 1)
     )
     return Sheet(
         lang=lang,
@@ -110,7 +122,7 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         title=w["title"],
         subtitle=w["subtitle"],
         serial_title=w["section_serial"],
-        serial=serial,
+        serial=None if serial is None else bounded(serial, FIELD_MAX),
         cells=cells,
         sections=(
             _reading(record, w, tz),
@@ -123,6 +135,7 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         proof=w["proof"],
         advice=w["advice"],
         disclaimer=w["disclaimer"],
+        cells_cut=max(0, len(serial or "") - CELLS_MAX),
     )
 
 
