@@ -186,3 +186,18 @@ def test_a_huge_csv_is_appended_without_reading_it(tmp_path: Path) -> None:
     with open(shared, "rb") as handle:
         handle.seek(3 << 30)
         assert handle.read() == b"\r\n" + row()
+
+
+@pytest.mark.parametrize("command", ["read-serial", "doctor", "identify", "scan"])
+def test_an_adapters_escape_sequence_is_shown_not_run_on_the_terminal(
+    run_cli, monkeypatch, command
+) -> None:
+    """``ATI`` answered ``ESC ] 0;pwned BEL ELM327``: read-serial and doctor printed it raw."""
+    from g15diag.sim import elm327 as sim_elm
+
+    hostile_ati = "\x1b]0;pwned\x07ELM327 " + sim_elm.SIMULATOR_MARK
+    monkeypatch.setattr(sim_elm.Elm327Simulator, "_identity", lambda self: hostile_ati)
+    code, out, err = run_cli(command, "--port", "sim://", "-v")
+    assert code in (0, S.NO_ANSWER), err
+    assert not any(ch in out + err for ch in HIDDEN)
+    assert "\\x1b]0;pwned\\x07ELM327" in out + err

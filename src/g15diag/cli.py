@@ -180,10 +180,11 @@ def _watch_json(command: click.Command) -> None:
 def report(error: G15DiagError) -> None:
     """Print an error as the user should see it (VIN and serial masked unless --unredacted)."""
     from g15diag.privacy import mask_text
+    from g15diag.visible import visible
 
-    click.echo(f"Error: {mask_text(str(error))}", err=True)
+    click.echo(f"Error: {visible(mask_text(str(error)))}", err=True)  # an ESC stays text
     if error.hint:
-        click.echo(f"Hint: {mask_text(error.hint)}", err=True)
+        click.echo(f"Hint: {visible(mask_text(error.hint))}", err=True)
     report_json(str(error), error.hint, error.exit_status)
 
 

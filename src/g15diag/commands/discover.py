@@ -15,6 +15,7 @@ from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result, profile_option
 from g15diag.commands.sessions import mode, sessions_option
+from g15diag.visible import visible
 
 
 @click.command("discover")
@@ -228,4 +229,4 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, traffic_printer
 from g15diag.errors import ExitStatus
+from g15diag.visible import visible
 
 _MARK = {"ok": "ok", "missing": "MISSING", "warning": "warning"}
 
@@ -63,4 +64,4 @@ def to_text(report) -> str:  # type: ignore[no-untyped-def]
     lines.append(f"Verdict: {report.verdict}")
     for advice in report.advice:
         lines.append(f"  - {advice}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

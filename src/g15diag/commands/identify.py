@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, connected, note_result, target_options
 from g15diag.commands.sessions import mode, sessions_option
+from g15diag.visible import visible
 
 
 def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
@@ -127,4 +128,4 @@ def to_text(data: dict[str, Any]) -> str:
     for field in ("part_number", "supplier", "hardware", "software"):
         if data[field]:
             lines.append(f"{field.replace('_', ' ').capitalize()}: {data[field]}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

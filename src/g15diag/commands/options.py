@@ -261,11 +261,13 @@ def traffic_printer(enabled: bool) -> Callable[[Traffic], None] | None:
     if not enabled:
         return None
     from g15diag import privacy
+    from g15diag.visible import visible
 
     render = privacy.TrafficMasker()
 
     def log(step: Traffic) -> None:
         note = f" ({step.note})" if step.note else ""
-        click.echo(f"{'>' if step.sent else '<'} {render(step)}{note}", err=True)
+        line = f"{'>' if step.sent else '<'} {render(step)}{note}"
+        click.echo(visible(line), err=True)  # an adapter's ESC or NUL stays text
 
     return log

@@ -17,6 +17,7 @@ from g15diag.commands.options import (
 )
 from g15diag.commands.sessions import mode, sessions_option
 from g15diag.transport.base import can_id_text
+from g15diag.visible import visible
 
 FAMILY_SERVICE = {
     "uds": "UDS ReadDataByIdentifier",
@@ -127,4 +128,4 @@ def to_text(result) -> str:  # type: ignore[no-untyped-def]
     )
     lines.append(f"  reads        {result.reads} identical")
     lines.append(f"  adapter      {result.adapter.identity} on {result.adapter.port}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text
