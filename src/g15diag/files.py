@@ -219,8 +219,28 @@ def new_file(path: str | Path, *, force: bool = False) -> Iterator[Staged]:
 
 
 def written() -> list[Path]:
-    """The files this process put in place, in order (for "interrupted after ..." reports)."""
-    return list(_written)
+    """The files this process put in place and that are still there, in order (for
+    "interrupted after ..." reports: a temporary folder removed meanwhile is not named)."""
+    return [path for path in _written if os.path.lexists(path)]
+
+
+def check_distinct(named: list[tuple[str, str]]) -> None:
+    """Before anything is opened: every file a run will write has its own name.
+
+    ``named`` is (what, path) for each output (``-`` is standard output and skipped); two
+    that resolve to the same file (links followed) are refused in one sentence, exit 2.
+    """
+    seen: dict[str, str] = {}
+    for what, path in named:
+        if path == "-":
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            raise UsageError(
+                f"{seen[key]} and {what} would both write {path}: give them different "
+                "names. Nothing was written."
+            )
+        seen[key] = what
 
 
 def remove_temporaries() -> None:

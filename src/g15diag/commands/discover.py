@@ -60,8 +60,19 @@ def command(
             "discover records the exchange: give --trace FILE.log (and/or --report FILE.zip)."
         )
     if report:
+        check_report_name(report)
         files.check_new(report, force=force)  # before the car is read
-    doctor = _doctor(options) if report else None
+        if options.trace:
+            from g15diag.traces import sidecar
+
+            files.check_distinct(
+                [
+                    ("--report", report),
+                    ("--trace", options.trace),
+                    ("the trace's sidecar", str(sidecar.path_for(options.trace))),
+                ]
+            )
+    doctor = _doctor(options.replace(trace=None)) if report else None  # doctor records none
     with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
         run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
         result = _discover(run, id_range, sessions)
@@ -72,7 +83,9 @@ def command(
         else:
             click.echo(to_text(result, hidden))
         if report:
-            written = _write_report(report, force, run, doctor, result, options.unredacted)
+            written = _write_report(
+                report, force, run, doctor, result, options.unredacted, bool(options.trace)
+            )
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
     if result.error is not None:  # after the output and the report: its sentence and status
@@ -83,6 +96,22 @@ def command(
             hint=hints.NOTHING_ANSWERED_HINT,
         )
     return 0
+
+
+def check_report_name(report: str) -> None:
+    """``--report`` is a zip file with a .zip name: not ``-``, not ``r.json``."""
+    from g15diag.errors import UsageError
+
+    if report == "-":
+        raise UsageError(
+            "--report writes a zip file and cannot go to standard output: name it, e.g. "
+            "--report field-report.zip."
+        )
+    if Path(report).suffix.lower() != ".zip":
+        raise UsageError(
+            f"--report writes a zip file: name it with .zip (e.g. {Path(report).stem}.zip), "
+            f"not {Path(report).name!r}."
+        )
 
 
 def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # type: ignore[no-untyped-def]
@@ -127,7 +156,13 @@ def _doctor(options: AdapterOptions) -> dict[str, Any] | None:
 
 
 def _write_report(  # type: ignore[no-untyped-def]
-    report: str, force: bool, run: AdapterOptions, doctor, result, unredacted: bool
+    report: str,
+    force: bool,
+    run: AdapterOptions,
+    doctor,
+    result,
+    unredacted: bool,
+    user_trace: bool = False,
 ) -> Path:
     from g15diag import __version__, files
     from g15diag.app.report import bundle
@@ -140,7 +175,7 @@ def _write_report(  # type: ignore[no-untyped-def]
         scan=result.scan.to_dict(),
         discover=result.to_dict(),
         trace=trace,
-        sidecar=sidecar.load_for(trace) or {},
+        sidecar=sidecar.load_for(trace, own=not user_trace) or {},
         unredacted=unredacted,
         version=__version__,
     )

@@ -77,6 +77,17 @@ def command(
         raise UsageError(
             "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
         )
+    if options is not None and options.trace:  # every name this run writes, together
+        from g15diag import files
+        from g15diag.traces import sidecar
+
+        files.check_distinct(
+            [
+                ("--output", output),
+                ("--trace", options.trace),
+                ("the trace's sidecar", str(sidecar.path_for(options.trace))),
+            ]
+        )
     export.check_writable(output, force=force, append=append)  # before any read of the car
     if from_file:
         record = export.load(from_file)
