@@ -19,7 +19,7 @@ from g15diag.traces import sidecar
 
 def test_export_and_trace_sidecar_with_one_name(tmp_path: Path, run_cli, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli("export", "--port", "sim://", "-o", "car.json", "--trace", "car.log")
+    code, _, err = run_cli("export", "--port", "sim://", "-o", "car.json", "--trace", "car.log")
     assert code == S.USAGE, err
     assert err == (
         "Error: --output and the trace's sidecar would both write car.json: give them "
