@@ -49,6 +49,12 @@ class OptionError(UsageError):
         super().__init__(f"Bad {name}: {problem}")
 
 
+def _short(value: object) -> str:
+    """``repr(value)`` for a message, cut (a 400-digit number is not quoted whole)."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -76,7 +82,7 @@ def check_baud(value: object) -> int | str:
         return value
     raise OptionError(
         "baud",
-        f"{value!r} is not a serial speed (e.g. 38400) or 'auto' "
+        f"{_short(value)} is not a serial speed (e.g. 38400) or 'auto' "
         f"(speeds run from {BAUD_MIN} to {BAUD_MAX} bit/s).",
     )
 
@@ -87,17 +93,17 @@ def check_protocol(value: object) -> int:
         return value
     raise OptionError(
         "protocol",
-        f"{value!r} is not 6 (CAN 11-bit 500 kbit/s), 8 (11-bit 250), 7 or 9 (29-bit).",
+        f"{_short(value)} is not 6 (CAN 11-bit 500 kbit/s), 8 (11-bit 250), 7 or 9 (29-bit).",
     )
 
 
 def check_timeout(value: object) -> float:
     """Seconds: a finite number above 0 and at most :data:`TIMEOUT_MAX`."""
-    if _is_number(value) and math.isfinite(value) and 0 < value <= TIMEOUT_MAX:  # type: ignore[arg-type]
+    if _is_number(value) and 0 < value <= TIMEOUT_MAX and math.isfinite(value):  # type: ignore[operator,arg-type]
         return float(value)  # type: ignore[arg-type]
     raise OptionError(
         "timeout",
-        f"{value!r} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
+        f"{_short(value)} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
     )
 
 
@@ -105,7 +111,9 @@ def check_reads(value: object) -> int:
     """How many identical reads confirm a value: 1..10."""
     if isinstance(value, int) and not isinstance(value, bool) and READS_MIN <= value <= READS_MAX:
         return value
-    raise OptionError("reads", f"{value!r} is not a whole number from {READS_MIN} to {READS_MAX}.")
+    raise OptionError(
+        "reads", f"{_short(value)} is not a whole number from {READS_MIN} to {READS_MAX}."
+    )
 
 
 def check_bitrate(value: object) -> int | None:
@@ -120,7 +128,8 @@ def check_bitrate(value: object) -> int | None:
         return value
     raise OptionError(
         "bitrate",
-        f"{value!r} is not a CAN bit rate from {BITRATE_MIN} to {BITRATE_MAX} bit/s (e.g. 500000).",
+        f"{_short(value)} is not a CAN bit rate from {BITRATE_MIN} to {BITRATE_MAX} bit/s "
+        "(e.g. 500000).",
     )
 
 

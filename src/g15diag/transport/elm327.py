@@ -263,6 +263,10 @@ class Elm327Transport(Transport):
 
     def command(self, command: str, *, timeout: float | None = None) -> str:
         """Send one allowed adapter command and return its raw reply (for `doctor`)."""
+        if not isinstance(command, str) or not command.isascii():
+            raise errors.UsageError(
+                f"An adapter command is ASCII text, not {command!r:.60}. Nothing was sent."
+            )
         return self._transact(command, timeout)
 
     # -- internals ---------------------------------------------------------------------
