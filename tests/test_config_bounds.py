@@ -61,6 +61,8 @@ def test_api_values_are_usage_errors(tmp_path: Path) -> None:
     data = json.loads((Path(__file__).parent / "golden" / "identify_sim.json").read_text())
     with pytest.raises(UsageError, match="needs a file name"):
         api.export(data, 123)  # type: ignore[arg-type]
-    with make_transport(AdapterOptions(port="sim://")) as transport:
-        with pytest.raises(UsageError, match="is ASCII text"):
-            transport.command("ATSH7\ufb00")  # type: ignore[attr-defined]
+    with (
+        make_transport(AdapterOptions(port="sim://")) as transport,
+        pytest.raises(UsageError, match="is ASCII text"),
+    ):
+        transport.command("ATSH7\ufb00")  # type: ignore[attr-defined]

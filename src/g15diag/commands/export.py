@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 FORMATS = ("text", "json", "csv", "html", "pdf")
 
@@ -58,6 +61,7 @@ def command(
     force: bool,
     sessions: str,
     options: AdapterOptions | None,
+    run: Run,
 ) -> int:
     """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
     blank lines for the owner's details (never stored).
@@ -67,7 +71,7 @@ def command(
     --force. Codes are issued only by the manufacturer's dealer; this tool does not
     compute them.
     """
-    from g15diag.app import export
+    from g15diag.app import api, export
     from g15diag.errors import UsageError
 
     kind = export.format_for(output, fmt)
@@ -94,7 +98,8 @@ def command(
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        record = export.parse(_read_car(options, sessions))
+        # identify and the battery voltage, in one adapter session
+        record = export.parse(api.session(options=options, sessions=sessions, run=run))
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -105,15 +110,3 @@ def command(
         note = " (SIMULATED data)" if record.simulated else ""
         click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")
     return 0
-
-
-def _read_car(options: AdapterOptions, sessions: str) -> dict[str, Any]:
-    """Identify and read the battery voltage in one adapter session."""
-    from g15diag.app.export import session_dict
-    from g15diag.app.voltage import read_voltage
-    from g15diag.commands.identify import identify_on
-    from g15diag.commands.options import connected
-
-    with connected(options) as transport:
-        result = identify_on(transport, options, sessions)
-        return session_dict(result, read_voltage(transport))

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
-from g15diag.commands.options import adapter_options, connected, note_result, target_options
-from g15diag.commands.sessions import mode, sessions_option
+from g15diag.commands.options import adapter_options, target_options
+from g15diag.commands.sessions import sessions_option
 from g15diag.visible import visible
 
-
-def run_identify(options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
-    """Open the adapter the options name and run identification (the API's core)."""
-    with connected(options) as transport:
-        return identify_on(transport, options, sessions)
-
-
-def identify_on(transport, options: AdapterOptions, sessions: str = "auto"):  # type: ignore[no-untyped-def]
-    """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
-    from g15diag.app.identify import identify
-
-    result = identify(
-        transport,
-        options.load_profile(),
-        bitrate=options.bus_bitrate,
-        candidates=options.address_candidates(),
-        reads=options.reads,
-        sessions=mode(sessions),
-    )
-    note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
-    return result
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 
 @click.command("identify")
@@ -40,7 +21,7 @@ def identify_on(transport, options: AdapterOptions, sessions: str = "auto"):  # 
 @target_options
 @sessions_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
+def command(as_json: bool, sessions: str, options: AdapterOptions, run: Run) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
@@ -49,7 +30,9 @@ def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     answered. Units that do not support UDS 0x22 are read with KWP (1A xx, 21 xx).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(options, sessions)
+    from g15diag.app import api
+
+    result = api.identify(options=options, sessions=sessions, run=run)
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result, profile_option
+from g15diag.commands.options import adapter_options, profile_option
 from g15diag.visible import visible
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 
 @click.command("scan")
@@ -25,17 +28,15 @@ from g15diag.visible import visible
     "left out.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int:
+def command(id_range: str | None, as_json: bool, options: AdapterOptions, run: Run) -> int:
     """Try every head-unit candidate of the profile at its bit rates; show who answered.
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
     from g15diag import hints
-    from g15diag.app.scan import parse_range, range_candidates, scan
+    from g15diag.app import api
     from g15diag.errors import NoAnswer
 
-    prof = options.load_profile()
-    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     show = not as_json and sys.stderr.isatty()
 
     def progress(step: Any) -> None:
@@ -46,9 +47,8 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
             err=True,
         )
 
-    with connected(options) as transport:
-        result = scan(transport, prof, candidates=cands, progress=progress if show else None)
-        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+    hook = progress if show else None
+    result = api.scan(options=options, id_range=id_range, progress=hook, run=run)
     if show:
         click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
     if as_json:

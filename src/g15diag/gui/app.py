@@ -25,8 +25,8 @@ from flask import Flask, Response, abort, jsonify, redirect, render_template, re
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
+from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
-from g15diag.transport.base import can_id_text
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
@@ -248,26 +248,19 @@ def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    from g15diag.app.doctor import run_doctor
+    """The self-test, through the API; the page gets the report's one JSON form."""
+    from g15diag.app import api
 
-    report = run_doctor(options)
-    return {
-        "verdict": report.verdict,
-        "usable": report.usable,
-        "simulated": report.simulated,
-        "voltage": report.voltage,
-        "advice": list(report.advice),
-        "checks": [[c.name, c.status, c.detail] for c in report.checks],
-    }
+    return api.doctor(options=options).to_dict()
 
 
 def _adapters(default_port: str | None) -> list[dict[str, str]]:
     """The `adapters` list (opens nothing), then the simulator."""
-    from g15diag.app.adapters import list_adapters
+    from g15diag.app import api
 
     found: list[dict[str, str]] = []
     try:
-        ports = list_adapters()
+        ports = api.adapters()
     except (errors.G15DiagError, OSError):
         ports = []
     for info in ports:
