@@ -81,15 +81,15 @@ def command(
         raise UsageError(
             "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
         )
-    if options is not None and options.trace:  # every name this run writes, together
+    if run.trace is not None:  # every name this run writes, together, before the car
         from g15diag import files
         from g15diag.traces import sidecar
 
         files.check_distinct(
             [
                 ("--output", output),
-                ("--trace", options.trace),
-                ("the trace's sidecar", str(sidecar.path_for(options.trace))),
+                ("--trace", run.trace),
+                ("the trace's sidecar", str(sidecar.path_for(run.trace))),
             ]
         )
     export.check_writable(output, force=force, append=append)  # before any read of the car

@@ -31,7 +31,7 @@ from g15diag.gui.worker import Busy, Worker, describe
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
 
-    from g15diag.gui.server import Launch, Lifetime
+    from g15diag.gui.lifetime import Launch, Lifetime
 
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
