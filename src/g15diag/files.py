@@ -259,6 +259,9 @@ def reset() -> None:
 # --- appending one row to a shared file (export --append) -----------------------------------
 
 
+_LF, _CRLF = "\n".encode("ascii"), "\r\n".encode("ascii")
+
+
 def _append_refusal(path: Path, problem: str) -> OutputError:
     return OutputError(f"Cannot append to {path}: {problem}", hint=None)
 
@@ -347,7 +350,7 @@ def append_row(path: str | Path, header: bytes, row: bytes) -> Path:
             _check_header(target, fd, header)
             size = os.fstat(fd).st_size
             last = os.pread(fd, 1, size - 1) if hasattr(os, "pread") else _read_at(fd, 1, size - 1)
-            data = row if last == b"\n" else b"\r\n" + row
+            data = row if last == _LF else _CRLF + row  # a last row without its line end
             written = 0
             while written < len(data):  # O_APPEND: every write lands at the current end
                 written += os.write(fd, data[written:])
