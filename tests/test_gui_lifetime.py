@@ -146,8 +146,13 @@ def wire(tcp) -> list[str]:  # type: ignore[no-untyped-def]
     return [c[:4] for c in tcp.streams[-1].adapter.commands if c.startswith("10")]
 
 
-def start_slow_read(tcp_sim) -> tuple[Gui, object]:  # type: ignore[no-untyped-def]
-    tcp = tcp_sim(SLOW_UNIT)
+#: a unit that answers responsePending (0x78) before each answer, the adapter giving up
+#: its wait after it (the client sends the request again)
+PENDING_UNIT = "sim://?unit=uds_extended&pending=gaveup&latency=1"
+
+
+def start_slow_read(tcp_sim, unit: str = SLOW_UNIT) -> tuple[Gui, object]:  # type: ignore[no-untyped-def]
+    tcp = tcp_sim(unit)
     gui = start_gui("--port", tcp.url, "--timeout", "3")
     status, body, _ = gui.request("POST", "/api/read", body={"port": tcp.url})
     assert status == 202, body
@@ -184,6 +189,19 @@ def test_stopping_mid_session_returns_the_unit(tcp_sim, how: str) -> None:
     assert wire(tcp) == ["1003", "1001"]  # the unit was returned before the port closed
     bound = gui_server.finish_bound(None) + (CLOSE_GRACE_S + 1 if how == "tab-closed" else 0)
     assert took < bound, took
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["quit", "SIGTERM"])
+def test_stopping_during_response_pending_returns_the_unit(tcp_sim, how: str) -> None:
+    gui, tcp = start_slow_read(tcp_sim, PENDING_UNIT)
+    if how == "quit":
+        assert gui.request("POST", "/api/quit")[0] == 200
+    else:
+        gui.proc.send_signal(signal.SIGTERM)
+    code, out, err = gui.wait()
+    assert code == (0 if how == "quit" else 128 + signal.SIGTERM), (out, err)
+    assert wire(tcp) == ["1003", "1001"] and "Traceback" not in err
 
 
 def test_a_frozen_adapter_is_said_and_the_wait_is_bounded() -> None:

@@ -224,7 +224,7 @@ def written() -> list[Path]:
     return [path for path in _written if os.path.lexists(path)]
 
 
-def check_distinct(named: list[tuple[str, str]]) -> None:
+def check_distinct(named: list[tuple[str, str | Path]]) -> None:
     """Before anything is opened: every file a run will write has its own name.
 
     ``named`` is (what, path) for each output (``-`` is standard output and skipped); two
@@ -232,7 +232,7 @@ def check_distinct(named: list[tuple[str, str]]) -> None:
     """
     seen: dict[str, str] = {}
     for what, path in named:
-        if path == "-":
+        if str(path) == "-":
             continue
         key = os.path.normcase(os.path.realpath(path))
         if key in seen:

@@ -101,10 +101,11 @@ def command(
         # identify and the battery voltage, in one adapter session
         record = export.parse(api.session(options=options, sessions=sessions, run=run))
     content = export.render(record, kind, lang=lang, redacted=redact)
-    row = None
+    row: str | None = None
     if append:
-        row = export.render(record, kind, redacted=redact, header=False)
-        assert isinstance(row, str)
+        rendered = export.render(record, kind, redacted=redact, header=False)
+        assert isinstance(rendered, str)
+        row = rendered
     export.write(output, content, force=force, append_csv=row)
     if output != "-":
         note = " (SIMULATED data)" if record.simulated else ""
