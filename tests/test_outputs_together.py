@@ -60,12 +60,11 @@ def test_report_with_trace(tmp_path: Path, run_cli, monkeypatch) -> None:
 
 
 def test_written_never_names_a_removed_temporary(tmp_path: Path) -> None:
-    files.reset()
-    kept = files.write_new(tmp_path / "kept.txt", "x")
-    gone = files.write_new(tmp_path / "gone.log", "y")
-    gone.unlink()  # the report's temporary folder was removed meanwhile
-    assert files.written() == [kept]
-    files.reset()
+    with files.ledger():
+        kept = files.write_new(tmp_path / "kept.txt", "x")
+        gone = files.write_new(tmp_path / "gone.log", "y")
+        gone.unlink()  # the report's temporary folder was removed meanwhile
+        assert files.written() == [kept]
 
 
 def test_the_tools_own_sidecar_is_not_bounded_as_user_input(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ part number) are marked as candidates: unverified, a hint for a person, never a 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +114,7 @@ def discover(
     progress: ProgressHook | None = None,
     timing: Timing | None = None,
     budget: float = UNIT_BUDGET,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
     keep_partial: bool = False,
 ) -> DiscoverResult:
     """Scan, then sweep every answering unit (see the module docstring).
@@ -124,6 +123,7 @@ def discover(
     result holds what was gathered before it (the unit being swept marked truncated) and the
     error in ``error`` (for ``discover --report``, which still bundles that).
     """
+    clock = clock or transport.clock  # the budget runs on the transport's time
     table: ScanResult | None = None
     units: list[UnitFindings] = []
     current = _Partial()
@@ -286,7 +286,8 @@ def to_dict(result: DiscoverResult) -> dict[str, Any]:
 
 
 def error_dict(error: G15DiagError) -> dict[str, Any]:
-    """The error that ended a run early: its sentence and the exit status it gives."""
+    """The error that ended a run early: its sentence as the run presented it (masked unless
+    unredacted; masked when no run did) and the exit status it gives."""
     from g15diag import privacy
 
-    return {"message": privacy.mask_text(str(error)), "exit_status": int(error.exit_status)}
+    return {"message": privacy.present(error), "exit_status": int(error.exit_status)}

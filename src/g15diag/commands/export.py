@@ -99,7 +99,7 @@ def command(
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
         # identify and the battery voltage, in one adapter session
-        record = export.parse(api.session(options=options, sessions=sessions, run=run))
+        record = api.session(options=options, sessions=sessions, run=run)
     content = export.render(record, kind, lang=lang, redacted=redact)
     row: str | None = None
     if append:

@@ -25,6 +25,7 @@ from flask import Flask, Response, abort, jsonify, redirect, render_template, re
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
+from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
 SIMULATOR = "sim://"
+BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
 
 
 @functools.cache
@@ -132,6 +134,11 @@ def create_app(
         worker.start("doctor", functools.partial(_doctor, chosen))
         return jsonify(state="running"), 202
 
+    @app.post("/api/ble-search")
+    def ble_search() -> tuple[Response, int]:
+        worker.start("ble", _ble_search)
+        return jsonify(state="running"), 202
+
     @app.get("/api/status")
     def status() -> Response:
         job = worker.snapshot()
@@ -154,8 +161,7 @@ def create_app(
     def session_json() -> Response:
         import json
 
-        data = _session()
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(_session().to_dict(), ensure_ascii=False, indent=2) + "\n"
         return _download(text.encode("utf-8"), "application/json", "g15diag-session.json")
 
     @app.post("/api/quit")
@@ -176,11 +182,11 @@ def create_app(
             lifetime.closing(_page_id())
         return jsonify(state="closing")
 
-    def _session() -> dict[str, Any]:
-        data = worker.last_result("read")
-        if data is None:
+    def _session() -> Record:
+        record = worker.last_result("read")
+        if not isinstance(record, Record):
             abort(404, "Nothing was read yet: press Read serial first.")
-        return data
+        return record
 
     def _sheet(fmt: str) -> Any:
         from g15diag.app.export import render
@@ -228,7 +234,7 @@ def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     )
 
 
-def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> Record:
     """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
     from g15diag.app.search import SearchProgress
@@ -254,6 +260,21 @@ def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None])
     return api.doctor(options=options).to_dict()
 
 
+def _ble_search(progress: Callable[[dict[str, Any]], None]) -> list[dict[str, str]]:
+    """``adapters --ble`` for the page: the BLE OBD adapters heard, as adapter-list entries."""
+    from g15diag.app import api
+
+    found = api.ble_adapters(BLE_SECONDS, on_tick=lambda s: progress({"seconds": int(s)}))
+    return [
+        {
+            "port": a.port,
+            "label": f"{a.port} — {a.name or a.address} ({a.rssi} dBm)",
+            "kind": "bluetooth-le",
+        }
+        for a in found
+    ]
+
+
 def _adapters(default_port: str | None) -> list[dict[str, str]]:
     """The `adapters` list (opens nothing), then the simulator."""
     from g15diag.app import api
@@ -272,11 +293,8 @@ def _adapters(default_port: str | None) -> list[dict[str, str]]:
     return found
 
 
-def view(data: dict[str, Any]) -> dict[str, Any]:
-    """What the page shows of a read: typed once by the export record."""
-    from g15diag.app.export import parse
-
-    record = parse(data)
+def view(record: Record) -> dict[str, Any]:
+    """What the page shows of a read: the identification record every face renders."""
     serial = record.serial
     return {
         "simulated": record.simulated,

@@ -9,6 +9,7 @@ lowest write (defence in depth).
 from __future__ import annotations
 
 import contextlib
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ class Transport(ABC):
         self.__asked: bytes | None = None  # the last request send() let out
         self.__heard = False  # something (an answer or a 0x78) came back to it
         self.__pending = False  # the unit said responsePending to it (silence is then no refusal)
+        #: the time the transport's deadlines run on; the client and searches use it too
+        self.clock: Callable[[], float] = time.monotonic
 
     def __enter__(self) -> Transport:
         self.open()

@@ -33,9 +33,9 @@
     links();
   }
 
-  function fillAdapters() {
+  function fillAdapters(wanted) {
     const select = $("adapter");
-    const chosen = select.value || config.port;
+    const chosen = wanted || select.value || config.port;
     select.textContent = "";
     for (const a of config.adapters) {
       const option = document.createElement("option");
@@ -43,6 +43,10 @@
       option.textContent = a.kind === "simulator" ? w("simulator") : a.label;
       select.appendChild(option);
     }
+    const ble = document.createElement("option");
+    ble.value = BLE_SEARCH;
+    ble.textContent = w("ble_search");
+    select.appendChild(ble);
     const other = document.createElement("option");
     other.value = "";
     other.textContent = w("other_port");
@@ -54,6 +58,20 @@
 
   function port() {
     return $("adapter").value || $("other").value.trim();
+  }
+
+  // "Search Bluetooth LE" in the adapter list: listen a few seconds, then list what was heard.
+  const BLE_SEARCH = "ble-search";
+  let beforeSearch = config.port;
+
+  function bleFound(entries) {
+    const known = new Set(config.adapters.map((a) => a.port));
+    const fresh = entries.filter((a) => !known.has(a.port));
+    const at = config.adapters.findIndex((a) => a.kind === "simulator");
+    config.adapters.splice(at < 0 ? config.adapters.length : at, 0, ...fresh);
+    fillAdapters(entries.length ? entries[0].port : beforeSearch);
+    beforeSearch = port();
+    $("ble-none").hidden = entries.length > 0;
   }
 
   function showError(error) {
@@ -128,7 +146,8 @@
     const job = await response.json();
     if (job.state === "running") {
       const last = job.progress[job.progress.length - 1];
-      $("progress-text").textContent = job.kind === "doctor" ? w("doctor_running") :
+      $("progress-text").textContent = job.kind === "ble" ? w("ble_searching") :
+        job.kind === "doctor" ? w("doctor_running") :
         (last ? w("searching").replace("{address}", last.address).replace("{rate}", last.rate)
           .replace("{rung}", last.rung).replace("{attempt}", last.attempt)
           .replace("{attempts}", last.attempts) : w("reading"));
@@ -140,6 +159,7 @@
     if (job.state !== "done") return;
     if (job.kind === "read") showResult(job.result);
     if (job.kind === "doctor") showDoctor(job.result);
+    if (job.kind === "ble") bleFound(job.result);
   }
 
   function showDoctor(report) {
@@ -178,7 +198,16 @@
 
   $("read").addEventListener("click", () => start("/api/read"));
   $("doctor").addEventListener("click", () => start("/api/doctor"));
-  $("adapter").addEventListener("change", () => { $("other").hidden = $("adapter").value !== ""; });
+  $("adapter").addEventListener("change", () => {
+    $("ble-none").hidden = true;
+    if ($("adapter").value === BLE_SEARCH) {
+      $("adapter").value = beforeSearch;
+      start("/api/ble-search");
+      return;
+    }
+    beforeSearch = $("adapter").value;
+    $("other").hidden = $("adapter").value !== "";
+  });
   $("print").addEventListener("click", () => {
     const sheet = window.open(url("/sheet.html", { lang: lang }), "_blank");
     if (sheet) sheet.addEventListener("load", () => sheet.print());
