@@ -201,3 +201,14 @@ def test_an_adapters_escape_sequence_is_shown_not_run_on_the_terminal(
     assert code in (0, S.NO_ANSWER), err
     assert not any(ch in out + err for ch in HIDDEN)
     assert "\\x1b]0;pwned\\x07ELM327" in out + err
+
+
+def test_the_page_shows_control_characters_by_name() -> None:
+    """U+202E in a serial visually reversed it in the page; ESC reached it raw."""
+    from g15diag.gui.app import view
+
+    data = hostile(part_number="P\x00N")
+    data["serial"] = data["items"]["0xF18C"]["text"] = "AB\u202eCD\x1b"
+    shown = view(export.parse(data))
+    assert shown["serial"] == "ABU+202ECD\\x1b" and shown["part_number"] == "P\\x00N"
+    assert [c["char"] for c in shown["cells"]] == ["A", "B", "U+202E", "C", "D", "\\x1b"]

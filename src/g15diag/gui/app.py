@@ -294,19 +294,24 @@ def _adapters(default_port: str | None) -> list[dict[str, str]]:
 
 
 def view(record: Record) -> dict[str, Any]:
-    """What the page shows of a read: the identification record every face renders."""
+    """What the page shows of a read: the identification record every face renders (every
+    non-printable character spelled out, ``U+202E`` never reverses the serial on screen)."""
+    from g15diag.visible import visible
+
     serial = record.serial
+    shown = None if serial is None else visible(serial)
+    part = record.part_number.text if record.part_number else None
     return {
         "simulated": record.simulated,
-        "serial": serial,
+        "serial": shown,
         "cells": [
-            {"char": ch, "position": i, "lookalike": ch in identifiers.LOOKALIKES}
+            {"char": visible(ch), "position": i, "lookalike": ch in identifiers.LOOKALIKES}
             for i, ch in enumerate(serial or "", 1)
         ],
-        "vin": record.vin,
+        "vin": None if record.vin is None else visible(record.vin),
         "vin_mismatch": record.vin_mismatch,
-        "vin_head_unit": record.vin_head_unit,
-        "part_number": record.part_number.text if record.part_number else None,
+        "vin_head_unit": None if record.vin_head_unit is None else visible(record.vin_head_unit),
+        "part_number": None if part is None else visible(part),
         "reads": record.serial_reads,
         "identifier": record.serial_identifier,
         "address": record.unit_address,
