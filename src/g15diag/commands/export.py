@@ -104,7 +104,7 @@ def command(
     row: str | None = None
     if append:
         rendered = export.render(record, kind, redacted=redact, header=False)
-        assert isinstance(rendered, str)
+        assert isinstance(rendered, str)  # CSV
         row = rendered
     export.write(output, content, force=force, append_csv=row)
     if output != "-":

@@ -28,10 +28,10 @@ class Job:
     state: str = IDLE
     progress: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
-    error: dict[str, str] | None = None
+    error: dict[str, str | bool] | None = None
 
 
-def describe(exc: BaseException) -> dict[str, str]:
+def describe(exc: BaseException) -> dict[str, str | bool]:
     """The CLI's one sentence and hint for ``exc`` (never a traceback)."""
     if isinstance(exc, errors.G15DiagError):
         from g15diag.hints import NOTHING_ANSWERED_HINT

@@ -236,9 +236,9 @@ class Transport(ABC):
             listener(step)
 
     def _emit_target(self, target: Target) -> None:
-        if self.__rule.active is not None:  # a bug above: never send the exit elsewhere
-            active = self.__rule.active
-            self.__rule.not_entered()
+        active = self.__rule.active
+        if active is not None:  # a bug above: never send the exit elsewhere
+            self.__rule.not_entered()  # forget it, so no exit follows to the new address
             raise ReadOnlyViolation(
                 f"Pointed at {target.label} while the previous unit was in the {active.label} "
                 "session (it falls back by itself within about 5 s)."
