@@ -85,6 +85,9 @@ def test_a_serial_of_4095_bytes_is_bounded_with_a_note() -> None:
     assert "4,031 more characters not drawn" in text and "more characters not shown" in text
     html = export.render(data, "html")
     assert isinstance(html, str) and "more characters not drawn" in html
+    russian = export.render(data, "text", lang="ru")
+    assert isinstance(russian, str) and "(… ещё 4\u00a0031 симв. не нарисовано)" in russian
+    assert all(len(line) <= 80 for line in russian.splitlines())
 
 
 # -- --append -------------------------------------------------------------------------------

@@ -33,10 +33,15 @@ def visible(text: str) -> str:
     return "".join(_shown(ch) if is_hidden(ch) else ch for ch in text)
 
 
-def bounded(text: str, limit: int) -> str:
-    """:func:`visible` ``text``, cut to ``limit`` characters with a note of what was cut."""
+#: the note after a cut text; ``{n}`` is how many characters were cut (a sheet translates it)
+CUT_NOTE = "… ({n} more characters not shown)"
+
+
+def bounded(text: str, limit: int, note: str = CUT_NOTE, thousands: str = ",") -> str:
+    """:func:`visible` ``text``, cut to ``limit`` characters with ``note`` saying how many
+    were cut."""
     shown = visible(text)
     if len(shown) <= limit:
         return shown
     keep = max(0, limit - 40)
-    return f"{shown[:keep]}… ({len(shown) - keep:,} more characters not shown)"
+    return shown[:keep] + note.format(n=f"{len(shown) - keep:,}".replace(",", thousands))

@@ -75,6 +75,6 @@ def _serial_cells(sheet: Sheet) -> list[str]:
         marks = "".join(f"{'^' if c.lookalike else '':>{width}}" for c in chunk)
         if marks.strip():
             lines.append(("    " + marks).rstrip())
-    if sheet.cells_cut:
-        lines += _wrap(f"(… {sheet.cells_cut:,} more characters not drawn)", "    ")
+    if sheet.cells_note:
+        lines += _wrap(sheet.cells_note, "    ")
     return lines

@@ -31,7 +31,8 @@ def checksum(text: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """One label/value line; the value is shown visibly (``\\x1b``, ``U+202E``) and bounded."""
+    """One label/value line; the value is shown visibly (``\\x1b``, ``U+202E``); :func:`build`
+    bounds it."""
 
     label: str
     value: str
@@ -39,7 +40,7 @@ class Row:
     mono: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", bounded(self.value, FIELD_MAX))
+        object.__setattr__(self, "value", visible(self.value))
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Sheet:
     proof: str
     advice: str
     disclaimer: str
-    cells_cut: int = 0  # serial characters beyond CELLS_MAX, not drawn as cells
+    cells_note: str = ""  # says how many serial characters (beyond CELLS_MAX) are not drawn
 
 
 def local_time(when: dt.datetime, tz: dt.tzinfo | None = None) -> str:
@@ -122,21 +123,38 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         title=w["title"],
         subtitle=w["subtitle"],
         serial_title=w["section_serial"],
-        serial=None if serial is None else bounded(serial, FIELD_MAX),
+        serial=None if serial is None else _bounded(serial, w),
         cells=cells,
-        sections=(
-            _reading(record, w, tz),
-            Section(w["section_serial"], _serial_rows(record, w)),
-            Section(w["section_vin"], _vin_rows(record, w)),
-            Section(w["section_unit"], _unit_rows(record, w)),
+        sections=tuple(
+            _fit(section, w)
+            for section in (
+                _reading(record, w, tz),
+                Section(w["section_serial"], _serial_rows(record, w)),
+                Section(w["section_vin"], _vin_rows(record, w)),
+                Section(w["section_unit"], _unit_rows(record, w)),
+            )
         ),
         fill_title=w["section_fill"],
         fill_in=tuple(w[key] for key in FILL_IN),
         proof=w["proof"],
         advice=w["advice"],
         disclaimer=w["disclaimer"],
-        cells_cut=max(0, len(serial or "") - CELLS_MAX),
+        cells_note=_cells_note(len(serial or "") - CELLS_MAX, w),
     )
+
+
+def _bounded(text: str, w: Words) -> str:
+    return bounded(text, FIELD_MAX, w["cut_shown"], w["thousands"])
+
+
+def _fit(section: Section, w: Words) -> Section:
+    """Every value of ``section`` at most :data:`FIELD_MAX` characters, a cut one saying so."""
+    rows = tuple(Row(r.label, _bounded(r.value, w), r.warn, r.mono) for r in section.rows)
+    return Section(section.title, rows)
+
+
+def _cells_note(cut: int, w: Words) -> str:
+    return "" if cut <= 0 else w["cut_drawn"].format(n=f"{cut:,}".replace(",", w["thousands"]))
 
 
 def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:
