@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import files
+from g15diag import appending
 from g15diag.app import export
 from g15diag.app.export import render_csv
 from g15diag.errors import ExitStatus as S
@@ -114,7 +114,7 @@ def test_ten_concurrent_appends_keep_ten_rows(tmp_path: Path) -> None:
 
     def one() -> None:
         barrier.wait()
-        files.append_row(shared, HEADER, row())
+        appending.append_row(shared, HEADER, row())
 
     threads = [threading.Thread(target=one) for _ in range(10)]
     for t in threads:
@@ -184,7 +184,7 @@ def test_a_huge_csv_is_appended_without_reading_it(tmp_path: Path) -> None:
     shared.write_bytes(HEADER)
     with open(shared, "r+b") as handle:
         handle.truncate(3 << 30)  # 3 GiB, sparse: reading it whole would take 3 GiB
-    files.append_row(shared, HEADER, row())
+    appending.append_row(shared, HEADER, row())
     assert shared.stat().st_size == (3 << 30) + 2 + len(row())
     with open(shared, "rb") as handle:
         handle.seek(3 << 30)
