@@ -436,3 +436,46 @@ def test_the_quick_wait_is_p2_plus_a_margin_of_at_most_60_ms() -> None:
 
     assert QUICK_ST == 0x0F and QUICK_ST * 4 <= 60 < IDENT_ST * 4
     assert QUICK_ST * 4 >= uds.P2_SERVER * 1000
+
+
+class TricklePort:
+    """A port that delivers scripted (seconds, bytes) on an injected clock, as an adapter
+    prints a unit's 0x78 lines and its final answer on one command."""
+
+    is_open = True
+
+    def __init__(self, script: list[tuple[float, bytes]]) -> None:
+        self.now = 0.0
+        self.script = deque(script)
+
+    @property
+    def in_waiting(self) -> int:
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        if self.script and self.script[0][0] <= self.now + 0.05:
+            at_, data = self.script.popleft()
+            self.now = max(self.now, at_)
+            return data
+        self.now += 0.05  # a read blocks for at most POLL
+        return b""
+
+
+def test_the_elm_read_waits_again_at_every_inline_pending_line() -> None:
+    """ELM path of cause 7: an adapter that prints 7F 22 78 every 4 s on one command and the
+    answer after 12 s is read whole (P2* again at each line), within the cap."""
+    from g15diag.transport.elm327 import Elm327Transport
+
+    line = b"767 03 7F 22 78 AA AA AA AA\r"
+    script = [(0.02, line), (4.0, line), (8.0, line), (12.0, b"767 02 62 F1\r\r>")]
+    port = TricklePort(script)
+    elm = Elm327Transport("sim://", timeout=5.0, clock=lambda: port.now)
+    text = elm._read_prompt(port, 5.0)  # type: ignore[arg-type]
+    assert text.count("7F 22 78") == 3 and text.endswith(">")
+
+    port = TricklePort([(0.02, line)] + [(4.0 * n, line) for n in range(1, 20)])
+    elm = Elm327Transport("sim://", timeout=5.0, clock=lambda: port.now)
+    elm.pending_cap = 10.0
+    with pytest.raises(errors.AdapterTimeout):
+        elm._read_prompt(port, 5.0)  # type: ignore[arg-type]
+    assert 10.0 <= port.now <= 10.2
