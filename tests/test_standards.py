@@ -226,6 +226,23 @@ def test_udsoncan_rdbi_request_of_one_did_passes() -> None:
     assert not guard.is_allowed(two.get_payload())
 
 
+def test_udsoncan_session_control_vectors() -> None:
+    """udsoncan's DiagnosticSessionControl: the guard admits exactly its default and extended
+    session requests of the four, and the default timings a unit announces in ``50 03 00 32
+    01 F4`` are the client's P2server and P2*server."""
+    from udsoncan import Response
+    from udsoncan.services import DiagnosticSessionControl
+
+    for session in (1, 3):
+        request = DiagnosticSessionControl.make_request(session).get_payload()
+        assert guard.check_request(request) == request
+    assert not guard.is_allowed(DiagnosticSessionControl.make_request(2).get_payload())
+    response = Response.from_payload(bytes.fromhex("5003003201F4"))
+    DiagnosticSessionControl.interpret_response(response, standard_version=2013)
+    assert response.service_data.p2_server_max == uds.P2_SERVER
+    assert response.service_data.p2_star_server_max == uds.P2_STAR_SERVER == Timing().p2_star
+
+
 # -- 6. KWP2000 names -------------------------------------------------------------------------
 
 
