@@ -243,6 +243,22 @@ def test_udsoncan_session_control_vectors() -> None:
     assert response.service_data.p2_star_server_max == uds.P2_STAR_SERVER == Timing().p2_star
 
 
+@pytest.mark.parametrize(
+    "answer", ["62F18C53494D", "7F2231", "7F2278", "7F227F", "7F2213", "62F18C"]
+)
+def test_udsoncan_response_vectors(answer: str) -> None:
+    """udsoncan's Response, the oracle: positive or negative and the code agree."""
+    from udsoncan import Response
+
+    theirs = Response.from_payload(bytes.fromhex(answer))
+    ours = uds.classify(bytes.fromhex("22F18C"), bytes.fromhex(answer))
+    assert theirs.valid
+    assert theirs.positive == isinstance(ours, uds.Positive)
+    if isinstance(ours, uds.Negative):
+        assert (theirs.service.request_id(), theirs.code) == (ours.service, ours.nrc)
+        assert theirs.code_name.replace("_", "").lower() == ours.name.replace("-", "").lower()
+
+
 # -- 6. KWP2000 names -------------------------------------------------------------------------
 
 
