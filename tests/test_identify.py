@@ -151,7 +151,7 @@ class Scripted(Transport):
         answer = self.answers.get(pdu.hex().upper())
         self._queue = [answer] if answer else []
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.pop(0) if self._queue else None
 
 

@@ -122,7 +122,6 @@ class Client:
             raw = self.transport.receive(max(0.0, deadline - self.clock()))
             if raw is None:
                 if first_pending is None:
-                    self.transport.sessions.note_refusal(None, pdu)
                     raise errors.NoAnswer("No answer.")
                 now = self.clock()
                 if (
@@ -136,8 +135,6 @@ class Client:
                     continue
                 raise errors.PendingTimeout(self._pending_message(count, now - first_pending))
             answer = uds.classify(pdu, raw)
-            if isinstance(answer, uds.Negative) and not answer.pending:
-                self.transport.sessions.note_refusal(answer.nrc, pdu)
             if isinstance(answer, uds.Negative) and answer.pending:
                 self.pending_seen += 1
                 count += 1

@@ -25,6 +25,7 @@ class ExitStatus:
     ADAPTER_INCAPABLE = 8  # the adapter refused a command the read needs (clone)
     OUTPUT = 9  # cannot write an output file (exists, disk full, permission)
     READ_ONLY = 10  # the read-only guard refused a request (always a bug)
+    FELL_SILENT = 11  # the unit answered the first read, then not the confirming one
     INTERRUPTED = 130  # Ctrl-C / SIGINT
 
 
@@ -322,6 +323,12 @@ class PendingTimeout(NoAnswer):
     """The ECU kept answering responsePending (0x78) past the P2* budget."""
 
 
+class FellSilent(G15DiagError):
+    """The unit answered the first read of an identifier, then not the confirming read."""
+
+    exit_status = ExitStatus.FELL_SILENT
+
+
 class ReadsDisagree(G15DiagError):
     """Two reads of the same identifier returned different bytes."""
 
@@ -357,6 +364,11 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
     ),
     ("9", "an output file cannot be written"),
     ("10", "the read-only guard refused a request (a bug; nothing was sent)"),
+    (
+        "11",
+        "the head unit answered the first read of the serial, then not the confirming read "
+        "(it fell silent: check ACC and the connector, and read again)",
+    ),
     (
         "129, 130, 143",
         "interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal number); no "

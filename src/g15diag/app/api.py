@@ -411,6 +411,8 @@ def export(
     """
     from g15diag.app.export import check_writable, format_for, render, write
 
+    if not isinstance(output, (str, Path)):
+        raise UsageError(f"export() needs a file name for output, not {type(output).__name__}.")
     kind = format_for(output, fmt)
     content = render(result, kind, lang=lang, redacted=redact)
     if str(output) == "-":

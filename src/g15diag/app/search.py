@@ -118,9 +118,19 @@ def plan(
 
 
 def confirm(client: Client, request: bytes, first: bytes, reads: int) -> None:
-    """Read ``request`` again until ``reads`` identical answers; raise ReadsDisagree."""
+    """Read ``request`` again until ``reads`` identical answers; raise ReadsDisagree, or
+    FellSilent when the unit that answered read 1 does not answer a later one."""
     for n in range(2, reads + 1):
-        again = client.read(request)
+        try:
+            again = client.read(request)
+        except errors.NoAnswer as exc:  # silence, or responsePending past P2*
+            raise errors.FellSilent(
+                f"The head unit answered read 1 of the serial, then did not answer read {n} "
+                "(sent to confirm it). Nothing is reported as the serial.",
+                hint="The unit answered once, so the address is right: it may have gone to "
+                "sleep or the connector moved. Keep the ignition in ACC, check the adapter "
+                "sits firmly, and run the read again.",
+            ) from exc
         if again != first:
             raise errors.ReadsDisagree(
                 (

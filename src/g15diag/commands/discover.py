@@ -16,6 +16,7 @@ from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.discover import DiscoverResult
@@ -65,7 +66,19 @@ def command(
             "discover records the exchange: give --trace FILE.log (and/or --report FILE.zip)."
         )
     if report:
+        check_report_name(report)
         files.check_new(report, force=force)  # before the car is read
+        if run.trace is not None:
+            from g15diag.traces import sidecar
+
+            files.check_distinct(
+                [
+                    ("--report", report),
+                    ("--trace", run.trace),
+                    ("the trace's sidecar", str(sidecar.path_for(run.trace))),
+                ]
+            )
+    user_trace = run.trace is not None
     doctor = _doctor(options, run) if report else None
     with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
         if run.trace is None:
@@ -78,7 +91,7 @@ def command(
         else:
             click.echo(to_text(result, hidden))
         if report:
-            written = _write_report(report, force, run, doctor, result)
+            written = _write_report(report, force, run, doctor, result, user_trace)
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
     if result.error is not None:  # after the output and the report: its sentence and status
@@ -89,6 +102,22 @@ def command(
             hint=hints.NOTHING_ANSWERED_HINT,
         )
     return 0
+
+
+def check_report_name(report: str) -> None:
+    """``--report`` is a zip file with a .zip name: not ``-``, not ``r.json``."""
+    from g15diag.errors import UsageError
+
+    if report == "-":
+        raise UsageError(
+            "--report writes a zip file and cannot go to standard output: name it, e.g. "
+            "--report field-report.zip."
+        )
+    if Path(report).suffix.lower() != ".zip":
+        raise UsageError(
+            f"--report writes a zip file: name it with .zip (e.g. {Path(report).stem}.zip), "
+            f"not {Path(report).name!r}."
+        )
 
 
 def _discover(
@@ -135,6 +164,7 @@ def _write_report(
     run: Run,
     doctor: dict[str, Any] | None,
     result: DiscoverResult,
+    user_trace: bool = False,
 ) -> Path:
     from g15diag import __version__, files
     from g15diag.app.report import bundle
@@ -147,7 +177,7 @@ def _write_report(
         scan=result.scan.to_dict(),
         discover=result.to_dict(),
         trace=trace,
-        sidecar=sidecar.load_for(trace) or {},
+        sidecar=sidecar.load_for(trace, own=not user_trace) or {},
         unredacted=run.unredacted,
         version=__version__,
     )
@@ -236,4 +266,4 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Item as RecordItem
@@ -117,4 +118,4 @@ def to_text(record: Record) -> str:
     for name, value in found.items():
         if value is not None and value.text:
             lines.append(f"{name.replace('_', ' ').capitalize()}: {value.text}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -12,6 +12,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.app.results import can_id_text
 from g15diag.commands.options import ADDRESS, adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -93,4 +94,4 @@ def to_text(result: SerialResult) -> str:
     lines.append(f"  reads        {result.reads} identical")
     identity = result.adapter.identity or result.adapter.kind  # ATI is read only for a report
     lines.append(f"  adapter      {identity} on {result.adapter.port}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -82,4 +83,4 @@ def to_text(result: Any) -> str:
         f"{answered} of {len(result.rows)} answered; {result.seconds:.2f} s "
         f"({result.seconds / max(1, len(result.rows)) * 1000:.0f} ms per address)."
     )
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -26,9 +26,10 @@ from g15diag import errors
 from g15diag.protocol import can, elm, isotp, uds
 from g15diag.protocol.can import Line, Target, Traffic, TrafficLog
 from g15diag.transport import elm_commands as at
+from g15diag.transport import port_names
 from g15diag.transport.base import AdapterInfo, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
-from g15diag.transport.elm_errors import check_network_url, no_prompt, port_error
+from g15diag.transport.elm_errors import check_device, no_prompt, port_error
 
 __all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]
 
@@ -119,7 +120,8 @@ class Elm327Transport(Transport):
         """
         if self._port is not None:
             return
-        check_network_url(self.url)
+        port_names.check(self.url)  # the allowlist again: never a pyserial spy:// or loop://
+        check_device(self.url)
         auto = self.baud == AUTO_BAUD
         first = AUTO_BAUDS[0] if auto else int(self.baud)
         try:
@@ -293,7 +295,7 @@ class Elm327Transport(Transport):
         self._queue.clear()
         command = elm.data_command(pdu, 1 if self._count_digit else None)
         check_command(command)  # refused requests move no setting either
-        self.sessions.check_wire(pdu)
+        self._session_check_wire(pdu)
         self._sync_st()  # a wait widened or narrowed by responsePending
         try:
             text = self._transact(command)
@@ -303,7 +305,7 @@ class Elm327Transport(Transport):
                 command = elm.data_command(pdu)
                 text = self._transact(command)  # "?": the first line never reached the bus
         finally:
-            self.sessions.written(pdu)  # an admitted session request is used up
+            self._session_written(pdu)  # an admitted session request is used up
         self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
         reply = elm.parse_reply(text, command, 29 if target.extended else 11)
         for frame in reply.frames:
@@ -312,11 +314,15 @@ class Elm327Transport(Transport):
                 self._emit_frame(target.request_id, isotp.flow_control(0, 0, 0x00), True)
         self._queue.extend(reply.pdus(target.response_id))
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None
 
     def command(self, command: str, *, timeout: float | None = None) -> str:
         """Send one allowed adapter command and return its raw reply (for `doctor`)."""
+        if not isinstance(command, str) or not command.isascii():
+            raise errors.UsageError(
+                f"An adapter command is ASCII text, not {command!r:.60}. Nothing was sent."
+            )
         return self._transact(command, timeout)
 
     # -- internals ---------------------------------------------------------------------
@@ -348,7 +354,7 @@ class Elm327Transport(Transport):
         line = elm.command_line(command)
         request = request_of(command)
         if request is not None:  # the session rule too (session.SessionRule.check_wire)
-            self.sessions.check_wire(request)
+            self._session_check_wire(request)
         self._emit_traffic(Traffic(True, (Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command

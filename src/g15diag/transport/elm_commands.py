@@ -125,6 +125,10 @@ def is_data(command: str) -> bool:
 
 def check_command(command: str) -> None:
     """Refuse any adapter line that is not an allowed AT command or a guarded request."""
+    if not command.isascii():  # "ATSH7\ufb00".upper() is "ATSH7FF": judge the bytes sent
+        raise errors.ReadOnlyViolation(
+            f"Refused adapter line {command[:40]!r}: not ASCII. Nothing was sent."
+        )
     squashed = squash(command)
     if squashed and _HEX.fullmatch(squashed):
         hex_part = squashed[:-1] if len(squashed) % 2 else squashed  # response-count digit

@@ -115,5 +115,5 @@ class ReplayTransport(Transport):
         for _stamp, can_id, data in self._frames.get((pdu, n), []):
             self._emit_frame(can_id, data, can_id == request_id)
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Item, Record
+from g15diag.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
+#: the longest value one row of the sheet shows (a unit may send 4,095 bytes); the rest is
+#: cut with a note saying how much
+FIELD_MAX = 400
+#: the serial's characters drawn one per cell; a longer serial is cut with a note
+CELLS_MAX = 64
 
 
 def checksum(text: str) -> str:
@@ -25,10 +31,16 @@ def checksum(text: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
+    """One label/value line; the value is shown visibly (``\\x1b``, ``U+202E``); :func:`build`
+    bounds it."""
+
     label: str
     value: str
     warn: bool = False
     mono: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", visible(self.value))
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class Sheet:
     proof: str
     advice: str
     disclaimer: str
+    cells_note: str = ""  # says how many serial characters (beyond CELLS_MAX) are not drawn
 
 
 def local_time(when: dt.datetime, tz: dt.tzinfo | None = None) -> str:
@@ -100,8 +113,8 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
     )
     serial = record.serial
     cells = tuple(
-        Cell(ch, pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
-        for pos, ch in enumerate(serial or "", 1)
+        Cell(visible(ch), pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
+        for pos, ch in enumerate((serial or "")[:CELLS_MAX], 1)
     )
     return Sheet(
         lang=lang,
@@ -110,20 +123,38 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         title=w["title"],
         subtitle=w["subtitle"],
         serial_title=w["section_serial"],
-        serial=serial,
+        serial=None if serial is None else _bounded(serial, w),
         cells=cells,
-        sections=(
-            _reading(record, w, tz),
-            Section(w["section_serial"], _serial_rows(record, w)),
-            Section(w["section_vin"], _vin_rows(record, w)),
-            Section(w["section_unit"], _unit_rows(record, w)),
+        sections=tuple(
+            _fit(section, w)
+            for section in (
+                _reading(record, w, tz),
+                Section(w["section_serial"], _serial_rows(record, w)),
+                Section(w["section_vin"], _vin_rows(record, w)),
+                Section(w["section_unit"], _unit_rows(record, w)),
+            )
         ),
         fill_title=w["section_fill"],
         fill_in=tuple(w[key] for key in FILL_IN),
         proof=w["proof"],
         advice=w["advice"],
         disclaimer=w["disclaimer"],
+        cells_note=_cells_note(len(serial or "") - CELLS_MAX, w),
     )
+
+
+def _bounded(text: str, w: Words) -> str:
+    return bounded(text, FIELD_MAX, w["cut_shown"], w["thousands"])
+
+
+def _fit(section: Section, w: Words) -> Section:
+    """Every value of ``section`` at most :data:`FIELD_MAX` characters, a cut one saying so."""
+    rows = tuple(Row(r.label, _bounded(r.value, w), r.warn, r.mono) for r in section.rows)
+    return Section(section.title, rows)
+
+
+def _cells_note(cut: int, w: Words) -> str:
+    return "" if cut <= 0 else w["cut_drawn"].format(n=f"{cut:,}".replace(",", w["thousands"]))
 
 
 def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:
