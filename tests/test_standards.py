@@ -512,3 +512,16 @@ def test_the_elm_read_waits_again_at_every_inline_pending_line() -> None:
     with pytest.raises(errors.AdapterTimeout):
         elm._read_prompt(port, 5.0)  # type: ignore[arg-type]
     assert 10.0 <= port.now <= 10.2
+
+
+def test_identify_reads_the_other_items_with_the_long_wait() -> None:
+    """The quick wait finds the unit; the items after it get the usual wait (ATST19)."""
+    from g15diag import profiles
+    from g15diag.app.identify import identify
+    from g15diag.transport.elm327 import Elm327Transport
+
+    with Elm327Transport("sim://") as elm:
+        identify(elm, profiles.load("almera-g15"), bitrate=500_000)
+    sent = elm.commands_sent
+    assert sent.index("ATST0F") < sent.index("22F18C1") < sent.index("ATST19")
+    assert sent.index("ATST19") < sent.index("22F1871")  # the part number, after the serial
