@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import functools
 import hmac
-import sys
 from collections.abc import Callable
-from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from flask import Flask, Response, abort, jsonify, redirect, render_template, request
 
@@ -28,6 +21,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
+from g15diag.lang import LANGS, face
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
@@ -35,7 +29,6 @@ if TYPE_CHECKING:
     from g15diag.gui.lifetime import Launch, Lifetime
 
 TOKEN_HEADER = "X-G15-Token"
-LANGS = ("en", "ru")
 SIMULATOR = "sim://"
 BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
 
@@ -45,8 +38,7 @@ def page_words(lang: str) -> dict[str, Any]:
     """The page's words in ``lang`` plus the look-alike names the sheet uses."""
     from g15diag.app.export.i18n import words
 
-    source = resources.files("g15diag.gui").joinpath("lang", f"{lang}.toml")
-    text = dict(tomllib.loads(source.read_text(encoding="utf-8"))["page"])
+    text = face(lang, "page")  # the one catalogue (g15diag.lang) the sheet shares
     sheet = words(lang)
     return {
         **text,

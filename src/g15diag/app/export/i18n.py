@@ -1,21 +1,14 @@
-"""The sheet's words, as data: ``lang/<code>.toml`` (one file per language)."""
+"""The sheet's words, from the one catalogue (:mod:`g15diag.lang`) the page shares."""
 
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass
-from importlib import resources
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-from g15diag.errors import UsageError
+from g15diag.lang import LANGS, catalogue, face
 from g15diag.protocol.session import Session
 
-LANGS = ("en", "ru")
+__all__ = ["LANGS", "Words", "words"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +32,7 @@ class Words:
 @functools.cache
 def words(lang: str) -> Words:
     """The words of ``lang`` (``en`` or ``ru``); UsageError for any other."""
-    if lang not in LANGS:
-        raise UsageError(f"Unknown language {lang!r}: use {' or '.join(LANGS)}.")
-    source = resources.files("g15diag.app.export").joinpath("lang", f"{lang}.toml")
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    data = catalogue(lang)  # UsageError for a language there is none of
     if lang == "en":  # the one English text every face shows (hints, Session.word)
         from g15diag.hints import NOTHING_ANSWERED_STEPS as guidance
 
@@ -50,4 +40,4 @@ def words(lang: str) -> Words:
     else:
         guidance = tuple((step["title"], step["text"]) for step in data["guidance"])
         sessions = dict(data["sessions"])
-    return Words(lang, dict(data["text"]), dict(data["lookalikes"]), tuple(guidance), sessions)
+    return Words(lang, face(lang, "sheet"), dict(data["lookalikes"]), tuple(guidance), sessions)
