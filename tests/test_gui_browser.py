@@ -297,5 +297,7 @@ def test_quit_in_the_page_during_10_03_returns_the_unit(browser_factory, tcp_sim
         code, out, _ = server.wait()
         assert code == 0 and out.rstrip().endswith("Stopped.")
         assert sessions() == ["1003", "1001"]
+        sent = [c for c in tcp.streams[-1].adapter.commands if not c.startswith("AT")]
+        assert sent[-1].startswith("1001")  # Quit ended the read: nothing after the 10 01
     finally:
         server.stop()
