@@ -21,9 +21,9 @@ from g15diag.app.read_serial import SerialResult
 from g15diag.app.read_serial import read_serial as _read_serial
 from g15diag.app.scan import ScanResult, parse_range, range_candidates
 from g15diag.app.scan import scan as _scan
-from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
+from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.errors import UsageError
-from g15diag.profiles import Profile
+from g15diag.profiles import Candidate, Profile
 
 __all__ = [
     "SearchProgress",
@@ -65,16 +65,31 @@ def _progress(progress: ProgressHook | None) -> ProgressHook | None:
 
 
 def _search(
-    opts: AdapterOptions, sessions: str | SessionMode, progress: ProgressHook | None
+    opts: AdapterOptions,
+    sessions: str | SessionMode,
+    progress: ProgressHook | None,
+    wide: bool = False,
 ) -> dict[str, Any]:
     """The search arguments read_serial, identify and session share, validated once."""
     return {
         "bitrate": opts.bus_bitrate,
-        "candidates": opts.address_candidates(),
+        "candidates": search_candidates(opts, wide),
         "reads": opts.reads,
         "sessions": _sessions(sessions),
         "progress": _progress(progress),
     }
+
+
+def search_candidates(opts: AdapterOptions, wide: bool) -> list[Candidate] | None:
+    """The candidates to search: ``--address``'s one, every address (``wide``), or None
+    (the profile's own list)."""
+    if wide is not True and wide is not False:
+        raise UsageError(f"wide must be True or False, not {wide!r}.")
+    if not wide:
+        return opts.address_candidates()
+    if opts.address:
+        raise UsageError("Give either --address or --wide: --address skips the search.")
+    return wide_candidates(opts.load_profile())
 
 
 def read_serial(
@@ -89,10 +104,12 @@ def read_serial(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
 ) -> SerialResult:
     """Find the head unit and read its serial (``reads`` identical reads).
 
     ``progress`` gets a :class:`SearchProgress` before every rung of the search;
+    ``wide=True`` searches every 11-bit request ID 700-7FF at 500 and 250 kbit/s;
     ``sessions="never"`` keeps the unit in its default session. Options as for
     :func:`identify`.
     """
@@ -106,7 +123,7 @@ def read_serial(
         address=address,
         reads=reads,
     )
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
     with make_transport(opts) as transport:
         return _read_serial(transport, prof, **search)
 
@@ -123,6 +140,7 @@ def identify(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
 ) -> IdentifyResult:
     """Find the head unit and read every identification item of ``profile``, plus the VIN.
 
@@ -140,7 +158,7 @@ def identify(
         address=address,
         reads=reads,
     )
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
     with make_transport(opts) as transport:
         return _identify(transport, prof, **search)
 
@@ -173,6 +191,7 @@ def session(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
 ) -> dict[str, Any]:
     """Identify and read the voltage in one adapter session: the dict ``export`` takes.
 
@@ -192,7 +211,7 @@ def session(
         address=address,
         reads=reads,
     )
-    search, prof = _search(opts, sessions, progress), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
     with make_transport(opts) as transport:
         result = _identify(transport, prof, **search)
         return session_dict(result, read_voltage(transport))

@@ -17,6 +17,8 @@ class Check:
     detail: str
     required: bool = True
     advice: str = ""
+    kind: str = ""  # the advice's key in the page's catalogue (g15diag/i18n, [advice])
+    params: dict[str, str] = field(default_factory=dict, compare=False)  # its {names}
 
 
 @dataclass
@@ -42,6 +44,19 @@ class DoctorReport:
     @property
     def usable(self) -> bool:
         return self.verdict != NOT_USABLE
+
+    @property
+    def advice_kinds(self) -> list[tuple[str, dict[str, str]]]:
+        """(kind, params) of :attr:`advice`, in its order, for faces that translate by kind."""
+        out: dict[str, tuple[str, dict[str, str]]] = {}
+        for check in self._advised():
+            out.setdefault(check.advice, (check.kind or "other", check.params))
+        return list(out.values())
+
+    def _advised(self) -> list[Check]:
+        ordered = [c for c in self.checks if c.status == MISSING and c.required]
+        ordered += [c for c in self.checks if c not in ordered and c.status != OK]
+        return [c for c in ordered if c.advice]
 
     @property
     def advice(self) -> list[str]:

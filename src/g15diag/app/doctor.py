@@ -111,7 +111,9 @@ def run_doctor(
 
 
 def _fault(name: str, exc: errors.G15DiagError) -> Check:
-    return Check(name, MISSING, str(exc), advice=exc.hint or "")
+    from g15diag.i18n import error_kind
+
+    return Check(name, MISSING, str(exc), advice=exc.hint or "", kind=f"error.{error_kind(exc)}")
 
 
 def _ask(transport: Elm327Transport, command: str) -> list[str] | None:
@@ -138,13 +140,17 @@ def _test_adapter(transport: Elm327Transport, report: DoctorReport, protocol: in
     for name, template, required in CAPABILITIES:
         command = template.format(protocol=protocol)
         detail = f"{command}: {_WHAT[name]}" + ("" if ok[name] else " — answered '?'")
+        kind, params = "", {"command": command, "commands": ", ".join(lacking)}
         if ok[name]:
             advice = ""
         elif required:  # one advice line naming every missing command
             advice = f"The adapter lacks {', '.join(lacking)}. {CLONE_ADVICE}"
+            kind = "lacks_commands"
         else:
             advice = f"{command} is not supported: reads still work, a little slower."
-        report.checks.append(Check(name, OK if ok[name] else MISSING, detail, required, advice))
+            kind = "optional_command"
+        status = OK if ok[name] else MISSING
+        report.checks.append(Check(name, status, detail, required, advice, kind, params))
     if not (ok["ATH1"] and ok["ATSP6/8"] and ok["ATSH"]):
         report.checks.append(
             Check(
@@ -152,6 +158,7 @@ def _test_adapter(transport: Elm327Transport, report: DoctorReport, protocol: in
                 MISSING,
                 "not tested: the adapter lacks a command the test needs",
                 advice=CLONE_ADVICE,
+                kind="clone",
             )
         )
         return
@@ -171,6 +178,7 @@ def _identity_check(identity: dict[str, str]) -> Check:
             f"{ati!r} is a version ELM Electronics never released: a clone",
             required=False,
             advice="Clone labels say little: trust the command checks below, not the label.",
+            kind="clone_label",
         )
     return Check("identity", OK, ati, required=False)
 
@@ -191,6 +199,7 @@ def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
             required=False,
             advice="The battery is low: connect a battery charger before reading (a low "
             "supply resets adapters and units mid-read).",
+            kind="low_battery",
         )
     return Check("voltage", OK, f"{volts:.1f} V at the OBD socket", required=False)
 
@@ -216,6 +225,7 @@ def _request_test(transport: Elm327Transport) -> list[Check]:
                 MISSING,
                 f"a multi-frame answer arrived broken: {exc}",
                 advice=CLONE_ADVICE,
+                kind="clone",
             ),
         ]
     except errors.AdapterTimeout as exc:
@@ -228,6 +238,7 @@ def _request_test(transport: Elm327Transport) -> list[Check]:
                     f"the adapter froze after the first frame of a multi-frame answer "
                     f"(it sent {errors.quoted(exc.received[:40], VIN_REQUEST)}, then nothing)",
                     advice="Unplug the adapter to reset it. " + CLONE_ADVICE,
+                    kind="clone_freeze",
                 ),
             ]
         raise
@@ -239,6 +250,7 @@ def _request_test(transport: Elm327Transport) -> list[Check]:
                 f"no answer from the engine ECU at 0x{ENGINE_REQUEST:03X} to 22 F1 90",
                 required=False,
                 advice="Switch the ignition on and run doctor again to complete the request test.",
+                kind="ignition",
             ),
             Check(name_req, WARNING, "not tested (nothing answered)", required=False),
         ]
@@ -275,4 +287,5 @@ def _truncated(why: str) -> Check:
         f"the adapter cut 22 F1 90 short: {why}",
         advice="The adapter keeps only 2 bytes of a request ('v1.5'/'v2.1' clone); it "
         "cannot read identifiers. " + CLONE_ADVICE,
+        kind="truncated",
     )

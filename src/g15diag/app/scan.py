@@ -9,15 +9,14 @@ waits anywhere.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from g15diag.app.outcome import Outcome, ask
-from g15diag.app.search import ProgressHook, SearchProgress, plan
+from g15diag.app.search import ProgressHook, SearchProgress, plan, short_silence
 from g15diag.client import Client, Timing
-from g15diag.errors import G15DiagError, UsageError
+from g15diag.errors import UsageError
 from g15diag.profiles import Candidate, Profile
 from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
 
@@ -126,15 +125,9 @@ def scan(
         raise UsageError("Nothing to scan: the candidate list is empty.")
     steps = plan(cands, cands[0].bitrates[0], transport.fixed_bitrate)
     client = Client(transport, timing, clock=clock)
-    tune = getattr(transport, "set_silence_wait", None)
-    previous = getattr(transport, "ident_st", None)
-    if tune is not None:
-        from g15diag.transport.elm327 import SCAN_ST
-
-        tune(SCAN_ST)
     rows: list[ScanRow] = []
     started = clock()
-    try:
+    with short_silence(transport):
         for n, (cand, target) in enumerate(steps, 1):
             rung = profile.rungs_for(cand)[0]
             if progress:
@@ -148,8 +141,4 @@ def scan(
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
             rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
-    finally:
-        if tune is not None and previous is not None:
-            with contextlib.suppress(G15DiagError):
-                tune(previous)
     return ScanResult(tuple(rows), transport.info, profile.name, clock() - started)

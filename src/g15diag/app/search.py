@@ -9,16 +9,17 @@ always returns the unit to its default session.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from g15diag import errors, hints, privacy
+from g15diag import errors, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
 from g15diag.protocol.session import Session
-from g15diag.transport.base import Target
+from g15diag.transport.base import Target, Transport
 
 __all__ = [
     "Attempt",
@@ -35,7 +36,17 @@ __all__ = [
     "find_unit",
     "plan",
     "rates_in_order",
+    "short_silence",
+    "wide_candidates",
+    "wide_seconds",
 ]
+
+#: ``--wide``: every 11-bit request ID in this range (broadcast 0x7DF left out), at these rates.
+WIDE_RANGE = (0x700, 0x7FF)
+WIDE_RATES = (500_000, 250_000)
+#: seconds one silent address costs on an ELM327 with the short silence wait (measured on
+#: the simulator through a pty: ATSH/ATCRA/ATFCSH and one request with ATST 64 ms)
+WIDE_SECONDS_PER_PROBE = 0.15
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,50 @@ def _read_rung(
     return False
 
 
+def wide_candidates(profile: Profile) -> list[Candidate]:
+    """``--wide``: the profile's candidates, then every other 11-bit request ID of
+    :data:`WIDE_RANGE` (the response ID as ``--range`` pairs it), at both :data:`WIDE_RATES`."""
+    from g15diag.app.scan import range_candidates  # scan imports this module
+
+    cands = range_candidates(profile, *WIDE_RANGE)
+    wide = {"source": "--wide", "bitrates": WIDE_RATES}
+    return [
+        replace(c, name=f"wide {c.request_id:03X}", **wide) if c.source == "--range" else c
+        for c in cands
+    ]
+
+
+def wide_seconds() -> float:
+    """At most how long a ``--wide`` search takes when nothing answers (the hint says it)."""
+    first, last = WIDE_RANGE
+    ids = sum(1 for i in range(first, last + 1) if i != 0x7DF)
+    return ids * len(WIDE_RATES) * WIDE_SECONDS_PER_PROBE
+
+
+def wide_minutes() -> int:
+    """:func:`wide_seconds` in whole minutes, rounded up."""
+    return max(1, -(-int(wide_seconds()) // 60))
+
+
+@contextlib.contextmanager
+def short_silence(transport: Transport, on: bool = True) -> Iterator[None]:
+    """While probing many addresses: the ELM327's short silence wait (``SCAN_ST``), restored
+    after; nothing on other transports (or with ``on=False``)."""
+    tune = getattr(transport, "set_silence_wait", None)
+    previous = getattr(transport, "ident_st", None)
+    if not on or tune is None or previous is None:
+        yield
+        return
+    from g15diag.transport.elm327 import SCAN_ST
+
+    tune(SCAN_ST)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(errors.G15DiagError):
+            tune(previous)
+
+
 def find_unit(
     client: Client,
     keeper: SessionKeeper,
@@ -214,6 +269,22 @@ def find_unit(
     """The first candidate that answers (``bitrate`` first, then the others), its ladder
     climbed. Raise NoAnswer / PendingTimeout, or CanBusError when no bit rate had a bus."""
     steps = plan(cands, bitrate, client.transport.fixed_bitrate)
+    wide = any(c.source == "--wide" for c in cands)
+    with short_silence(client.transport, on=wide):
+        return _search(client, keeper, profile, steps, reads, progress, wide)
+
+
+def _search(
+    client: Client,
+    keeper: SessionKeeper,
+    profile: Profile,
+    steps: Sequence[tuple[Candidate, Target]],
+    reads: int,
+    progress: ProgressHook | None,
+    wide: bool,
+) -> Found:
+    from g15diag import hints
+
     attempts: list[Attempt] = []
     pending: errors.PendingTimeout | None = None
     bus_errors: list[errors.CanBusError] = []
@@ -245,8 +316,13 @@ def find_unit(
         raise pending
     if attempts and len(bus_errors) == len(attempts):
         raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
-    tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
+    if wide:
+        first, last = WIDE_RANGE
+        rates = " and ".join(str(r // 1000) for r in WIDE_RATES)
+        tried = f"every request ID {first:03X}-{last:03X} but 7DF, at {rates} kbit/s"
+    else:
+        tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
     raise errors.NoAnswer(
         f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",
-        hint=hints.NOTHING_ANSWERED_HINT,
+        hint=hints.WIDE_DONE_HINT if wide else hints.NOTHING_ANSWERED_HINT,
     )

@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import functools
 import hmac
-import sys
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from flask import Flask, Response, abort, jsonify, render_template, request
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
 from g15diag.gui.worker import Busy, Worker, describe
+from g15diag.i18n import page_words
 from g15diag.transport.base import can_id_text
 
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
 SIMULATOR = "sim://"
-
-
-@functools.cache
-def page_words(lang: str) -> dict[str, Any]:
-    """The page's words in ``lang`` plus the look-alike names the sheet uses."""
-    from g15diag.app.export.i18n import words
-
-    source = resources.files("g15diag.gui").joinpath("lang", f"{lang}.toml")
-    text = dict(tomllib.loads(source.read_text(encoding="utf-8"))["page"])
-    sheet = words(lang)
-    return {
-        **text,
-        "lookalikes": sheet.lookalikes,
-        "guidance": [f"({n}) {step}" for n, (_t, step) in enumerate(sheet.guidance, 1)],
-    }
 
 
 def create_app(
@@ -76,7 +55,7 @@ def create_app(
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+            "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
             "base-uri 'none'; form-action 'none'"
         )
         response.headers["X-Frame-Options"] = "DENY"
@@ -103,13 +82,14 @@ def create_app(
             "adapters": adapters,
             # --port, else the first USB/Bluetooth adapter found, else the simulator
             "port": default_port or (likely[0] if likely else SIMULATOR),
+            "wide_minutes": wide_minutes(),
         }
         return render_template("index.html", w=page_words(lang), lang=lang, config=config)
 
     @app.post("/api/read")
     def read() -> tuple[Response, int]:
         chosen = for_port(options, _port())
-        worker.start("read", functools.partial(_read, chosen))
+        worker.start("read", functools.partial(_read, chosen, wide=_wide()))
         return jsonify(state="running"), 202
 
     @app.post("/api/doctor")
@@ -125,8 +105,21 @@ def create_app(
         if job.kind == "read" and result is not None:
             result = view(result)
         return jsonify(
-            kind=job.kind, state=job.state, progress=job.progress, result=result, error=job.error
+            kind=job.kind,
+            state=job.state,
+            id=job.id,
+            progress=job.progress[-1:],
+            result=result,
+            error=job.error,
         )
+
+    @app.get("/font/mono.ttf")
+    def mono_font() -> Response:
+        """DejaVu Sans Mono, shipped for the sheet: 0/O, 1/I/l, 5/S, 8/B differ in it."""
+        from importlib import resources
+
+        font = resources.files("g15diag.app.export").joinpath("fonts", "DejaVuSansMono.ttf")
+        return Response(font.read_bytes(), mimetype="font/ttf")
 
     @app.get("/sheet.html")
     def sheet_html() -> Response:
@@ -156,7 +149,7 @@ def create_app(
         return jsonify(state="closing")
 
     def _session() -> dict[str, Any]:
-        data = worker.last_result("read")
+        data = worker.last_result("read", _job_id())
         if data is None:
             abort(404, "Nothing was read yet: press Read serial first.")
         return data
@@ -186,6 +179,24 @@ def _port() -> str:
     return port.strip()
 
 
+def _wide() -> bool:
+    body = request.get_json(silent=True) or {}
+    return isinstance(body, dict) and body.get("wide") is True
+
+
+def _job_id() -> int | None:
+    """The ``id`` a print/save link names (the read on screen); None when it names none."""
+    text = request.args.get("id", "")
+    return int(text) if text.isdigit() else None
+
+
+def wide_minutes() -> int:
+    """About how many minutes "Search all addresses" takes (the hint's estimate)."""
+    from g15diag.app.search import wide_seconds
+
+    return max(1, round(wide_seconds() / 60))
+
+
 def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     """The command line's adapter options with the port the page chose (validated again)."""
     if options is None:
@@ -201,7 +212,9 @@ def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     )
 
 
-def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+def _read(
+    options: AdapterOptions, progress: Callable[[dict[str, Any]], None], *, wide: bool = False
+) -> dict[str, Any]:
     """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
     from g15diag.app.search import SearchProgress
@@ -217,19 +230,26 @@ def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -
             }
         )
 
-    return api.session(options=options, progress=step)
+    return api.session(options=options, progress=step, wide=wide)
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     from g15diag.app.doctor import run_doctor
 
+    from g15diag.app.checks import MISSING
+    from g15diag.app.doctor import CAPABILITIES
+
     report = run_doctor(options)
+    commands = {name for name, _, _ in CAPABILITIES}
     return {
         "verdict": report.verdict,
         "usable": report.usable,
         "simulated": report.simulated,
         "voltage": report.voltage,
+        "identity": report.identity.get("STI") or report.identity.get("ATI") or None,
+        "lacking": [c.name for c in report.checks if c.name in commands and c.status == MISSING],
         "advice": list(report.advice),
+        "advice_kinds": [[kind, params] for kind, params in report.advice_kinds],
         "checks": [[c.name, c.status, c.detail] for c in report.checks],
     }
 
@@ -274,4 +294,6 @@ def view(data: dict[str, Any]) -> dict[str, Any]:
         "address": record.unit_address,
         "rate": None if record.bitrate is None else record.bitrate // 1000,
         "voltage": record.battery_voltage,
+        "port": record.adapter_port,
+        "read_at": record.read_at.isoformat(),
     }
