@@ -12,11 +12,59 @@ from g15diag.i18n import INTERNAL, catalogue, error_kind, page_words
 
 #: words that stay as they are in Russian text (names, standards, commands of the adapter)
 LATIN_OK = {
-    "OBD", "CAN", "ELM327", "STN", "OBDLink", "SX", "EX", "MX", "vLinker", "FS", "PIC18F25K80",
-    "Logan", "Sandero", "Duster", "Renault", "G15", "VIN", "USB", "Bluetooth", "brltty", "H",
-    "L", "v1", "v2", "B", "g15diag", "Wi", "Fi", "socket", "dev", "rfcomm0", "zip", "PDF",
-    "KWP", "I", "O", "Q", "hex", "STS", "UDS", "ECU", "ATRV", "ATI", "Nissan", "Almera", "I/O/Q",
-    "kbit", "V", "km", "B0", "F18C", "v1.5", "v2.1",
+    "OBD",
+    "CAN",
+    "ELM327",
+    "STN",
+    "OBDLink",
+    "SX",
+    "EX",
+    "MX",
+    "vLinker",
+    "FS",
+    "PIC18F25K80",
+    "Logan",
+    "Sandero",
+    "Duster",
+    "Renault",
+    "G15",
+    "VIN",
+    "USB",
+    "Bluetooth",
+    "brltty",
+    "H",
+    "L",
+    "v1",
+    "v2",
+    "B",
+    "g15diag",
+    "Wi",
+    "Fi",
+    "socket",
+    "dev",
+    "rfcomm0",
+    "zip",
+    "PDF",
+    "KWP",
+    "I",
+    "O",
+    "Q",
+    "hex",
+    "STS",
+    "UDS",
+    "ECU",
+    "ATRV",
+    "ATI",
+    "Nissan",
+    "Almera",
+    "I/O/Q",
+    "kbit",
+    "V",
+    "km",
+    "B0",
+    "F18C",
+    "v1.5",
+    "v2.1",
 }
 
 
@@ -61,7 +109,7 @@ def _error_classes() -> list[type[errors.G15DiagError]]:
 
 
 def test_every_error_class_has_a_page_sentence() -> None:
-    import g15diag.gui.worker  # noqa: F401  (Busy)
+    import g15diag.gui.worker
     import g15diag.profiles  # noqa: F401  (ProfileError)
 
     for cls in _error_classes():
@@ -91,7 +139,9 @@ def test_every_advice_kind_the_checks_use_is_translated() -> None:
 def test_the_page_names_no_command_to_type(lang: str) -> None:
     words = page_words(lang)
     for text in _strings({k: v for k, v in words.items() if k != "lookalikes"}):
-        command = re.search(r"g15diag (doctor|discover|help|read-serial|scan|identify|export)", text)
+        command = re.search(
+            r"g15diag (doctor|discover|help|read-serial|scan|identify|export)", text
+        )
         assert not command and "`" not in text and "--" not in text, text
 
 

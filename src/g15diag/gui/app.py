@@ -234,10 +234,8 @@ def _read(
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    from g15diag.app.doctor import run_doctor
-
     from g15diag.app.checks import MISSING
-    from g15diag.app.doctor import CAPABILITIES
+    from g15diag.app.doctor import CAPABILITIES, run_doctor
 
     report = run_doctor(options)
     commands = {name for name, _, _ in CAPABILITIES}
