@@ -132,7 +132,9 @@ def test_every_advice_kind_the_checks_use_is_translated() -> None:
     kinds |= set(re.findall(r'kind = "([a-z_]+)"', source))
     assert kinds >= {"lacks_commands", "clone", "low_battery", "port_busy"}
     for lang in ("en", "ru"):
-        assert kinds <= set(page_words(lang)["advice"]), kinds - set(page_words(lang)["advice"])
+        assert kinds <= set(page_words(lang)["doctor_advice"]), kinds - set(
+            page_words(lang)["doctor_advice"]
+        )
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -83,7 +83,7 @@ def page_words(lang: str) -> dict[str, Any]:
         "lookalikes": dict(data["lookalikes"]),
         "steps": [dict(step) for step in data["steps"]],
         "errors": {kind: dict(text) for kind, text in data["errors"].items()},
-        "advice": dict(data["advice"]),
+        "doctor_advice": dict(data["advice"]),
     }
 
 

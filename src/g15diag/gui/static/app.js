@@ -237,7 +237,7 @@
       const p = document.createElement("p");
       const error = kind.startsWith("error.") ? w("errors")[kind.slice(6)] : null;
       p.textContent = error ? error.hint || fill(error.message, { port: port() }) :
-        fill(w("advice")[kind] || w("advice").other, params);
+        fill(w("doctor_advice")[kind] || w("doctor_advice").other, params);
       box.appendChild(p);
     }
   }
