@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from g15diag.hints import NOTHING_ANSWERED_HINT
 from gui_helpers import Gui, start_gui
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
