@@ -351,3 +351,12 @@ def test_serial_characters_are_shown_in_the_shipped_mono_face(gui, browser_facto
         c.font = '40px "G15 Mono"'; return ['I', 'l', '1'].map(ch => c.measureText(ch).width); }"""
     )
     assert len(set(widths)) == 1  # monospaced: the shipped face, not a fallback sans
+    sheet = browser_factory().new_page()
+    sheet.goto(gui.url.split("?")[0] + f"sheet.html?token={gui.token}&lang=ru&id=1")
+    sheet.wait_for_load_state()
+    assert sheet.evaluate("document.fonts.check('16px \"G15 Mono\"', 'Il1O0')")
+    for selector in ("td.mono >> nth=2", ".cell .ch"):  # the legend row, a serial cell
+        face = sheet.eval_on_selector(selector, "e => getComputedStyle(e).fontFamily")
+        assert face.startswith('"G15 Mono"'), (selector, face)
+    legend = sheet.inner_text("td.mono >> nth=2")
+    assert legend.startswith("S\u00a0=\u00a0заглавная латинская S")

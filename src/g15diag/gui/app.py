@@ -55,7 +55,7 @@ def create_app(
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
             "base-uri 'none'; form-action 'none'"
         )
         response.headers["X-Frame-Options"] = "DENY"

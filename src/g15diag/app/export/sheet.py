@@ -150,11 +150,11 @@ def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
         rows.append(Row(w["raw"], _spaced(record.serial_hex), mono=True))
     if record.serial_padding_hex:
         rows.append(Row(w["padding"], _spaced(record.serial_padding_hex), mono=True))
-    rows.append(Row(w["legend"], legend(serial, w)))
+    # the legend and the checksum line show serial characters: a face where 0/O, 1/I/l differ
+    rows.append(Row(w["legend"], legend(serial, w), mono=True))
     if not record.redacted:
-        rows.append(
-            Row(w["checksum"], f"{checksum(serial)}, " + w["checksum_note"].format(serial=serial))
-        )
+        note = w["checksum_note"].format(serial=serial)
+        rows.append(Row(w["checksum"], f"{checksum(serial)}, {note}", mono=True))
     rows.append(Row(w["reads"], str(record.serial_reads)))
     rate = "?" if record.bitrate is None else str(record.bitrate // 1000)
     note = w["source_note"].format(
