@@ -216,6 +216,13 @@ class ReadsDisagree(G15DiagError):
     exit_status = ExitStatus.DISAGREE
 
 
+class UserInterrupt(G15DiagError):
+    """Ctrl-C (or SIGTERM/SIGHUP) ended a scan or discover early: what came before is kept;
+    ``__cause__`` is the signal's own exception (the CLI re-raises it after the output)."""
+
+    exit_status = ExitStatus.INTERRUPTED
+
+
 class OutputError(G15DiagError):
     """An output file cannot be written."""
 

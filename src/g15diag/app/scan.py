@@ -118,14 +118,17 @@ def scan(
     progress: ProgressHook | None = None,
     timing: Timing | None = None,
     clock: Callable[[], float] = time.monotonic,
+    rows: list[ScanRow] | None = None,
 ) -> ScanResult:
-    """Probe every candidate at each of its bit rates (bit rate by bit rate)."""
+    """Probe every candidate at each of its bit rates (bit rate by bit rate); each row is
+    also appended to ``rows`` when given, so a caller still has them after a Ctrl-C."""
     cands = list(candidates if candidates is not None else profile.head_units)
     if not cands:
         raise UsageError("Nothing to scan: the candidate list is empty.")
     steps = plan(cands, cands[0].bitrates[0], transport.fixed_bitrate)
     client = Client(transport, timing, clock=clock)
-    rows: list[ScanRow] = []
+    rows = [] if rows is None else rows
+    first = len(rows)
     started = clock()
     with short_silence(transport):
         for n, (cand, target) in enumerate(steps, 1):
@@ -141,4 +144,4 @@ def scan(
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
             rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
-    return ScanResult(tuple(rows), transport.info, profile.name, clock() - started)
+    return ScanResult(tuple(rows[first:]), transport.info, profile.name, clock() - started)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from g15diag import errors, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
@@ -44,6 +44,7 @@ __all__ = [
 #: ``--wide``: every 11-bit request ID in this range (broadcast 0x7DF left out), at these rates.
 WIDE_RANGE = (0x700, 0x7FF)
 WIDE_RATES = (500_000, 250_000)
+BROADCAST = 0x7DF  # the OBD functional request ID: never one unit's address
 #: seconds one silent address costs on an ELM327 with the short silence wait (measured on
 #: the simulator through a pty: ATSH/ATCRA/ATFCSH and one request with ATST 64 ms)
 WIDE_SECONDS_PER_PROBE = 0.15
@@ -214,21 +215,28 @@ def _read_rung(
 
 def wide_candidates(profile: Profile) -> list[Candidate]:
     """``--wide``: the profile's candidates, then every other 11-bit request ID of
-    :data:`WIDE_RANGE` (the response ID as ``--range`` pairs it), at both :data:`WIDE_RATES`."""
-    from g15diag.app.scan import range_candidates  # scan imports this module
-
-    cands = range_candidates(profile, *WIDE_RANGE)
-    wide = {"source": "--wide", "bitrates": WIDE_RATES}
-    return [
-        replace(c, name=f"wide {c.request_id:03X}", **wide) if c.source == "--range" else c
-        for c in cands
-    ]
+    :data:`WIDE_RANGE` but the broadcast 0x7DF, at both :data:`WIDE_RATES`. The response ID
+    is request + the profile's scan offset (Renault: 0x20), or + 8 (ISO 15765-4) where that
+    would pass 0x7FF; 0x7F8-0x7FF have no 11-bit partner above them and are left out, and
+    so is the profile's engine ECU (it is not the head unit)."""
+    known = {c.request_id for c in profile.head_units} | {profile.engine.request_id}
+    first, last = WIDE_RANGE
+    added = []
+    for req in range(first, last + 1):
+        offsets = (profile.scan_response_offset, 8)
+        resp = next((req + o for o in offsets if req + o <= 0x7FF), None)
+        if req in known or req == BROADCAST or resp is None or resp == BROADCAST:
+            continue
+        added.append(
+            Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")
+        )
+    return [*profile.head_units, *added]
 
 
 def wide_seconds() -> float:
     """At most how long a ``--wide`` search takes when nothing answers (the hint says it)."""
     first, last = WIDE_RANGE
-    ids = sum(1 for i in range(first, last + 1) if i != 0x7DF)
+    ids = sum(1 for i in range(first, last + 1) if i != BROADCAST)
     return ids * len(WIDE_RATES) * WIDE_SECONDS_PER_PROBE
 
 

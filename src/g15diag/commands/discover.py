@@ -52,7 +52,7 @@ def command(
     recorded: give --trace FILE.log (never overwritten) or --report FILE.zip.
     """
     from g15diag import files, hints
-    from g15diag.errors import NoAnswer, UsageError
+    from g15diag.errors import NoAnswer, UsageError, UserInterrupt
 
     if not options.trace and not report:
         raise UsageError(
@@ -74,12 +74,16 @@ def command(
             written = _write_report(report, force, run, doctor, result, options.unredacted)
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
+    if isinstance(result.error, UserInterrupt) and result.error.__cause__ is not None:
+        raise result.error.__cause__  # Ctrl-C: the table and the report came first
     if result.error is not None:  # after the output and the report: its sentence and status
         raise result.error
     if not result.units:
+        widened = any(r.candidate.source == "--wide" for r in result.scan.rows)
         raise NoAnswer(
-            f"Nothing answered at {len(result.scan.rows)} address(es).",
-            hint=hints.NOTHING_ANSWERED_HINT,
+            f"Nothing answered at {len(result.scan.rows)} address(es)"
+            + (", every request ID 700-7FF included." if widened else "."),
+            hint=hints.WIDE_DONE_HINT if widened else hints.NOTHING_ANSWERED_HINT,
         )
     return 0
 
@@ -107,7 +111,8 @@ def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # 
             candidates=cands,
             sessions=mode(sessions),
             progress=progress if show else None,
-            keep_partial=True,  # an adapter error still leaves the table and the report
+            keep_partial=True,  # an adapter error or Ctrl-C still leaves the table and report
+            widen=id_range is None,  # nothing at the profile's candidates: every address
         )
         note_result(transport, result.to_dict())
     if show:
@@ -122,7 +127,7 @@ def _doctor(options: AdapterOptions) -> dict[str, Any] | None:
     from g15diag.app.doctor import run_doctor
     from g15diag.commands.doctor import to_json
 
-    return to_json(run_doctor(options))
+    return to_json(run_doctor(options.replace(trace=None)))  # --trace is discover's own
 
 
 def _write_report(  # type: ignore[no-untyped-def]
@@ -225,7 +230,8 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         "that looks like a serial is not known to be one."
     )
     if result.error is not None:
-        lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
+        why = "it was interrupted" if result.error.exit_status == 130 else "the adapter failed"
+        lines.append(f"INCOMPLETE: {why} partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import wide_option
 
 FORMATS = ("text", "json", "csv", "html", "pdf")
 
@@ -17,6 +18,7 @@ FORMATS = ("text", "json", "csv", "html", "pdf")
 @adapter_options(optional=True)
 @target_options
 @sessions_option
+@wide_option
 @click.option(
     "--from",
     "from_file",
@@ -57,6 +59,7 @@ def command(
     append: bool,
     force: bool,
     sessions: str,
+    wide: bool,
     options: AdapterOptions | None,
 ) -> int:
     """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
@@ -83,7 +86,7 @@ def command(
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        record = export.parse(_read_car(options, sessions))
+        record = export.parse(_read_car(options, sessions, wide))
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -93,10 +96,14 @@ def command(
     if output != "-":
         note = " (SIMULATED data)" if record.simulated else ""
         click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")
+    if record.serial is None and not from_file:  # exit 5 whenever the serial was not read
+        from g15diag.commands.identify import serial_not_read
+
+        raise serial_not_read(dict(record.data))
     return 0
 
 
-def _read_car(options: AdapterOptions, sessions: str) -> dict[str, Any]:
+def _read_car(options: AdapterOptions, sessions: str, wide: bool = False) -> dict[str, Any]:
     """Identify and read the battery voltage in one adapter session."""
     from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
@@ -104,5 +111,5 @@ def _read_car(options: AdapterOptions, sessions: str) -> dict[str, Any]:
     from g15diag.commands.options import connected
 
     with connected(options) as transport:
-        result = identify_on(transport, options, sessions)
+        result = identify_on(transport, options, sessions, wide)
         return session_dict(result, read_voltage(transport))

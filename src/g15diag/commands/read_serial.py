@@ -16,6 +16,7 @@ from g15diag.commands.options import (
     profile_option,
 )
 from g15diag.commands.sessions import mode, sessions_option
+from g15diag.commands.wide import candidates, progress_line, wide_option
 from g15diag.transport.base import can_id_text
 
 FAMILY_SERVICE = {
@@ -34,8 +35,9 @@ FAMILY_SERVICE = {
 )
 @profile_option
 @sessions_option
+@wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
+def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -> int:
     """Read the head unit's serial number, twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order, at each bit
@@ -46,13 +48,15 @@ def command(as_json: bool, sessions: str, options: AdapterOptions) -> int:
     """
     from g15diag.app.read_serial import read_serial
 
-    with connected(options) as transport:
+    cands = candidates(options, wide)
+    with connected(options) as transport, progress_line(wide) as progress:
         result = read_serial(
             transport,
             options.load_profile(),
             bitrate=options.bus_bitrate,
-            candidates=options.address_candidates(),
+            candidates=cands,
             sessions=mode(sessions),
+            progress=progress,
         )
         note_result(transport, to_json(result))
     if as_json:

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result, profile_option
+from g15diag.commands.wide import wide_option
 
 
 @click.command("scan")
@@ -23,18 +24,23 @@ from g15diag.commands.options import adapter_options, connected, note_result, pr
     "candidates; response = request + the profile's scan offset; the broadcast ID 7DF is "
     "left out.",
 )
+@wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int:
+def command(id_range: str | None, wide: bool, as_json: bool, options: AdapterOptions) -> int:
     """Try every head-unit candidate of the profile at its bit rates; show who answered.
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
     from g15diag import hints
-    from g15diag.app.scan import parse_range, range_candidates, scan
-    from g15diag.errors import NoAnswer
+    from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates, scan
+    from g15diag.app.search import wide_candidates
+    from g15diag.errors import NoAnswer, UsageError
 
+    if wide and id_range:
+        raise UsageError("Give either --range or --wide (--wide is every address 700-7FF).")
     prof = options.load_profile()
     cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
+    cands = wide_candidates(prof) if wide else cands
     show = not as_json and sys.stderr.isatty()
 
     def progress(step: Any) -> None:
@@ -45,9 +51,21 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions) -> int
             err=True,
         )
 
-    with connected(options) as transport:
-        result = scan(transport, prof, candidates=cands, progress=progress if show else None)
-        note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+    rows: list[ScanRow] = []
+    try:
+        with connected(options) as transport:
+            hook = progress if show else None
+            result = scan(transport, prof, candidates=cands, progress=hook, rows=rows)
+            note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+    except KeyboardInterrupt:  # Ctrl-C: what was found so far, then "Interrupted."
+        if show:
+            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+        if rows and not as_json:
+            seconds = sum(r.seconds for r in rows)
+            partial = ScanResult(tuple(rows), transport.info, prof.name, seconds)
+            click.echo(to_text(partial))
+            click.echo(f"INCOMPLETE: interrupted after {len(rows)} address(es).")
+        raise
     if show:
         click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
     if as_json:
