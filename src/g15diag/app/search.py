@@ -224,8 +224,8 @@ def wide_candidates(profile: Profile) -> list[Candidate]:
     added = []
     for req in range(first, last + 1):
         offsets = (profile.scan_response_offset, 8)
-        resp = next((req + o for o in offsets if req + o <= 0x7FF), None)
-        if req in known or req == BROADCAST or resp is None or resp == BROADCAST:
+        resp = next((req + o for o in offsets if req + o <= 0x7FF and req + o != BROADCAST), None)
+        if req in known or req == BROADCAST or resp is None:
             continue
         added.append(
             Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")

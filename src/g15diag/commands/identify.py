@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
+from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, connected, note_result, target_options
 from g15diag.commands.sessions import mode, sessions_option
 from g15diag.commands.wide import candidates, progress_line, wide_option
@@ -56,7 +56,7 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -
     result = run_identify(options, sessions, wide)
     data = result.to_dict()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        jsonout.echo(data, indent=2)  # the run's one JSON document, even with exit 5
     else:
         click.echo(to_text(data))
     if data["serial"] is None:  # one rule: exit 5 whenever the serial was not read
