@@ -360,3 +360,45 @@ def test_serial_characters_are_shown_in_the_shipped_mono_face(gui, browser_facto
         assert face.startswith('"G15 Mono"'), (selector, face)
     legend = sheet.inner_text("td.mono >> nth=2")
     assert legend.startswith("S\u00a0=\u00a0заглавная латинская S")
+
+
+@pytest.mark.slow
+def test_search_all_addresses_finds_a_unit_at_7b3_from_the_hint(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?hu=7B3:7D3")
+    page.click("#read")
+    page.wait_for_selector("#error-steps:not([hidden])")
+    page.click("#error-steps button[data-action=wide]")
+    page.wait_for_selector("#progress:not([hidden])")
+    page.wait_for_function(
+        "document.getElementById('progress-text').textContent.startsWith('Searching all')"
+    )
+    page.wait_for_selector("#serial .cell >> nth=15", timeout=90_000)
+    assert page.inner_text("#serial-text") == f"{SERIAL} (16)"
+    assert "CAN 0x7B3/0x7D3" in page.inner_text("#source")
+    assert page.is_hidden("#error")
+
+
+@pytest.mark.slow
+def test_the_field_report_button_saves_a_zip(gui, browser_factory, tmp_path):
+    import zipfile
+
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?unit=hidden_serial")
+    page.click("#read")
+    page.wait_for_selector("#no-serial:not([hidden])")
+    page.click("#no-serial button[data-action=report]")
+    page.wait_for_selector("#report-ready:not([hidden])", timeout=90_000)
+    with page.expect_download() as info:
+        page.click("#report-file")
+    saved = tmp_path / "report.zip"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        names = set(archive.namelist())
+        readme = archive.read("README.txt").decode()
+    assert {"README.txt", "doctor.json", "scan.json", "discover.json", "trace.log"} <= names
+    assert "SIM0O1Il5S8B2024" not in readme

@@ -98,12 +98,27 @@ def create_app(
         worker.start("doctor", functools.partial(_doctor, chosen))
         return jsonify(state="running"), 202
 
+    @app.post("/api/report")
+    def report() -> tuple[Response, int]:
+        chosen = for_port(options, _port())
+        worker.start("report", functools.partial(_report, chosen))
+        return jsonify(state="running"), 202
+
+    @app.get("/report.zip")
+    def report_zip() -> Response:
+        data = worker.last_result("report", _job_id())
+        if not isinstance(data, bytes):
+            abort(404, "No field report was made yet.")
+        return _download(data, "application/zip", "g15diag-field-report.zip")
+
     @app.get("/api/status")
     def status() -> Response:
         job = worker.snapshot()
         result = job.result
         if job.kind == "read" and result is not None:
             result = view(result)
+        if job.kind == "report" and result is not None:
+            result = {"bytes": len(result)}  # the file itself: /report.zip?id=
         return jsonify(
             kind=job.kind,
             state=job.state,
@@ -231,6 +246,13 @@ def _read(
         )
 
     return api.session(options=options, progress=step, wide=wide)
+
+
+def _report(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> bytes:
+    """The field report (doctor, discover widened, its trace; values masked), in memory."""
+    from g15diag.app.field_report import field_report
+
+    return field_report(options, lambda p: progress({"address": f"{p.request_id:03X}"}))
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
