@@ -1,6 +1,10 @@
 """Import rules between the layers, read from the source (every import, lazy ones included).
 
-- protocol/ is sans-I/O: it imports no I/O module and nothing of the tool's other layers;
+- no import cycle anywhere in the package (imports inside functions count);
+- errors.py imports nothing of the tool (every layer may raise its exceptions);
+- protocol/ is sans-I/O: it imports no I/O module, and of the tool only itself and errors;
+- the faces (cli.py, commands/, gui/) never import transport/: they call the API
+  (g15diag.app.api), which alone opens an adapter (g15diag.app.link.Link);
 - transport/ imports nothing of sim/ (the simulator registers itself, g15diag.adapter);
 - traces/ and transport/ do not import each other (g15diag.adapter and g15diag.recording
   join them);
@@ -10,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -79,6 +84,144 @@ def _violations(folder: str, forbidden: set[str]) -> list[str]:
 def test_protocol_imports_no_io_and_no_other_layer() -> None:
     layers = {f"g15diag.{x}" for x in ("transport", "sim", "traces", "app", "commands", "cli")}
     assert _violations("protocol", IO_MODULES | layers) == []
+
+
+def _tool_imports(paths: Iterable[Path], allowed: tuple[str, ...] = ()) -> list[str]:
+    """Imports of the tool's own modules in ``paths`` outside ``allowed`` (prefixes)."""
+    bad = []
+    for path in paths:
+        for line, name in _imports(path):
+            own = name == "g15diag" or name.startswith("g15diag.")
+            if own and not any(name == a or name.startswith(a + ".") for a in allowed):
+                bad.append(f"{path.relative_to(PACKAGE)}:{line} imports {name}")
+    return bad
+
+
+def test_errors_imports_nothing_of_the_tool() -> None:
+    assert _tool_imports([PACKAGE / "errors.py"]) == []
+
+
+def test_protocol_imports_only_itself_and_errors() -> None:
+    paths = sorted((PACKAGE / "protocol").rglob("*.py"))
+    allowed = ("g15diag.protocol", "g15diag.errors")
+    bad = _tool_imports(paths, allowed)
+    # ``from g15diag import errors`` names the package first: only ``errors`` is taken from it
+    assert [b for b in bad if not b.endswith(" imports g15diag")] == []
+
+
+FACES = ("cli.py", "commands", "gui")
+
+
+def test_faces_never_import_transport() -> None:
+    bad = []
+    for face in FACES:
+        if face.endswith(".py"):
+            for line, name in _imports(PACKAGE / face):
+                if name == "g15diag.transport" or name.startswith("g15diag.transport."):
+                    bad.append(f"{face}:{line} imports {name}")
+        else:
+            bad += _violations(face, {"g15diag.transport"})
+    assert bad == []
+
+
+def _module_name(root: Path, path: Path) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (at module level or inside functions).
+
+    ``from pkg import mod`` is an edge to ``pkg.mod`` (the parent package runs first either
+    way: a child importing its parent's ``__init__`` is no cycle); ``from mod import name``
+    is an edge to ``mod``."""
+    paths = {_module_name(root, p): p for p in sorted(root.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    module = f"{base}.{node.module}" if node.module else base
+                else:
+                    module = node.module or ""
+                subs = [f"{module}.{alias.name}" for alias in node.names]
+                targets = [t for t in subs if t in paths] or [module]
+            else:
+                continue
+            for target in targets:
+                while target and target not in paths:  # ``import a.b.name`` -> a.b
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    edges.add(target)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every group of modules that import each other, directly or round a loop (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_anywhere() -> None:
+    graph = import_graph(PACKAGE)
+    assert len(graph) > 90 and "g15diag.app.link" in graph["g15diag.app.api"]
+    assert cycles(graph) == []
+
+
+def test_the_cycle_checker_finds_a_lazy_cycle(tmp_path: Path) -> None:
+    # the checker itself can fail: a loop closed by an import inside a function is found
+    pkg = tmp_path / "pkg"
+    (pkg / "core").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core" / "__init__.py").write_text("")
+    (pkg / "errors.py").write_text("def quoted():\n    from pkg.privacy import quote\n")
+    (pkg / "privacy.py").write_text("from pkg.core import elm\n")
+    (pkg / "core" / "elm.py").write_text("from . import helper\nfrom pkg import errors\n")
+    (pkg / "core" / "helper.py").write_text("import os\n")
+    graph = import_graph(pkg)
+    assert graph["pkg.core.elm"] == {"pkg.core.helper", "pkg.errors"}
+    assert cycles(graph) == [["pkg.core.elm", "pkg.errors", "pkg.privacy"]]
+    (pkg / "errors.py").write_text("")  # errors imports nothing: the loop is gone
+    assert cycles(import_graph(pkg)) == []
+
+
+def test_the_face_rule_sees_a_lazy_transport_import(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def run():\n    from g15diag.transport.base import can_id_text\n")
+    names = [name for _line, name in _imports(probe, package="g15diag.commands")]
+    assert "g15diag.transport.base" in names
 
 
 def test_transport_does_not_import_sim() -> None:

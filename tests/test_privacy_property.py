@@ -103,15 +103,20 @@ def test_doctor_on_a_freezing_adapter_masks_the_vin() -> None:
 
 
 def test_unreadable_line_next_to_a_word_is_masked() -> None:
-    from g15diag import errors
+    from g15diag import errors, privacy
     from g15diag.protocol import elm
 
+    # masking is a value: the error keeps the adapter's output raw, a face presents it
     with pytest.raises(errors.ProtocolError) as info:
         elm.parse_frame_line("7A8101362F18C53494D_")
-    assert str(info.value) == "Unreadable line from the adapter: '*******************_'."
+    assert info.value.parts == (errors.Quote("7A8101362F18C53494D_"),)
+    shown = privacy.present(info.value)
+    assert shown == "Unreadable line from the adapter: '*******************_'."
+    assert str(info.value) == shown  # presented once, shown so from then on
     with pytest.raises(errors.ProtocolError) as info:
         elm.parse_frame_line("7A8101362F18C53494D\x07")
-    assert leaked(str(info.value)) == []
+    assert leaked(privacy.present(info.value)) == []
+    assert "53494D" in privacy.present(info.value, unredacted=True)
 
 
 def test_a_bad_trace_line_is_quoted_masked(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,8 @@ The small Python API (the CLI is built on the same functions) is loaded lazily, 
     g15diag.export(g15diag.session(port="sim://"), "sheet.html")  # identify + ATRV volts
     table = g15diag.scan(port="sim://")               # -> ScanResult
     serial = g15diag.read_serial(port="sim://", progress=print)  # -> SerialResult
+    g15diag.identify(port="sim://", trace="x.log", traffic=print)  # x.log + x.json; -v lines
+    report = g15diag.doctor(port="/dev/ttyUSB0")       # -> DoctorReport
     opts = g15diag.AdapterOptions(port="COM3", baud="auto", timeout=2.0)
     result = g15diag.identify(options=opts)           # the same record the CLI builds
 
@@ -27,11 +29,16 @@ __all__ = [
     "AdapterOptions",
     "G15DiagError",
     "IdentifyResult",
+    "Run",
     "ScanResult",
     "SearchProgress",
     "SerialResult",
+    "TrafficEvent",
     "UsageError",
     "__version__",
+    "adapters",
+    "discover",
+    "doctor",
     "export",
     "identify",
     "make_transport",
@@ -47,6 +54,11 @@ _LAZY = {
     "G15DiagError": "g15diag.errors",
     "UsageError": "g15diag.errors",
     "identify": "g15diag.app.api",
+    "discover": "g15diag.app.api",
+    "doctor": "g15diag.app.api",
+    "adapters": "g15diag.app.api",
+    "Run": "g15diag.app.link",
+    "TrafficEvent": "g15diag.app.link",
     "read_serial": "g15diag.app.api",
     "SearchProgress": "g15diag.app.search",
     "SerialResult": "g15diag.app.read_serial",

@@ -206,9 +206,6 @@ class AdapterOptions:
     address: str | None = None
     reads: int = 2
     profile: str | Profile = DEFAULT_PROFILE
-    verbose: bool = False
-    unredacted: bool = False
-    trace: str | None = None
 
     def __post_init__(self) -> None:
         checked = {
@@ -222,9 +219,6 @@ class AdapterOptions:
             "address": check_address(self.address),
             "reads": check_reads(self.reads),
             "profile": check_profile(self.profile),
-            "verbose": check_flag("verbose", self.verbose),
-            "unredacted": check_flag("unredacted", self.unredacted),
-            "trace": check_text("trace", self.trace),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)

@@ -169,7 +169,7 @@ def _watch_json(command: click.Command) -> None:
 
             def note(ctx: click.Context, p: click.Parameter, value: object, inner=inner) -> object:
                 if value:
-                    jsonout.request()
+                    jsonout.output(ctx).requested = True
                 return inner(ctx, p, value) if inner else value
 
             param.callback = note
@@ -177,28 +177,34 @@ def _watch_json(command: click.Command) -> None:
             param._g15_watched = True  # type: ignore[attr-defined]
 
 
-def report(error: G15DiagError) -> None:
-    """Print an error as the user should see it (VIN and serial masked unless --unredacted)."""
-    from g15diag.privacy import mask_text
+def report(error: G15DiagError, out: jsonout.Output) -> None:
+    """Print an error as the user should see it: as the run that raised it presented it
+    (VIN and serial masked unless --unredacted), masked when no run did."""
+    from g15diag.privacy import present
 
-    click.echo(f"Error: {mask_text(str(error))}", err=True)
-    if error.hint:
-        click.echo(f"Hint: {mask_text(error.hint)}", err=True)
-    report_json(str(error), error.hint, error.exit_status)
+    message = present(error)
+    click.echo(f"Error: {message}", err=True)
+    if error.shown_hint:
+        click.echo(f"Hint: {error.shown_hint}", err=True)
+    report_json(out, message, error.shown_hint, error.exit_status, masked=True)
 
 
-def report_json(message: str, hint: str | None, status: int) -> None:
+def report_json(
+    out: jsonout.Output, message: str, hint: str | None, status: int, *, masked: bool = False
+) -> None:
     """With --json, the error as one JSON object on stdout too (scripts read both)."""
-    if not jsonout.error_object_wanted():
+    if not out.error_object_wanted():
         return
     import json
 
     from g15diag.privacy import mask_text
 
+    if not masked:
+        message, hint = mask_text(message), mask_text(hint) if hint else None
     data = {
         "schema_version": 1,
-        "error": mask_text(message),
-        "hint": mask_text(hint) if hint else None,
+        "error": message,
+        "hint": hint or None,
         "exit_status": int(status),
     }
     with contextlib.suppress(OSError):
@@ -207,10 +213,6 @@ def report_json(message: str, hint: str | None, status: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and exits with) the documented status."""
-    from g15diag import privacy
-
-    privacy.set_unredacted(False)  # only this run's --unredacted counts
-    jsonout.reset()
     files.reset()
     with signals.installed(restore=argv is not None):
         try:
@@ -244,18 +246,19 @@ def _pipe_closed() -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    out = jsonout.Output()  # this run's --json state, nobody else's
     try:
-        status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False, obj=out)
         code = status if isinstance(status, int) else ExitStatus.OK
     except G15DiagError as error:
-        report(error)
+        report(error, out)
         code = error.exit_status
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         code = _interrupted(exc)
     except click.ClickException as error:
         error.show()
         code = ExitStatus.USAGE if isinstance(error, click.UsageError) else error.exit_code
-        report_json(error.format_message(), None, code)
+        report_json(out, error.format_message(), None, code)
     except click.exceptions.Exit as done:
         code = done.exit_code
     except (BrokenPipeError, StdoutClosed):
@@ -273,7 +276,7 @@ def _run(argv: list[str] | None) -> int:
         )
         click.echo(message, err=True)
         code = ExitStatus.FAILURE
-        report_json(message, None, code)
+        report_json(out, message, None, code)
     return code
 
 

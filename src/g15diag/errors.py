@@ -7,6 +7,9 @@ documented exit status (see README, "Exit status").
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 
 class ExitStatus:
     """Documented process exit statuses (README, "Exit status")."""
@@ -25,24 +28,74 @@ class ExitStatus:
     INTERRUPTED = 130  # Ctrl-C / SIGINT
 
 
+@dataclass(frozen=True)
+class Quote:
+    """Adapter output quoted in a message, kept raw. A face shows it masked like ``-v``
+    traffic (g15diag.privacy), or raw when the run is unredacted."""
+
+    text: str
+    request: bytes | None = None
+    command: str = ""
+    id_bits: int = 11
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Two reads of one identifier that differ, kept raw (their bytes are personal data)."""
+
+    first: bytes
+    second: bytes
+
+
+#: a raw value inside a message: shown by a face, masked unless asked
+Part = Quote | Difference
+#: a message: plain text, or text and raw parts in order
+Message = str | tuple[str | Part, ...]
+
+
+#: how many characters of adapter output a message quotes
+QUOTE_LIMIT = 60
+
+
+def raw(part: Part) -> str:
+    """A part as it is (what ``str()`` shows before a face presented the error)."""
+    if isinstance(part, Quote):
+        return repr(part.text[:QUOTE_LIMIT])
+    return f"{part.first.hex(' ').upper()} versus {part.second.hex(' ').upper()}"
+
+
 class G15DiagError(Exception):
-    """Base of every error the tool raises on purpose."""
+    """Base of every error the tool raises on purpose.
+
+    The message may hold raw parts (:class:`Quote`, :class:`Difference`): ``pieces`` keeps
+    them raw; a face renders them once (g15diag.privacy.present: masked unless the run is
+    unredacted) and ``str()`` then gives that text. Before that, ``str()`` is raw.
+    """
 
     exit_status: int = ExitStatus.FAILURE
     hint: str | None = None
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, *, hint: str | None = None) -> None:
+        self.pieces: tuple[str | Part, ...] = (message,) if isinstance(message, str) else message
+        #: the message as a face presented it (None: not presented yet)
+        self.shown: str | None = None
+        #: the hint as a face presented it
+        self.shown_hint: str | None = None
+        super().__init__(self.render(raw))
         if hint is not None:
             self.hint = hint
 
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """The raw values in the message, in order."""
+        return tuple(p for p in self.pieces if not isinstance(p, str))
 
-def quoted(output: str, request: bytes | None = None) -> str:
-    """Adapter output for a message, quoted and masked like ``-v`` traffic (the serial and
-    the VIN stay hidden unless --unredacted): every message that quotes an adapter uses it."""
-    from g15diag.privacy import quote  # privacy imports this module
+    def render(self, show: Callable[[Part], str]) -> str:
+        """The message with every part shown by ``show``."""
+        return "".join(p if isinstance(p, str) else show(p) for p in self.pieces)
 
-    return quote(output, request)
+    def __str__(self) -> str:
+        return self.shown if self.shown is not None else self.render(raw)
 
 
 class UsageError(G15DiagError):
@@ -78,7 +131,7 @@ class AdapterTimeout(AdapterError):
         "and no other program uses the port."
     )
 
-    def __init__(self, message: str, *, hint: str | None = None, received: str = "") -> None:
+    def __init__(self, message: Message, *, hint: str | None = None, received: str = "") -> None:
         super().__init__(message, hint=hint)
         #: what arrived before the deadline (no prompt in it); "" when nothing did
         self.received = received
@@ -122,7 +175,9 @@ class AdapterStatus(AdapterError):
         self.status = status
         self.command = command
         where = f" to {command!r}" if command else ""
-        super().__init__(f"The adapter answered {quoted(status)}{where}.", hint=self.default_hint)
+        super().__init__(
+            ("The adapter answered ", Quote(status), f"{where}."), hint=self.default_hint
+        )
 
 
 class CanBusError(AdapterStatus):

@@ -1,5 +1,7 @@
 """Masking the VIN and the head-unit serial in what the tool *logs* (``-v`` traffic, error
-reports), unless the user gives ``--unredacted``. What a command is asked to print or export
+reports), unless the run is unredacted (``--unredacted``, the API's ``unredacted=True``).
+Masking is a value: every function here takes ``unredacted`` as an argument (default False),
+and nothing here remembers it between calls. What a command is asked to print or export
 (the serial from ``read-serial``, an ``export`` file) is its result, not a log, and is not masked
 here (``export --redact`` masks files for sharing).
 
@@ -32,19 +34,6 @@ SENSITIVE_REQUESTS = (
     kwp.read_ecu_identification(kwp.ECU_SERIAL_NUMBER),  # 1A 8C, KWP2000 ECUSerialNumber
     kwp.read_ecu_identification(kwp.VIN_OPTION),  # 1A 90, KWP2000 VIN
 )
-
-_unredacted = False
-
-
-def set_unredacted(value: bool) -> None:
-    """Set by ``--unredacted`` (and reset at the start of every CLI run)."""
-    global _unredacted
-    _unredacted = bool(value)
-
-
-def unredacted() -> bool:
-    """True when the user asked for unmasked logs and error reports."""
-    return _unredacted
 
 
 def is_sensitive_request(pdu: bytes) -> bool:
@@ -108,7 +97,7 @@ _HEXY = re.compile(r"(?:[0-9A-Fa-f]{2}[ :]?){3,}")
 _ALNUM = re.compile(r"[0-9A-Za-z]")
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Control characters as ``\\xNN`` (a log line never moves the cursor)."""
     return "".join(
         c if c.isprintable() else ("\\n" if c == "\n" else f"\\x{ord(c):02x}") for c in text
@@ -126,14 +115,14 @@ class TrafficMasker:
     ELM327 status, the echo, or visibly the answer to a request that reads nothing personal.
     """
 
-    def __init__(self, unredacted: bool | None = None) -> None:
-        self.unredacted = _unredacted if unredacted is None else unredacted
+    def __init__(self, unredacted: bool = False) -> None:
+        self.unredacted = unredacted
         self._streams: dict[int, bool] = {}  # CAN ID -> its multi-frame answer is sensitive
         self._payloads: dict[int, tuple[bytearray, int]] = {}  # CAN ID -> (so far, length)
         self._personal: set[int] = set()  # CAN IDs whose answer looks like a serial or VIN
 
     def __call__(self, step: Traffic) -> str:
-        return "\\r".join(_printable(t) for t in self.lines(step))
+        return "\\r".join(printable(t) for t in self.lines(step))
 
     def lines(self, step: Traffic) -> list[str]:
         """The step's lines, masked (raw with --unredacted)."""
@@ -241,12 +230,37 @@ def quote(
     *,
     id_bits: int = 11,
     limit: int = 60,
+    unredacted: bool = False,
 ) -> str:
     """Adapter output for an error message: masked as ``-v`` masks it, at most ``limit``
     characters, as a quoted Python literal (``'7A8101362F18C******'``)."""
     lines = elm.reply_lines(text, command, id_bits)
     step = Traffic(False, tuple(lines), request, command)
-    return repr("\r".join(TrafficMasker().lines(step))[:limit])
+    return repr("\r".join(TrafficMasker(unredacted).lines(step))[:limit])
+
+
+def show_part(part: errors.Part, *, unredacted: bool = False) -> str:
+    """One raw part of an error message, as a face shows it."""
+    if isinstance(part, errors.Quote):
+        return quote(
+            part.text, part.request, part.command, id_bits=part.id_bits, unredacted=unredacted
+        )
+    return show_difference(part.first, part.second, unredacted=unredacted)
+
+
+def present(error: errors.G15DiagError, *, unredacted: bool | None = None) -> str:
+    """``error``'s sentence for a person, and from now on its ``str()``: raw parts and what
+    looks like a serial or a VIN masked, unless ``unredacted``. ``None``: as already
+    presented (by the run that raised it), else masked."""
+    if unredacted is None:
+        if error.shown is not None:
+            return error.shown
+        unredacted = False
+    text = error.render(lambda part: show_part(part, unredacted=unredacted))
+    hint = error.hint
+    error.shown = text if unredacted else mask_text(text)
+    error.shown_hint = hint if unredacted or hint is None else mask_text(hint)
+    return error.shown
 
 
 def _native_line(text: str) -> Line | None:
@@ -334,27 +348,27 @@ def _mask_run(match: re.Match[str]) -> str:
     return re.sub(r"[0-9A-Fa-f]", "*", run)
 
 
-def mask_text(text: str) -> str:
+def mask_text(text: str, *, unredacted: bool = False) -> str:
     """Mask what may be a serial or a VIN in a free-text message: runs of four or more hex
     bytes (``53 49 4D 30``, ``53494D30``) and 17-character VIN-like words (first 11 kept)."""
-    if _unredacted:
+    if unredacted:
         return text
     text = _VIN.sub(lambda m: m.group(0)[:11] + "*" * 6, text)
     return _HEX_RUN.sub(_mask_run, text)
 
 
-def show_bytes(data: bytes) -> str:
-    """Spaced hex of identifier bytes for a message: masked (``** **``) unless --unredacted."""
-    if _unredacted:
+def show_bytes(data: bytes, *, unredacted: bool = False) -> str:
+    """Spaced hex of identifier bytes for a message: masked (``** **``) unless unredacted."""
+    if unredacted:
         return data.hex(" ").upper()
     return " ".join(MASK for _ in data) or "(empty)"
 
 
-def show_difference(first: bytes, second: bytes) -> str:
-    """Two reads that disagree: their bytes with --unredacted; otherwise where they differ
+def show_difference(first: bytes, second: bytes, *, unredacted: bool = False) -> str:
+    """Two reads that disagree: their bytes when unredacted; otherwise where they differ
     (a map, ``^`` under each differing byte) and how long each is, never the values."""
-    if _unredacted:
-        return f"{show_bytes(first)} versus {show_bytes(second)}"
+    if unredacted:
+        return f"{show_bytes(first, unredacted=True)} versus {show_bytes(second, unredacted=True)}"
     longest = max(len(first), len(second))
     marks = "".join("^" if first[i : i + 1] != second[i : i + 1] else "=" for i in range(longest))
     return (

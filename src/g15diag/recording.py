@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from g15diag import __version__, files
 from g15diag.errors import G15DiagError, UsageError
 from g15diag.traces import candump, sidecar
 from g15diag.transport.base import Target, Transport
-
-_ACTIVE: weakref.WeakKeyDictionary[Transport, Recorder] = weakref.WeakKeyDictionary()
 
 
 class Recorder:
@@ -55,7 +52,6 @@ class Recorder:
         """Listen to ``transport``'s frames and note every target it is pointed at."""
         transport.frame_listeners.append(self.on_frame)
         transport.target_listeners.append(self.on_target)
-        _ACTIVE[transport] = self
 
     def on_target(self, target: Target) -> None:
         if target not in self.targets:
@@ -77,8 +73,10 @@ class Recorder:
                 return
             self.frames += 1
 
-    def note_error(self, error: BaseException) -> None:
-        self.error = {"type": type(error).__name__, "message": str(error)}
+    def note_error(self, error: BaseException, message: str | None = None) -> None:
+        """The error that ended the run; ``message`` as the run shows it (masked or not)."""
+        text = str(error) if message is None else message
+        self.error = {"type": type(error).__name__, "message": text}
         if isinstance(error, G15DiagError):
             self.error["exit_status"] = str(error.exit_status)
 
@@ -136,10 +134,3 @@ class Recorder:
             "error": self.error,
         }
         return data
-
-
-def note_result(transport: Transport, result: dict[str, Any]) -> None:
-    """Hand the command's result (its JSON form) to the recorder, if one is attached."""
-    recorder = _ACTIVE.get(transport)
-    if recorder is not None:
-        recorder.result = result

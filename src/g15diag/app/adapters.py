@@ -143,7 +143,8 @@ def probe(
     ports: Iterable[PortInfo], *, baud: int | str = 38400, timeout: float = 2.0
 ) -> list[PortInfo]:
     """Ask each port (not the Wi-Fi hint) for ``ATI`` and nothing else."""
-    from g15diag.adapter import AdapterOptions, make_transport
+    from g15diag.adapter import AdapterOptions
+    from g15diag.app.link import Link
     from g15diag.protocol import elm
     from g15diag.transport.elm327 import Elm327Transport
 
@@ -152,16 +153,16 @@ def probe(
         if info.kind == "wifi-hint":
             out.append(info)
             continue
-        transport = make_transport(AdapterOptions(port=info.port, baud=baud, timeout=timeout))
-        if not isinstance(transport, Elm327Transport):  # not a serial port: nothing to ask
-            out.append(replace(info, probe_error="not a serial port"))
-            continue
+        options = AdapterOptions(port=info.port, baud=baud, timeout=timeout)
         try:
-            transport.open_port()
-            lines = elm.check_ok("ATI", transport.command("ATI"))
-            out.append(replace(info, identity=" ".join(lines) or "(empty answer)"))
+            with Link(options, open_adapter=False) as link:
+                transport = link.transport
+                if not isinstance(transport, Elm327Transport):  # not a serial port
+                    out.append(replace(info, probe_error="not a serial port"))
+                    continue
+                transport.open_port()
+                lines = elm.check_ok("ATI", transport.command("ATI"))
+                out.append(replace(info, identity=" ".join(lines) or "(empty answer)"))
         except errors.G15DiagError as exc:
-            out.append(replace(info, probe_error=str(exc)))
-        finally:
-            transport.close()
+            out.append(replace(info, probe_error=str(exc)))  # as the link presented it
     return out

@@ -1,12 +1,21 @@
-"""The small Python API: one call per task, typed results, nothing printed.
+"""The small Python API, and the only door to an adapter: every CLI command and the page
+call these functions and render what they return. Typed results, nothing printed.
 
 >>> import g15diag
 >>> result = g15diag.identify(port="sim://")          # doctest: +SKIP
 >>> result.value("serial"), result.vin.value, result.simulated  # doctest: +SKIP
 
-Every function opens the adapter on ``port`` (any ``--port`` value: a serial device,
-``socket://host:port``, ``sim://...``), does its work and closes it. Errors are
-:class:`g15diag.errors.G15DiagError` subclasses with an ``exit_status``.
+Every function that talks to an adapter opens it on ``port`` (any ``--port`` value: a serial
+device, ``socket://host:port``, ``sim://...``) through one :class:`~g15diag.app.link.Link`,
+does its work and closes it. Each takes, per call:
+
+- ``trace="x.log"``: record the CAN exchange (``--trace``'s trace and ``x.json`` sidecar);
+- ``traffic=callable``: receives every :class:`~g15diag.app.link.TrafficEvent` (what ``-v``
+  prints), the serial and the VIN masked;
+- ``unredacted=False``: when true, traffic and error texts are not masked;
+
+or one ``run=Run(...)`` record holding them. Nothing of one call influences the next. Errors
+are :class:`g15diag.errors.G15DiagError` subclasses with an ``exit_status``.
 """
 
 from __future__ import annotations
@@ -14,20 +23,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions, make_transport
+from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+
+# the operations are looked up in their modules at call time (one place to replace them)
+from g15diag.app import identify as _identify_mod
+from g15diag.app import read_serial as _read_serial_mod
+from g15diag.app import scan as _scan_mod
+from g15diag.app.adapters import PortInfo
+from g15diag.app.checks import DoctorReport
+from g15diag.app.discover import DiscoverResult
 from g15diag.app.identify import IdentifyResult
-from g15diag.app.identify import identify as _identify
+from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
-from g15diag.app.read_serial import read_serial as _read_serial
-from g15diag.app.scan import ScanResult, parse_range, range_candidates
-from g15diag.app.scan import scan as _scan
+from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.errors import UsageError
 from g15diag.profiles import Candidate, Profile
 
 __all__ = [
+    "Run",
     "SearchProgress",
     "SessionMode",
+    "adapters",
+    "discover",
+    "doctor",
     "export",
     "identify",
     "read_serial",
@@ -58,6 +77,23 @@ def _record(options: AdapterOptions | None, **fields: Any) -> AdapterOptions:
     return options
 
 
+def _run(
+    run: Run | None,
+    command: str,
+    trace: str | Path | None,
+    traffic: TrafficHook | None,
+    unredacted: bool,
+) -> Run:
+    """``run`` as given, or one policy made (and validated) from the keyword arguments."""
+    if run is None:
+        return Run(trace=trace, traffic=traffic, unredacted=unredacted, command=command)
+    if not isinstance(run, Run):
+        raise UsageError(f"run must be a g15diag.Run, not {run!r}.")
+    if trace is not None or traffic is not None or unredacted:
+        raise UsageError("Give either run= or trace=/traffic=/unredacted=, not both.")
+    return run
+
+
 def _progress(progress: ProgressHook | None) -> ProgressHook | None:
     if progress is not None and not callable(progress):
         raise UsageError(f"progress must be a function of one SearchProgress, not {progress!r}.")
@@ -81,7 +117,7 @@ def _search(
 
 
 def search_candidates(opts: AdapterOptions, wide: bool) -> list[Candidate] | None:
-    """The candidates to search: ``--address``'s one, every address (``wide``), or None
+    """The candidates to search: every address (``wide``), ``--address``'s one, or None
     (the profile's own list)."""
     if wide is not True and wide is not False:
         raise UsageError(f"wide must be True or False, not {wide!r}.")
@@ -105,13 +141,17 @@ def read_serial(
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
     wide: bool = False,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
 ) -> SerialResult:
     """Find the head unit and read its serial (``reads`` identical reads).
 
     ``progress`` gets a :class:`SearchProgress` before every rung of the search;
     ``wide=True`` searches every 11-bit request ID 700-7FF at 500 and 250 kbit/s;
     ``sessions="never"`` keeps the unit in its default session. Options as for
-    :func:`identify`.
+    :func:`identify`; ``trace``, ``traffic``, ``unredacted`` as in the module docstring.
     """
     opts = _record(
         options,
@@ -123,9 +163,12 @@ def read_serial(
         address=address,
         reads=reads,
     )
+    policy = _run(run, "read-serial", trace, traffic, unredacted)
     search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
-    with make_transport(opts) as transport:
-        return _read_serial(transport, prof, **search)
+    with Link(opts, policy) as link:
+        result = _read_serial_mod.read_serial(link.transport, prof, **search)
+        link.note_result(result.to_dict())
+        return result
 
 
 def identify(
@@ -141,6 +184,10 @@ def identify(
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
     wide: bool = False,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
 ) -> IdentifyResult:
     """Find the head unit and read every identification item of ``profile``, plus the VIN.
 
@@ -158,9 +205,12 @@ def identify(
         address=address,
         reads=reads,
     )
+    policy = _run(run, "identify", trace, traffic, unredacted)
     search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
-    with make_transport(opts) as transport:
-        return _identify(transport, prof, **search)
+    with Link(opts, policy) as link:
+        result = _identify_mod.identify(link.transport, prof, **search)
+        link.note_result(result.to_dict())  # the trace sidecar's "what was read"
+        return result
 
 
 def voltage(
@@ -170,13 +220,18 @@ def voltage(
     baud: int | str = 38400,
     timeout: float = 5.0,
     options: AdapterOptions | None = None,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
 ) -> float | None:
     """Volts at the OBD socket (the adapter's ``ATRV``); None when the adapter cannot tell."""
     from g15diag.app.voltage import read_voltage
 
     opts = _record(options, port=port, protocol=protocol, baud=baud, timeout=timeout)
-    with make_transport(opts) as transport:
-        return read_voltage(transport)
+    policy = _run(run, "voltage", trace, traffic, unredacted)
+    with Link(opts, policy) as link:
+        return read_voltage(link.transport)
 
 
 def session(
@@ -192,6 +247,10 @@ def session(
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
     wide: bool = False,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
 ) -> dict[str, Any]:
     """Identify and read the voltage in one adapter session: the dict ``export`` takes.
 
@@ -211,10 +270,18 @@ def session(
         address=address,
         reads=reads,
     )
+    policy = _run(run, "session", trace, traffic, unredacted)
     search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
-    with make_transport(opts) as transport:
-        result = _identify(transport, prof, **search)
-        return session_dict(result, read_voltage(transport))
+    with Link(opts, policy) as link:
+        result = _identify_mod.identify(link.transport, prof, **search)
+        link.note_result(result.to_dict())
+        return session_dict(result, read_voltage(link.transport))
+
+
+def _candidates(prof: Profile, id_range: str | None) -> Any:
+    if id_range is not None and not isinstance(id_range, str):
+        raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")
+    return range_candidates(prof, *parse_range(id_range)) if id_range else None
 
 
 def scan(
@@ -226,20 +293,116 @@ def scan(
     timeout: float = 5.0,
     id_range: str | None = None,
     progress: ProgressHook | None = None,
+    wide: bool = False,
     options: AdapterOptions | None = None,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
+    rows: list[ScanRow] | None = None,
 ) -> ScanResult:
-    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``);
-    ``progress`` gets a :class:`SearchProgress` before every probe."""
+    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``, or
+    every address with ``wide``); ``progress`` gets a :class:`SearchProgress` before every
+    probe. Each row is also appended to ``rows`` when given (what a Ctrl-C leaves)."""
     opts = _record(
         options, port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
     )
-    if id_range is not None and not isinstance(id_range, str):
-        raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")
     _progress(progress)
     prof = opts.load_profile()
-    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
-    with make_transport(opts) as transport:
-        return _scan(transport, prof, candidates=cands, progress=progress)
+    cands = _candidates(prof, id_range)
+    if wide:
+        if id_range:
+            raise UsageError("Give either --range or --wide (--wide is every address 700-7FF).")
+        cands = wide_candidates(prof)
+    policy = _run(run, "scan", trace, traffic, unredacted)
+    with Link(opts, policy) as link:
+        result = _scan_mod.scan(
+            link.transport, prof, candidates=cands, progress=progress, rows=rows
+        )
+        link.note_result(result.to_dict())  # the trace sidecar's "what was read"
+        return result
+
+
+def discover(
+    port: str | None = None,
+    *,
+    profile: str | Profile = DEFAULT_PROFILE,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    id_range: str | None = None,
+    sessions: str | SessionMode = SessionMode.AUTO,
+    progress: ProgressHook | None = None,
+    keep_partial: bool = False,
+    widen: bool = False,
+    options: AdapterOptions | None = None,
+    trace: str | Path | None = None,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
+) -> DiscoverResult:
+    """Sweep the identification ranges of every unit that answers (``discover``).
+
+    With ``keep_partial`` an adapter error ends the sweep instead of raising: the result
+    holds what came before and the error (its text as this call shows errors); so does a
+    Ctrl-C. With ``widen``, when no candidate answers, every address of ``wide`` is tried.
+    """
+    from g15diag.app.discover import discover as _discover
+
+    opts = _record(
+        options, port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
+    )
+    mode, hook = _sessions(sessions), _progress(progress)
+    prof = opts.load_profile()
+    cands = _candidates(prof, id_range)
+    policy = _run(run, "discover", trace, traffic, unredacted)
+    with Link(opts, policy) as link:
+        result = _discover(
+            link.transport,
+            prof,
+            candidates=cands,
+            sessions=mode,
+            progress=hook,
+            keep_partial=keep_partial,
+            widen=widen,
+        )
+        if result.error is not None:
+            link.present(result.error)
+        link.note_result(result.to_dict())
+        return result
+
+
+def doctor(
+    port: str | None = None,
+    *,
+    protocol: int = 6,
+    baud: int | str = 38400,
+    timeout: float = 5.0,
+    options: AdapterOptions | None = None,
+    system_checks: bool = True,
+    traffic: TrafficHook | None = None,
+    unredacted: bool = False,
+    run: Run | None = None,
+) -> DoctorReport:
+    """Self-test the ELM327 adapter: identity, voltage, every command the reads need, and
+    one 3-byte, multi-frame request. Never raises for what the adapter does (the report says
+    it); a native CAN interface or a replay is a UsageError. No trace (it reads no unit)."""
+    from g15diag.app.doctor import run_doctor
+
+    opts = _record(options, port=port, protocol=protocol, baud=baud, timeout=timeout)
+    policy = _run(run, "doctor", None, traffic, unredacted)
+    return run_doctor(opts, run=policy, system_checks=system_checks)
+
+
+def adapters(
+    *, probe: bool = False, baud: int | str = 38400, timeout: float = 2.0
+) -> list[PortInfo]:
+    """The ports an adapter may be on (opens nothing); with ``probe`` each is asked ``ATI``
+    and nothing else."""
+    from g15diag.app import adapters as ports
+
+    found = ports.list_adapters()
+    return ports.probe(found, baud=baud, timeout=timeout) if probe else found
 
 
 def export(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 OK, MISSING, WARNING = "ok", "missing", "warning"
 USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
@@ -71,3 +72,22 @@ class DoctorReport:
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON form (``doctor --json``, the page, ``discover --report``'s
+        doctor.json), schema_version 1: ``checks`` maps each check to its status and
+        ``details`` to its line, in the order they ran."""
+        return {
+            "schema_version": 1,
+            "port": self.port,
+            "simulated": self.simulated,
+            "baud": self.baud,
+            "verdict": self.verdict,
+            "usable": self.usable,
+            "identity": self.identity,
+            "voltage": self.voltage,
+            "voltage_text": self.voltage_text,
+            "checks": {c.name: c.status for c in self.checks},
+            "details": {c.name: c.detail for c in self.checks},
+            "advice": self.advice,
+        }

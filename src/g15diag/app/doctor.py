@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from g15diag import errors
+from g15diag import errors, privacy
 from g15diag.app import voltage
 from g15diag.app.checks import MISSING, OK, WARNING, Check, DoctorReport
 from g15diag.app.host_checks import linux_checks
+from g15diag.app.link import Link, Run
 from g15diag.protocol import elm, uds
-from g15diag.transport.base import TrafficLog
 
 if TYPE_CHECKING:
     from g15diag.adapter import AdapterOptions
@@ -71,49 +71,53 @@ _WHAT = {
 def run_doctor(
     options: AdapterOptions,
     *,
-    traffic: TrafficLog | None = None,
+    run: Run | None = None,
     system_checks: bool = True,
 ) -> DoctorReport:
     """Self-test the ELM327 adapter ``options`` name; never raises for anything the adapter
-    does (a UsageError for options that name no ELM327: native CAN, replay)."""
-    from g15diag.adapter import make_transport
-    from g15diag.transport.elm327 import Elm327Transport
-
-    if options.trace:  # refused before anything is opened or written
+    does (a UsageError for options that name no ELM327: native CAN, replay). ``run`` as for
+    every adapter operation (its traffic and masking; a trace is refused)."""
+    if run is not None and run.trace is not None:  # refused before anything is opened
         raise errors.UsageError(
             "doctor does not record a trace (it tests adapter commands, it reads no unit): "
             "give --trace to read-serial, identify or scan."
         )
-    transport = make_transport(options, traffic=traffic)
+    with Link(options, run, open_adapter=False) as link:
+        return _doctor(link, options.protocol, system_checks)
+
+
+def _doctor(link: Link, protocol: int, system_checks: bool) -> DoctorReport:
+    from g15diag.transport.elm327 import Elm327Transport
+
+    transport = link.transport
     if not isinstance(transport, Elm327Transport):
         raise errors.UsageError(
             "doctor tests ELM327-compatible adapters (--port); a native CAN interface or a "
             "replay: trace has no adapter commands to test."
         )
     port = transport.url
-    protocol = options.protocol
     report = DoctorReport(port=port, simulated=transport.info.simulated)
     if system_checks:
         report.checks += linux_checks(port)
     try:
         transport.open_port()
     except errors.G15DiagError as exc:
-        report.checks.append(_fault("port", exc))
+        report.checks.append(_fault("port", exc, link.unredacted))
         return report
     report.baud = transport.info.details.get("baud", "")
     try:
-        _test_adapter(transport, report, protocol)
+        _test_adapter(transport, report, protocol, link.unredacted)
     except errors.G15DiagError as exc:
-        report.checks.append(_fault("adapter link", exc))
-    finally:
-        transport.close()
+        report.checks.append(_fault("adapter link", exc, link.unredacted))
     return report
 
 
-def _fault(name: str, exc: errors.G15DiagError) -> Check:
+def _fault(name: str, exc: errors.G15DiagError, unredacted: bool) -> Check:
     from g15diag.i18n import error_kind
 
-    return Check(name, MISSING, str(exc), advice=exc.hint or "", kind=f"error.{error_kind(exc)}")
+    text = privacy.present(exc, unredacted=unredacted)
+    kind = f"error.{error_kind(exc)}"
+    return Check(name, MISSING, text, advice=exc.shown_hint or "", kind=kind)
 
 
 def _ask(transport: Elm327Transport, command: str) -> list[str] | None:
@@ -124,7 +128,9 @@ def _ask(transport: Elm327Transport, command: str) -> list[str] | None:
         return None
 
 
-def _test_adapter(transport: Elm327Transport, report: DoctorReport, protocol: int) -> None:
+def _test_adapter(
+    transport: Elm327Transport, report: DoctorReport, protocol: int, unredacted: bool
+) -> None:
     _ask(transport, "ATD")
     _ask(transport, "ATE0")
     for key in ("ATI", "AT@1", "STI", "STDI"):
@@ -162,7 +168,7 @@ def _test_adapter(transport: Elm327Transport, report: DoctorReport, protocol: in
             )
         )
         return
-    report.checks += _request_test(transport)
+    report.checks += _request_test(transport, unredacted)
 
 
 def _identity_check(identity: dict[str, str]) -> Check:
@@ -204,7 +210,7 @@ def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
     return Check("voltage", OK, f"{volts:.1f} V at the OBD socket", required=False)
 
 
-def _request_test(transport: Elm327Transport) -> list[Check]:
+def _request_test(transport: Elm327Transport, unredacted: bool) -> list[Check]:
     """Send ``22 F1 90`` to the engine ECU; judge the answer (3-byte request, multi-frame)."""
     name_req, name_mf, name_bus = "3-byte request", "multi-frame answer", "CAN bus"
     command = elm.data_command(VIN_REQUEST, 1)
@@ -216,27 +222,29 @@ def _request_test(transport: Elm327Transport) -> list[Check]:
         reply = elm.parse_reply(text, command)
         pdus = reply.pdus(ENGINE_RESPONSE)
     except (errors.CanBusError, errors.BusInitError) as exc:
-        return [_fault(name_bus, exc)]
+        return [_fault(name_bus, exc, unredacted)]
     except errors.IsoTpError as exc:
         return [
             Check(name_bus, OK, "the engine ECU answered"),
             Check(
                 name_mf,
                 MISSING,
-                f"a multi-frame answer arrived broken: {exc}",
+                f"a multi-frame answer arrived broken: "
+                f"{privacy.present(exc, unredacted=unredacted)}",
                 advice=CLONE_ADVICE,
                 kind="clone",
             ),
         ]
     except errors.AdapterTimeout as exc:
         if exc.received and exc.received.isascii():
+            sent = privacy.quote(exc.received[:40], VIN_REQUEST, unredacted=unredacted)
             return [
                 Check(name_bus, OK, "the engine ECU answered"),
                 Check(
                     name_mf,
                     MISSING,
                     f"the adapter froze after the first frame of a multi-frame answer "
-                    f"(it sent {errors.quoted(exc.received[:40], VIN_REQUEST)}, then nothing)",
+                    f"(it sent {sent}, then nothing)",
                     advice="Unplug the adapter to reset it. " + CLONE_ADVICE,
                     kind="clone_freeze",
                 ),

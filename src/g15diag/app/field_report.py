@@ -1,6 +1,7 @@
-"""The field report the page saves with one button: doctor, discover (widened by itself when
-no candidate answers) and its trace, bundled as ``discover --report`` bundles them (VIN and
-serial masked). In memory only: the page offers the bytes for download, nothing else is kept.
+"""The field report's bytes, once, for ``discover --report`` and the page's "Save a field
+report (.zip)" button: doctor, discover (widened by itself when no candidate answers) and
+its trace, bundled by :func:`g15diag.app.report.bundle` (VIN and serial masked unless
+``unredacted``). The page keeps the bytes in memory only and offers them for download.
 """
 
 from __future__ import annotations
@@ -13,51 +14,39 @@ from g15diag.app.search import ProgressHook
 
 if TYPE_CHECKING:
     from g15diag.adapter import AdapterOptions
+    from g15diag.app.discover import DiscoverResult
+
+
+def report_bytes(
+    doctor: dict[str, Any] | None, result: DiscoverResult, trace: Path, unredacted: bool
+) -> bytes:
+    """The zip of a finished (or partial) discover run recorded in ``trace``."""
+    from g15diag import __version__
+    from g15diag.app.report import bundle
+    from g15diag.traces import sidecar
+
+    return bundle(
+        doctor=doctor,
+        scan=result.scan.to_dict(),
+        discover=result.to_dict(),
+        trace=trace,
+        sidecar=sidecar.load_for(trace) or {},
+        unredacted=unredacted,
+        version=__version__,
+    )
 
 
 def field_report(options: AdapterOptions, progress: ProgressHook | None = None) -> bytes:
-    """The report's zip bytes for the adapter ``options`` name (a partial run included)."""
-    from g15diag import __version__
-    from g15diag.adapter import REPLAY_PREFIX, make_transport
-    from g15diag.app.discover import discover
-    from g15diag.app.doctor import run_doctor
-    from g15diag.app.report import bundle
-    from g15diag.app.search import SessionMode
-    from g15diag.commands.doctor import to_json
-    from g15diag.recording import Recorder, note_result
-    from g15diag.traces import sidecar
+    """The page's report for the adapter ``options`` name (a partial run included)."""
+    from g15diag.adapter import REPLAY_PREFIX
+    from g15diag.app import api
 
     doctor: dict[str, Any] | None = None
     if not (options.interface or (options.port or "").startswith(REPLAY_PREFIX)):
-        doctor = to_json(run_doctor(options.replace(trace=None), system_checks=False))
+        doctor = api.doctor(options=options, system_checks=False).to_dict()
     with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
         trace = Path(folder) / "t.log"
-        recorder = Recorder(str(trace))
-        transport = make_transport(options.replace(trace=None))
-        finished = False
-        try:
-            with transport:
-                recorder.attach(transport)
-                result = discover(
-                    transport,
-                    options.load_profile(),
-                    sessions=SessionMode.AUTO,
-                    progress=progress,
-                    keep_partial=True,
-                    widen=True,
-                )
-                note_result(transport, result.to_dict())
-                recorder.finish(transport, "gui report", options.bus_bitrate)
-                finished = True
-        finally:
-            if not finished:
-                recorder.discard()
-        return bundle(
-            doctor=doctor,
-            scan=result.scan.to_dict(),
-            discover=result.to_dict(),
-            trace=trace,
-            sidecar=sidecar.load_for(trace) or {},
-            unredacted=False,
-            version=__version__,
+        result = api.discover(
+            options=options, progress=progress, keep_partial=True, widen=True, trace=trace
         )
+        return report_bytes(doctor, result, trace, unredacted=False)

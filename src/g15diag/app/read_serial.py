@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from g15diag import errors
+from g15diag import errors, identifiers
 from g15diag.app.search import (
     Attempt,
     Climb,
@@ -26,7 +27,7 @@ from g15diag.identifiers import DecodedText, decode
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import uds
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, Transport
+from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
 
 __all__ = ["Attempt", "SerialResult", "read_serial"]
 
@@ -47,6 +48,36 @@ class SerialResult:
     session: Session = Session.DEFAULT
     family: str = "uds"
     ladder: tuple[Step, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``read-serial --json`` object (schema_version 1)."""
+        serial = self.serial
+        return {
+            "schema_version": 1,
+            "serial": serial.text,
+            "serial_hex": serial.raw.hex().upper(),
+            "length": len(serial.text),
+            "padding_hex": serial.padding.hex().upper(),
+            "printable": serial.clean,
+            "lookalikes": [
+                {"position": p, "char": c, "name": n}
+                for p, c, n in identifiers.spell_lookalikes(serial.text)
+            ],
+            "request_id": can_id_text(self.target.request_id),
+            "response_id": can_id_text(self.target.response_id),
+            "bitrate": self.target.bitrate,
+            "identifier": f"0x{self.identifier:04X}",
+            "session": self.session.value,
+            "reads": self.reads,
+            "unit": self.candidate_name,
+            "address_source": self.source,
+            "simulated": self.adapter.simulated,
+            "adapter": {
+                "kind": self.adapter.kind,
+                "identity": self.adapter.identity,
+                "port": self.adapter.port,
+            },
+        }
 
 
 def read_serial(

@@ -19,6 +19,8 @@ from g15diag.protocol import kwp, obd, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Target, can_id_text
 
+__all__ = ["IdentifyResult", "ItemResult", "VinReport", "can_id_text", "to_dict"]
+
 SCHEMA_VERSION = 1
 OK, NOT_SUPPORTED, NO_ANSWER, MALFORMED, SKIPPED = (
     "ok",

@@ -133,9 +133,12 @@ def confirm(client: Client, request: bytes, first: bytes, reads: int) -> None:
         again = client.read(request)
         if again != first:
             raise errors.ReadsDisagree(
-                f"Read 1 and read {n} of the serial differ at byte "
-                f"{privacy.differing_positions(first, again)}: "
-                f"{privacy.show_difference(first, again)}. Nothing is reported as the serial.",
+                (
+                    f"Read 1 and read {n} of the serial differ at byte "
+                    f"{privacy.differing_positions(first, again)}: ",
+                    errors.Difference(first, again),
+                    ". Nothing is reported as the serial.",
+                ),
                 hint="Check the connection and run the read again; do not send either value "
                 "to the dealer.",
             )

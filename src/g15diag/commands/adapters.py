@@ -34,11 +34,9 @@ def command(probe: bool, baud: int | str, timeout: float, as_json: bool) -> int:
 
     Read-only: nothing is opened unless --probe is given, which asks each port for ATI only.
     """
-    from g15diag.app import adapters
+    from g15diag.app import api
 
-    found = adapters.list_adapters()
-    if probe:
-        found = adapters.probe(found, baud=baud, timeout=timeout)
+    found = api.adapters(probe=probe, baud=baud, timeout=timeout)
     if as_json:
         click.echo(json.dumps(to_json(found, probe), ensure_ascii=False))
     else:

@@ -4,17 +4,22 @@ candidates marked (unverified), and ``--report FILE.zip`` for the project."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result, profile_option
-from g15diag.commands.sessions import mode, sessions_option
+from g15diag.commands.options import adapter_options, profile_option
+from g15diag.commands.sessions import sessions_option
+
+if TYPE_CHECKING:
+    from g15diag.app.discover import DiscoverResult
+    from g15diag.app.link import Run
 
 
 @click.command("discover")
@@ -43,6 +48,7 @@ def command(
     force: bool,
     as_json: bool,
     options: AdapterOptions,
+    run: Run,
 ) -> int:
     """Sweep the identification ranges of every unit that answers: UDS 22 F180-F1AF, KWP
     1A 80-9F and 21 80-9F, in the default session and, where refused, in the session the
@@ -54,24 +60,25 @@ def command(
     from g15diag import files, hints
     from g15diag.errors import NoAnswer, UsageError, UserInterrupt
 
-    if not options.trace and not report:
+    if run.trace is None and not report:
         raise UsageError(
             "discover records the exchange: give --trace FILE.log (and/or --report FILE.zip)."
         )
     if report:
         files.check_new(report, force=force)  # before the car is read
-    doctor = _doctor(options) if report else None
+    doctor = _doctor(options, run) if report else None
     with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
-        run = options if options.trace else options.replace(trace=str(Path(folder) / "t.log"))
-        result = _discover(run, id_range, sessions)
+        if run.trace is None:
+            run = dataclasses.replace(run, trace=str(Path(folder) / "t.log"))
+        result = _discover(options, run, id_range, sessions)
         data = result.to_dict()
-        hidden = set() if options.unredacted else sensitive_requests(data)
+        hidden = set() if run.unredacted else sensitive_requests(data)
         if as_json:  # the run's JSON document, even with exit 4 (or an adapter error)
             jsonout.echo(masked_json(data, hidden), indent=2)
         else:
             click.echo(to_text(result, hidden))
         if report:
-            written = _write_report(report, force, run, doctor, result, options.unredacted)
+            written = _write_report(report, force, run, doctor, result)
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
     if isinstance(result.error, UserInterrupt) and result.error.__cause__ is not None:
@@ -88,12 +95,11 @@ def command(
     return 0
 
 
-def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # type: ignore[no-untyped-def]
-    from g15diag.app.discover import discover
-    from g15diag.app.scan import parse_range, range_candidates
+def _discover(
+    options: AdapterOptions, run: Run, id_range: str | None, sessions: str
+) -> DiscoverResult:
+    from g15diag.app import api
 
-    prof = options.load_profile()
-    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
     show = sys.stderr.isatty()
 
     def progress(step: Any) -> None:
@@ -104,50 +110,42 @@ def _discover(options: AdapterOptions, id_range: str | None, sessions: str):  # 
             err=True,
         )
 
-    with connected(options) as transport:
-        result = discover(
-            transport,
-            prof,
-            candidates=cands,
-            sessions=mode(sessions),
-            progress=progress if show else None,
-            keep_partial=True,  # an adapter error or Ctrl-C still leaves the table and report
-            widen=id_range is None,  # nothing at the profile's candidates: every address
-        )
-        note_result(transport, result.to_dict())
+    result = api.discover(
+        options=options,
+        id_range=id_range,
+        sessions=sessions,
+        progress=progress if show else None,
+        keep_partial=True,  # an adapter error or Ctrl-C still leaves the table and report
+        widen=id_range is None,  # nothing at the profile's candidates: every address
+        run=run,
+    )
     if show:
         click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
     return result
 
 
-def _doctor(options: AdapterOptions) -> dict[str, Any] | None:
-    """The adapter self-test for the report; None for a native CAN bus or a replay."""
+def _doctor(options: AdapterOptions, run: Run) -> dict[str, Any] | None:
+    """The adapter self-test for the report; None for a native CAN bus or a replay. It
+    records no trace (the report's trace is discover's) and shows no traffic."""
     if options.interface or (options.port or "").startswith(REPLAY_PREFIX):
         return None
-    from g15diag.app.doctor import run_doctor
-    from g15diag.commands.doctor import to_json
+    from g15diag.app import api
 
-    return to_json(run_doctor(options.replace(trace=None)))  # --trace is discover's own
+    return api.doctor(options=options, unredacted=run.unredacted).to_dict()
 
 
-def _write_report(  # type: ignore[no-untyped-def]
-    report: str, force: bool, run: AdapterOptions, doctor, result, unredacted: bool
+def _write_report(
+    report: str,
+    force: bool,
+    run: Run,
+    doctor: dict[str, Any] | None,
+    result: DiscoverResult,
 ) -> Path:
-    from g15diag import __version__, files
-    from g15diag.app.report import bundle
-    from g15diag.traces import sidecar
+    from g15diag import files
+    from g15diag.app.field_report import report_bytes
 
     assert run.trace is not None
-    trace = Path(run.trace)
-    content = bundle(
-        doctor=doctor,
-        scan=result.scan.to_dict(),
-        discover=result.to_dict(),
-        trace=trace,
-        sidecar=sidecar.load_for(trace) or {},
-        unredacted=unredacted,
-        version=__version__,
-    )
+    content = report_bytes(doctor, result, Path(run.trace), run.unredacted)
     return files.write_new(report, content, force=force)
 
 

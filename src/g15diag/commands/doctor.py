@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
-from g15diag.commands.options import adapter_options, traffic_printer
+from g15diag.commands.options import adapter_options
 from g15diag.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from g15diag.app.checks import DoctorReport
+    from g15diag.app.link import Run
 
 _MARK = {"ok": "ok", "missing": "MISSING", "warning": "warning"}
 
@@ -17,7 +21,7 @@ _MARK = {"ok": "ok", "missing": "MISSING", "warning": "warning"}
 @click.command("doctor")
 @adapter_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, options: AdapterOptions) -> int:
+def command(as_json: bool, options: AdapterOptions, run: Run) -> int:
     """Self-test the adapter before any head-unit traffic.
 
     Reports identity, supply voltage, one line per command the tool needs, whether a 3-byte
@@ -25,31 +29,19 @@ def command(as_json: bool, options: AdapterOptions) -> int:
     engine ECU), and on Linux port permission, busy port and brltty. Exit status 0 when the
     adapter is usable (possibly with limits), 7 when it is not.
     """
-    from g15diag.app.doctor import run_doctor
+    from g15diag.app import api
 
-    report = run_doctor(options, traffic=traffic_printer(options.verbose))
+    report = api.doctor(options=options, run=run)
     click.echo(json.dumps(to_json(report), ensure_ascii=False) if as_json else to_text(report))
     return ExitStatus.OK if report.usable else ExitStatus.NOT_USABLE
 
 
-def to_json(report) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """The --json object (schema_version 1)."""
-    return {
-        "schema_version": 1,
-        "port": report.port,
-        "simulated": report.simulated,
-        "baud": report.baud,
-        "verdict": report.verdict,
-        "identity": report.identity,
-        "voltage": report.voltage,
-        "voltage_text": report.voltage_text,
-        "checks": {c.name: c.status for c in report.checks},
-        "details": {c.name: c.detail for c in report.checks},
-        "advice": report.advice,
-    }
+def to_json(report: DoctorReport) -> dict[str, Any]:
+    """The --json object: the report's one JSON form (schema_version 1)."""
+    return report.to_dict()
 
 
-def to_text(report) -> str:  # type: ignore[no-untyped-def]
+def to_text(report: DoctorReport) -> str:
     """The human report: one line per check, the verdict, then the advice."""
     lines = []
     if report.simulated:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
-from g15diag.commands.wide import wide_option
+from g15diag.commands.wide import progress_line, wide_option
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 FORMATS = ("text", "json", "csv", "html", "pdf")
 
@@ -61,6 +64,7 @@ def command(
     sessions: str,
     wide: bool,
     options: AdapterOptions | None,
+    run: Run,
 ) -> int:
     """Write the dealer sheet: VIN, head-unit serial, part number, versions, voltage, and
     blank lines for the owner's details (never stored).
@@ -70,7 +74,7 @@ def command(
     --force. Codes are issued only by the manufacturer's dealer; this tool does not
     compute them.
     """
-    from g15diag.app import export
+    from g15diag.app import api, export
     from g15diag.errors import UsageError
 
     kind = export.format_for(output, fmt)
@@ -86,7 +90,12 @@ def command(
     else:
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
-        record = export.parse(_read_car(options, sessions, wide))
+        # identify and the battery voltage, in one adapter session
+        with progress_line(wide) as progress:
+            data = api.session(
+                options=options, sessions=sessions, run=run, wide=wide, progress=progress
+            )
+        record = export.parse(data)
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -101,15 +110,3 @@ def command(
 
         raise serial_not_read(dict(record.data))
     return 0
-
-
-def _read_car(options: AdapterOptions, sessions: str, wide: bool = False) -> dict[str, Any]:
-    """Identify and read the battery voltage in one adapter session."""
-    from g15diag.app.export import session_dict
-    from g15diag.app.voltage import read_voltage
-    from g15diag.commands.identify import identify_on
-    from g15diag.commands.options import connected
-
-    with connected(options) as transport:
-        result = identify_on(transport, options, sessions, wide)
-        return session_dict(result, read_voltage(transport))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 
 @click.command("gui")
@@ -16,7 +21,7 @@ from g15diag.commands.options import adapter_options, target_options
     is_flag=True,
     help="Do not open a browser; print the page's address (first line of output).",
 )
-def command(no_browser: bool, options: AdapterOptions | None) -> int:
+def command(no_browser: bool, options: AdapterOptions | None, run: Run) -> int:
     """Open the local page: pick the adapter, check it, read the serial, print the dealer
     sheet or save it as PDF.
 
@@ -29,7 +34,8 @@ def command(no_browser: bool, options: AdapterOptions | None) -> int:
     from g15diag.errors import UsageError
     from g15diag.gui.server import serve
 
-    if options is not None and (options.interface or options.trace or options.verbose):
+    given = run.trace is not None or run.traffic is not None
+    if (options is not None and options.interface) or given:
         raise UsageError(
             "gui reads ELM327-compatible adapters (--port); --interface, --trace and -v are "
             "for the terminal commands."

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result, target_options
-from g15diag.commands.sessions import mode, sessions_option
-from g15diag.commands.wide import candidates, progress_line, wide_option
+from g15diag.commands.options import adapter_options, target_options
+from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import progress_line, wide_option
 
-
-def run_identify(options: AdapterOptions, sessions: str = "auto", wide: bool = False):  # type: ignore[no-untyped-def]
-    """Open the adapter the options name and run identification (the API's core)."""
-    with connected(options) as transport:
-        return identify_on(transport, options, sessions, wide)
-
-
-def identify_on(transport, options: AdapterOptions, sessions: str = "auto", wide: bool = False):  # type: ignore[no-untyped-def]
-    """Identification on an open ``transport`` (shared with `export`, which adds ATRV)."""
-    from g15diag.app.identify import identify
-
-    cands = candidates(options, wide)
-    with progress_line(wide) as progress:
-        result = identify(
-            transport,
-            options.load_profile(),
-            bitrate=options.bus_bitrate,
-            candidates=cands,
-            reads=options.reads,
-            sessions=mode(sessions),
-            progress=progress,
-        )
-    note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
-    return result
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
+    from g15diag.errors import G15DiagError
 
 
 @click.command("identify")
@@ -44,7 +23,7 @@ def identify_on(transport, options: AdapterOptions, sessions: str = "auto", wide
 @sessions_option
 @wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -> int:
+def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions, run: Run) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
@@ -53,7 +32,12 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -
     answered. Units that do not support UDS 0x22 are read with KWP (1A xx, 21 xx).
     Nothing is written to the car or to disk.
     """
-    result = run_identify(options, sessions, wide)
+    from g15diag.app import api
+
+    with progress_line(wide) as progress:
+        result = api.identify(
+            options=options, sessions=sessions, run=run, wide=wide, progress=progress
+        )
     data = result.to_dict()
     if as_json:
         jsonout.echo(data, indent=2)  # the run's one JSON document, even with exit 5
@@ -64,14 +48,14 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -
     return 0
 
 
-def serial_not_read(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def serial_not_read(data: dict[str, Any]) -> G15DiagError:
     """Exit 5 for an identify object without a serial (after its output was written)."""
     from g15diag.errors import SerialNotFound
 
     hu = data["head_unit"]
     return SerialNotFound(
         f"The unit at {hu['request_id']}/{hu['response_id']} answered but gave no serial "
-        "number at any place the ladder asks; the other items above were read.",
+        "number at any place the ladder asks; the other items were read.",
         hint="Run `g15diag discover --trace unit.log --report report.zip` to list every "
         "identifier it gives, then `g15diag profile learn report.zip -o mine.toml` "
         "(`g15diag help field-guide`).",

@@ -1,5 +1,6 @@
-"""The click options that make one :class:`~g15diag.adapter.AdapterOptions`, and the adapter
-context every command that talks to a car uses.
+"""The click options that make one :class:`~g15diag.adapter.AdapterOptions` and one run
+policy (:class:`~g15diag.app.link.Run`: --trace, -v, --unredacted) for the API calls every
+command that talks to a car makes (commands never open an adapter themselves).
 
 The options parse text into values and hand them to the same validators the Python API
 uses (``g15diag.adapter``); the command receives one validated, frozen ``options`` record.
@@ -10,16 +11,16 @@ option from the user config file (``g15diag.config``); the command line wins.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from g15diag import adapter as adapter_mod
 from g15diag.adapter import AdapterOptions, OptionError
-from g15diag.errors import G15DiagError
-from g15diag.transport.base import Traffic, Transport
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run, TrafficEvent
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,13 +57,8 @@ ADDRESS = Checked("REQ:RESP address", str, adapter_mod.check_address)
 
 #: the click parameters that become fields of the AdapterOptions record
 FIELDS = {f for f in AdapterOptions.__dataclass_fields__}
-
-
-def _set_unredacted(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    from g15diag import privacy
-
-    privacy.set_unredacted(value)
-    return value
+#: the click parameters that become the run policy (g15diag.app.link.Run)
+RUN_FIELDS = ("verbose", "unredacted", "trace")
 
 
 def _options() -> list[Callable[[F], F]]:
@@ -112,7 +108,6 @@ def _options() -> list[Callable[[F], F]]:
         click.option(
             "--unredacted",
             is_flag=True,
-            callback=_set_unredacted,
             help="Show the VIN and the serial in -v traffic and error reports (masked "
             "by default: they are personal data in a garage's hands).",
         ),
@@ -180,7 +175,8 @@ def target_options(func: F) -> F:
 
 
 def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
-    """Add the adapter options; the command gets them as one ``options: AdapterOptions``.
+    """Add the adapter options; the command gets them as one ``options: AdapterOptions`` and
+    one ``run: Run`` (--trace, -v, --unredacted: what the API takes beside the options).
 
     Any of ``--address``/``--profile``/``--reads`` the command declares (e.g. with
     :func:`target_options`) go into the same record. With ``optional=True`` (``export
@@ -192,6 +188,8 @@ def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         raw = {name: kwargs.pop(name) for name in list(kwargs) if name in FIELDS}
+        policy = {name: kwargs.pop(name) for name in RUN_FIELDS}
+        kwargs["run"] = run_policy(**policy)
         if optional and not (raw.get("port") or raw.get("interface")):
             kwargs["options"] = None
         else:
@@ -203,51 +201,18 @@ def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:
     return wrapper
 
 
-@contextmanager
-def connected(options: AdapterOptions) -> Iterator[Transport]:
-    """Open the transport ``options`` name (recording it with --trace), and close it
-    afterwards, whatever happens."""
-    from g15diag.adapter import BAUD_AUTO, make_transport
+def run_policy(verbose: bool, unredacted: bool, trace: str | None) -> Run:
+    """The run policy of one command: -v prints traffic on stderr, --trace records, the
+    sidecar names the command, --baud auto's finding goes to stderr."""
+    from g15diag.app.link import Run
 
-    transport = make_transport(options, traffic=traffic_printer(options.verbose))
-    recorder = None
-    if options.trace:
-        from g15diag.recording import Recorder
-
-        recorder = Recorder(options.trace)
-    try:
-        with transport:
-            if options.baud == BAUD_AUTO and "baud" in transport.info.details:
-                click.echo(
-                    f"--baud auto: the adapter answers at {transport.info.details['baud']} "
-                    "baud (give --baud "
-                    f"{transport.info.details['baud']} next time to skip the search).",
-                    err=True,
-                )
-            if recorder is not None:
-                recorder.attach(transport)
-            try:
-                yield transport
-            except BaseException as exc:
-                if recorder is not None:
-                    recorder.note_error(exc)
-                    done, recorder = recorder, None
-                    with suppress(G15DiagError):  # the first error is the one to report
-                        done.finish(transport, _command_name(), options.bus_bitrate)
-                raise
-            if recorder is not None:
-                done, recorder = recorder, None
-                done.finish(transport, _command_name(), options.bus_bitrate)
-    finally:
-        if recorder is not None:
-            recorder.discard()
-
-
-def note_result(transport: Transport, result: dict[str, Any]) -> None:
-    """Give --trace's sidecar the command's result (its JSON form); no-op without --trace."""
-    from g15diag.recording import note_result as note
-
-    note(transport, result)
+    return Run(
+        trace=trace,
+        traffic=traffic_printer(verbose),
+        unredacted=unredacted,
+        command=_command_name(),
+        notice=lambda text: click.echo(text, err=True),
+    )
 
 
 def _command_name() -> str:
@@ -255,17 +220,13 @@ def _command_name() -> str:
     return ctx.command_path.removeprefix("g15diag ") if ctx else ""
 
 
-def traffic_printer(enabled: bool) -> Callable[[Traffic], None] | None:
-    """A -v traffic logger writing to stderr, or None. The data bytes of answers that carry
-    the serial or the VIN are masked unless --unredacted was given (g15diag.privacy)."""
+def traffic_printer(enabled: bool) -> Callable[[TrafficEvent], None] | None:
+    """A -v traffic logger writing to stderr, or None. The events come masked from the run
+    (the serial and VIN data bytes as ``**`` unless --unredacted)."""
     if not enabled:
         return None
-    from g15diag import privacy
 
-    render = privacy.TrafficMasker()
-
-    def log(step: Traffic) -> None:
-        note = f" ({step.note})" if step.note else ""
-        click.echo(f"{'>' if step.sent else '<'} {render(step)}{note}", err=True)
+    def log(event: TrafficEvent) -> None:
+        click.echo(str(event), err=True)
 
     return log

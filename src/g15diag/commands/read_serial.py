@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag import identifiers
 from g15diag.adapter import AdapterOptions
-from g15diag.commands.options import (
-    ADDRESS,
-    adapter_options,
-    connected,
-    note_result,
-    profile_option,
-)
-from g15diag.commands.sessions import mode, sessions_option
-from g15diag.commands.wide import candidates, progress_line, wide_option
-from g15diag.transport.base import can_id_text
+from g15diag.app.results import can_id_text
+from g15diag.commands.options import ADDRESS, adapter_options, profile_option
+from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import progress_line, wide_option
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
+    from g15diag.app.read_serial import SerialResult
 
 FAMILY_SERVICE = {
     "uds": "UDS ReadDataByIdentifier",
@@ -37,7 +36,7 @@ FAMILY_SERVICE = {
 @sessions_option
 @wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -> int:
+def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions, run: Run) -> int:
     """Read the head unit's serial number, twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order, at each bit
@@ -46,19 +45,12 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -
     1A 8C, then in 10 C0; the unit is always returned to its default session. Nothing is
     written to the car or to disk.
     """
-    from g15diag.app.read_serial import read_serial
+    from g15diag.app import api
 
-    cands = candidates(options, wide)
-    with connected(options) as transport, progress_line(wide) as progress:
-        result = read_serial(
-            transport,
-            options.load_profile(),
-            bitrate=options.bus_bitrate,
-            candidates=cands,
-            sessions=mode(sessions),
-            progress=progress,
+    with progress_line(wide) as progress:
+        result = api.read_serial(
+            options=options, sessions=sessions, run=run, wide=wide, progress=progress
         )
-        note_result(transport, to_json(result))
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
     else:
@@ -66,38 +58,12 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions) -
     return 0
 
 
-def to_json(result) -> dict:  # type: ignore[no-untyped-def]
-    """The --json object (schema_version 1)."""
-    serial = result.serial
-    return {
-        "schema_version": 1,
-        "serial": serial.text,
-        "serial_hex": serial.raw.hex().upper(),
-        "length": len(serial.text),
-        "padding_hex": serial.padding.hex().upper(),
-        "printable": serial.clean,
-        "lookalikes": [
-            {"position": p, "char": c, "name": n}
-            for p, c, n in identifiers.spell_lookalikes(serial.text)
-        ],
-        "request_id": can_id_text(result.target.request_id),
-        "response_id": can_id_text(result.target.response_id),
-        "bitrate": result.target.bitrate,
-        "identifier": f"0x{result.identifier:04X}",
-        "session": result.session.value,
-        "reads": result.reads,
-        "unit": result.candidate_name,
-        "address_source": result.source,
-        "simulated": result.adapter.simulated,
-        "adapter": {
-            "kind": result.adapter.kind,
-            "identity": result.adapter.identity,
-            "port": result.adapter.port,
-        },
-    }
+def to_json(result: SerialResult) -> dict[str, Any]:
+    """The --json object (schema_version 1), written by the result type."""
+    return result.to_dict()
 
 
-def to_text(result) -> str:  # type: ignore[no-untyped-def]
+def to_text(result: SerialResult) -> str:
     """The human report."""
     serial = result.serial
     lines = []

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
-from g15diag.commands.options import adapter_options, connected, note_result, profile_option
+from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.wide import wide_option
+
+if TYPE_CHECKING:
+    from g15diag.app.link import Run
 
 
 @click.command("scan")
@@ -26,21 +29,17 @@ from g15diag.commands.wide import wide_option
 )
 @wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(id_range: str | None, wide: bool, as_json: bool, options: AdapterOptions) -> int:
+def command(
+    id_range: str | None, wide: bool, as_json: bool, options: AdapterOptions, run: Run
+) -> int:
     """Try every head-unit candidate of the profile at its bit rates; show who answered.
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
     from g15diag import hints
-    from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates, scan
-    from g15diag.app.search import wide_candidates
-    from g15diag.errors import NoAnswer, UsageError
+    from g15diag.app import api
+    from g15diag.errors import NoAnswer
 
-    if wide and id_range:
-        raise UsageError("Give either --range or --wide (--wide is every address 700-7FF).")
-    prof = options.load_profile()
-    cands = range_candidates(prof, *parse_range(id_range)) if id_range else None
-    cands = wide_candidates(prof) if wide else cands
     show = not as_json and sys.stderr.isatty()
 
     def progress(step: Any) -> None:
@@ -51,19 +50,17 @@ def command(id_range: str | None, wide: bool, as_json: bool, options: AdapterOpt
             err=True,
         )
 
-    rows: list[ScanRow] = []
+    hook = progress if show else None
+    rows: list[Any] = []
     try:
-        with connected(options) as transport:
-            hook = progress if show else None
-            result = scan(transport, prof, candidates=cands, progress=hook, rows=rows)
-            note_result(transport, result.to_dict())  # the --trace sidecar's "what was read"
+        result = api.scan(
+            options=options, id_range=id_range, wide=wide, progress=hook, run=run, rows=rows
+        )
     except KeyboardInterrupt:  # Ctrl-C: what was found so far, then "Interrupted."
         if show:
             click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
         if rows and not as_json:
-            seconds = sum(r.seconds for r in rows)
-            partial = ScanResult(tuple(rows), transport.info, prof.name, seconds)
-            click.echo(to_text(partial))
+            click.echo(rows_text(rows, options.simulated))
             click.echo(f"INCOMPLETE: interrupted after {len(rows)} address(es).")
         raise
     if show:
@@ -81,11 +78,17 @@ def command(id_range: str | None, wide: bool, as_json: bool, options: AdapterOpt
 
 def to_text(result: Any) -> str:
     """The who-answered table."""
+    return rows_text(result.rows, result.simulated, result.seconds)
+
+
+def rows_text(rows: Any, simulated: bool, seconds: float | None = None) -> str:
+    """The who-answered table of ``rows`` (a whole scan's, or what came before Ctrl-C)."""
+    seconds = sum(r.seconds for r in rows) if seconds is None else seconds
     lines = []
-    if result.simulated:
+    if simulated:
         lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
     lines.append(f"{'request/response':<18} {'kbit/s':>6}  {'outcome':<30} candidate")
-    for row in result.rows:
+    for row in rows:
         outcome = row.outcome.value
         if row.nrc is not None:
             from g15diag.protocol.uds import nrc_name
@@ -95,9 +98,9 @@ def to_text(result: Any) -> str:
             f"{row.target.label:<18} {row.target.bitrate // 1000:>6}  {outcome:<30} "
             f"{row.candidate.name} [confidence {row.candidate.confidence}]"
         )
-    answered = len(result.responders)
+    answered = sum(1 for r in rows if r.outcome.present or r.outcome.value == "pending")
     lines.append(
-        f"{answered} of {len(result.rows)} answered; {result.seconds:.2f} s "
-        f"({result.seconds / max(1, len(result.rows)) * 1000:.0f} ms per address)."
+        f"{answered} of {len(rows)} answered; {seconds:.2f} s "
+        f"({seconds / max(1, len(rows)) * 1000:.0f} ms per address)."
     )
     return "\n".join(lines)

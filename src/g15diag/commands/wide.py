@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from g15diag.adapter import AdapterOptions
     from g15diag.app.search import SearchProgress
-    from g15diag.profiles import Candidate
 
 
 def _help() -> str:
@@ -27,14 +25,6 @@ def _help() -> str:
 
 
 wide_option = click.option("--wide", is_flag=True, help=_help())
-
-
-def candidates(options: AdapterOptions, wide: bool) -> list[Candidate] | None:
-    """The candidates the search tries: every address (``--wide``), ``--address``'s one,
-    or None for the profile's list."""
-    from g15diag.app.api import search_candidates
-
-    return search_candidates(options, wide)
 
 
 @contextmanager

@@ -17,9 +17,9 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
+from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.i18n import page_words
-from g15diag.transport.base import can_id_text
 
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
@@ -207,9 +207,9 @@ def _job_id() -> int | None:
 
 def wide_minutes() -> int:
     """About how many minutes "Search all addresses" takes (the hint's estimate)."""
-    from g15diag.app.search import wide_seconds
+    from g15diag.app.search import wide_minutes as minutes
 
-    return max(1, round(wide_seconds() / 60))
+    return minutes()
 
 
 def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
@@ -256,31 +256,29 @@ def _report(options: AdapterOptions, progress: Callable[[dict[str, Any]], None])
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The self-test, through the API: the report's one JSON form, plus what the page shows
+    in its own words (identity, the commands it lacks, the advice by kind)."""
+    from g15diag.app import api
     from g15diag.app.checks import MISSING
-    from g15diag.app.doctor import CAPABILITIES, run_doctor
+    from g15diag.app.doctor import CAPABILITIES
 
-    report = run_doctor(options)
+    report = api.doctor(options=options)
     commands = {name for name, _, _ in CAPABILITIES}
     return {
-        "verdict": report.verdict,
-        "usable": report.usable,
-        "simulated": report.simulated,
-        "voltage": report.voltage,
-        "identity": report.identity.get("STI") or report.identity.get("ATI") or None,
+        **report.to_dict(),
+        "identity_text": report.identity.get("STI") or report.identity.get("ATI") or None,
         "lacking": [c.name for c in report.checks if c.name in commands and c.status == MISSING],
-        "advice": list(report.advice),
         "advice_kinds": [[kind, params] for kind, params in report.advice_kinds],
-        "checks": [[c.name, c.status, c.detail] for c in report.checks],
     }
 
 
 def _adapters(default_port: str | None) -> list[dict[str, str]]:
     """The `adapters` list (opens nothing), then the simulator."""
-    from g15diag.app.adapters import list_adapters
+    from g15diag.app import api
 
     found: list[dict[str, str]] = []
     try:
-        ports = list_adapters()
+        ports = api.adapters()
     except (errors.G15DiagError, OSError):
         ports = []
     for info in ports:

@@ -44,9 +44,10 @@ def _english(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, errors.G15DiagError):
         from g15diag.hints import NOTHING_ANSWERED_HINT, WIDE_DONE_HINT
 
+        message = privacy.present(exc)  # as the run presented it; masked if none did
         return {
-            "message": privacy.mask_text(str(exc)),
-            "hint": privacy.mask_text(exc.hint or ""),
+            "message": message,
+            "hint": exc.shown_hint or "",
             "exit_status": str(exc.exit_status),
             # the page shows these steps in its own language (the sheet's translation)
             "nothing_answered": exc.hint in (NOTHING_ANSWERED_HINT, WIDE_DONE_HINT),

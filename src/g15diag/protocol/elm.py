@@ -199,9 +199,9 @@ def parse_frame_line(line: str, id_bits: int = 11) -> Frame:
             "--baud auto). A bad adapter clone can also do this (run `g15diag doctor`).",
         )
     if found == "unreadable":
-        raise errors.ProtocolError(f"Unreadable line from the adapter: {errors.quoted(line)}.")
+        raise errors.ProtocolError(("Unreadable line from the adapter: ", errors.Quote(line), "."))
     raise errors.ProtocolError(
-        f"Adapter line without a CAN header and data: {errors.quoted(line)}."
+        ("Adapter line without a CAN header and data: ", errors.Quote(line), ".")
     )
 
 

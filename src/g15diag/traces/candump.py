@@ -88,7 +88,11 @@ def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator
             if not parts or parts[0].startswith("#"):
                 continue
             raise UsageError(
-                f"{name} line {number} is not a candump -L line: {errors.quoted(line.strip())}."
+                (
+                    f"{name} line {number} is not a candump -L line: ",
+                    errors.Quote(line.strip()),
+                    ".",
+                )
             )
         stamp, _channel, body = parts[0], parts[1], parts[2]
         ident, _, data = body.partition("#")
@@ -109,7 +113,11 @@ def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator
             if stamp.startswith("#"):
                 continue
             raise UsageError(
-                f"{name} line {number} is not a candump -L line: {errors.quoted(line.strip())}."
+                (
+                    f"{name} line {number} is not a candump -L line: ",
+                    errors.Quote(line.strip()),
+                    ".",
+                )
             ) from None
 
 

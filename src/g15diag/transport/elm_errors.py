@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from g15diag import errors, privacy
+from g15diag import errors
 from g15diag.transport.elm_commands import request_of
 
 
 def no_prompt(
     url: str, timeout: float, seen: bytes, command: str, id_bits: int = 11
 ) -> errors.AdapterTimeout:
-    """The error for a reply that never reached the prompt, by what did arrive (quoted
-    through the same masking as ``-v``: the serial and VIN stay hidden)."""
+    """The error for a reply that never reached the prompt, by what did arrive (kept raw in
+    an :class:`errors.Quote`: a face masks it as ``-v`` does)."""
     text = seen.decode("ascii", "replace").strip()
     request = request_of(command)
     data = request is not None
-    shown = privacy.quote(text, request, command, id_bits=id_bits)
+    shown = errors.Quote(text, request, command, id_bits)
     if not text:
         return errors.AdapterTimeout(
             message=f"The adapter on {url} did not answer within {timeout:g} s."
@@ -30,15 +30,22 @@ def no_prompt(
     if data:
         return errors.AdapterTimeout(
             received=text,
-            message=f"The adapter on {url} stopped in the middle of an answer and gave no "
-            f"'>' prompt within {timeout:g} s (it sent {shown}).",
+            message=(
+                f"The adapter on {url} stopped in the middle of an answer and gave no "
+                f"'>' prompt within {timeout:g} s (it sent ",
+                shown,
+                ").",
+            ),
             hint="Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, "
             "then run `g15diag doctor` (`g15diag help adapters`).",
         )
     return errors.AdapterTimeout(
         received=text,
-        message=f"The adapter on {url} answered without its '>' prompt within {timeout:g} s "
-        f"(it sent {shown}).",
+        message=(
+            f"The adapter on {url} answered without its '>' prompt within {timeout:g} s (it sent ",
+            shown,
+            ").",
+        ),
         hint="Without the prompt the tool cannot tell when an answer ends: this is not a "
         "working ELM327-compatible adapter, or the wrong port. Run `g15diag doctor`.",
     )
