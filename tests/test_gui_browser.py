@@ -372,9 +372,7 @@ def test_search_all_addresses_finds_a_unit_at_7b3_from_the_hint(gui, browser_fac
     page.wait_for_selector("#error-steps:not([hidden])")
     page.click("#error-steps button[data-action=wide]")
     page.wait_for_selector("#progress:not([hidden])")
-    page.wait_for_function(
-        "document.getElementById('progress-text').textContent.startsWith('Searching all')"
-    )
+    page.wait_for_selector("#progress-text:has-text('Searching all addresses')")
     page.wait_for_selector("#serial .cell >> nth=15", timeout=90_000)
     assert page.inner_text("#serial-text") == f"{SERIAL} (16)"
     assert "CAN 0x7B3/0x7D3" in page.inner_text("#source")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors, hints
-from g15diag.app.search import WIDE_RATES, plan, wide_candidates, wide_minutes
+from g15diag.app.search import plan, wide_candidates
+from g15diag.app.wide import WIDE_RATES, wide_minutes
 from g15diag.profiles import load
 
 UNIT_7B3 = "sim://?hu=7B3:7D3"

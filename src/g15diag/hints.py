@@ -12,7 +12,7 @@ from __future__ import annotations
 
 
 def _wide_minutes() -> int:
-    from g15diag.app.search import wide_minutes
+    from g15diag.app.wide import wide_minutes
 
     return wide_minutes()
 

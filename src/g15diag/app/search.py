@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from g15diag import errors, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
+from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES, wide_seconds
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
 from g15diag.protocol.session import Session
@@ -40,14 +41,6 @@ __all__ = [
     "wide_candidates",
     "wide_seconds",
 ]
-
-#: ``--wide``: every 11-bit request ID in this range (broadcast 0x7DF left out), at these rates.
-WIDE_RANGE = (0x700, 0x7FF)
-WIDE_RATES = (500_000, 250_000)
-BROADCAST = 0x7DF  # the OBD functional request ID: never one unit's address
-#: seconds one silent address costs on an ELM327 with the short silence wait (measured on
-#: the simulator through a pty: ATSH/ATCRA/ATFCSH and one request with ATST 64 ms)
-WIDE_SECONDS_PER_PROBE = 0.15
 
 
 @dataclass(frozen=True)
@@ -234,18 +227,6 @@ def wide_candidates(profile: Profile) -> list[Candidate]:
             Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")
         )
     return [*profile.head_units, *added]
-
-
-def wide_seconds() -> float:
-    """At most how long a ``--wide`` search takes when nothing answers (the hint says it)."""
-    first, last = WIDE_RANGE
-    ids = sum(1 for i in range(first, last + 1) if i != BROADCAST)
-    return ids * len(WIDE_RATES) * WIDE_SECONDS_PER_PROBE
-
-
-def wide_minutes() -> int:
-    """:func:`wide_seconds` in whole minutes, rounded up."""
-    return max(1, -(-int(wide_seconds()) // 60))
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def _help() -> str:
-    from g15diag.app.search import wide_minutes
+    from g15diag.app.wide import wide_minutes
 
     return (
         "Search every 11-bit request ID 700-7FF (but the broadcast 7DF) at 500 and 250 "

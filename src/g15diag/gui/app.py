@@ -207,7 +207,7 @@ def _job_id() -> int | None:
 
 def wide_minutes() -> int:
     """About how many minutes "Search all addresses" takes (the hint's estimate)."""
-    from g15diag.app.search import wide_minutes as minutes
+    from g15diag.app.wide import wide_minutes as minutes
 
     return minutes()
 

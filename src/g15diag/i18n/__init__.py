@@ -62,7 +62,7 @@ def words(lang: str) -> Words:
 
         sessions = {session.value: session.word for session in Session}
     else:
-        from g15diag.app.search import wide_minutes
+        from g15diag.app.wide import wide_minutes
 
         minutes = str(wide_minutes())
         guidance = tuple(
