@@ -294,8 +294,9 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
     ("4", "no head unit answered"),
     (
         "5",
-        "the head unit refused (negative response code), or answered but gave no serial at "
-        "any place the ladder asks (`discover` lists what it gives)",
+        "the serial was not read: the head unit refused (negative response code), or answered "
+        "but gave no serial at any place the ladder asks (`identify` still prints what it "
+        "read, `export` still writes the sheet; `discover` lists what it gives)",
     ),
     ("6", "two reads disagreed"),
     ("7", "`doctor`: the adapter is not usable"),

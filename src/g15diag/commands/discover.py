@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     metavar="FILE.zip",
     type=click.Path(dir_okay=False),
     help="Also write a field report (doctor, scan, discover, trace; VIN and serial masked "
-    "unless --unredacted) to send to the project (docs/field-guide.md).",
+    "unless --unredacted) to send to the project (g15diag help field-guide).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --report file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
