@@ -89,11 +89,13 @@ def test_several_candidates_are_listed_and_item_picks_one(run_cli, tmp_path) -> 
     assert code == 2 and not out_file.exists()
     assert "2 serial candidates; pick one with --item ID" in err
     assert "0xF1A7  at 0x7B3/0x7D3" in err and "0x1A9E  at 0x7B3/0x7D3" in err
-    code, out, err = run_cli("profile", "learn", str(report), "-o", str(out_file), "--item", "1A9E")
+    code, _out, err = run_cli(
+        "profile", "learn", str(report), "-o", str(out_file), "--item", "1A9E"
+    )
     assert code == 0, err
     unit = load(str(out_file)).head_units[0]
     assert unit.family == "kwp"
-    assert [r.name for r in load(str(out_file)).rungs_for(unit)][0] == "kwp-default"
+    assert next(r.name for r in load(str(out_file)).rungs_for(unit)) == "kwp-default"
 
 
 def test_a_file_that_is_not_a_report_is_a_usage_error(run_cli, tmp_path) -> None:
