@@ -86,7 +86,7 @@ def test_several_candidates_are_listed_and_item_picks_one(run_cli, tmp_path) -> 
     )
     out_file = tmp_path / "mine.toml"
     code, out, err = run_cli("profile", "learn", str(report), "-o", str(out_file))
-    assert code == 2 and not out_file.exists()
+    assert code == 2 and not out_file.exists() and out == ""
     assert "2 serial candidates; pick one with --item ID" in err
     assert "0xF1A7  at 0x7B3/0x7D3" in err and "0x1A9E  at 0x7B3/0x7D3" in err
     code, _out, err = run_cli(
