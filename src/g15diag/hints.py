@@ -54,5 +54,8 @@ def nothing_answered_hint(steps: tuple[tuple[str, str], ...] = NOTHING_ANSWERED_
 
 
 NOTHING_ANSWERED_HINT = nothing_answered_hint()
+#: the steps that still fit when the unit answered but gave no serial (by position: the
+#: translations follow the same order): the non-OBD routes and the field report
+WHEN_ANSWERED = (3, 4)
 #: after a --wide search found nothing: the same steps without the one just taken
 WIDE_DONE_HINT = nothing_answered_hint(NOTHING_ANSWERED_STEPS[1:])
