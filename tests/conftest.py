@@ -11,6 +11,9 @@ import pytest
 
 from g15diag.cli import main
 from g15diag.sim import register
+from g15diag.sim.clock import ENV as SIM_TIME
+from g15diag.sim.clock import SimulatedTime
+from g15diag.sim.protocol_sim import Serial as SimSerial
 
 register()  # tests open sim:// with Elm327Transport directly (the CLI does it in g15diag.adapter)
 
@@ -22,6 +25,31 @@ def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None
         monkeypatch.delenv(name, raising=False)
     missing = tmp_path_factory.getbasetemp() / "no-such-g15diag-config.toml"
     monkeypatch.setenv("G15DIAG_CONFIG", str(missing))
+
+
+@pytest.fixture(autouse=True)
+def _simulated_time(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process ``sim://`` ports run on simulated time: an adapter's silence or a fault's
+    timeout costs no wall time. Real ptys, TCP, subprocesses and ``real_time`` tests keep
+    the wall clock."""
+    if request.node.get_closest_marker("real_time") is None:
+        monkeypatch.setattr(SimSerial, "clock_factory", SimulatedTime)
+
+
+class _SubprocessInQuickTier(subprocess.Popen):  # type: ignore[type-arg]
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError(
+            "this test starts a subprocess: mark it @pytest.mark.slow (see pyproject.toml)"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _quick_tier_starts_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick tier (``-m "not slow"``) really is: a test that starts a process must say so."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setattr(subprocess, "Popen", _SubprocessInQuickTier)
 
 
 @pytest.fixture
@@ -43,6 +71,7 @@ def run_process():
     def run(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         env.pop("G15DIAG_DEBUG", None)
+        env[SIM_TIME] = "simulated"  # its sim:// ports too (signal tests start their own)
         return subprocess.run(
             [sys.executable, "-m", "g15diag", *args],
             capture_output=True,

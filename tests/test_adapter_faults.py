@@ -217,6 +217,7 @@ def test_doctor_fault_text(option: str, run_cli) -> None:
 SUBPROCESS = ["clone=v15", "clone=v21", "clone=freeze", "fault=garbage", "fault=no_prompt"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", SUBPROCESS)
 def test_read_serial_fault_subprocess(option: str, run_process) -> None:
     url = f"sim://?{option}"
@@ -225,6 +226,7 @@ def test_read_serial_fault_subprocess(option: str, run_process) -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (status, "", stderr.format(url=url))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", SUBPROCESS)
 def test_doctor_fault_subprocess(option: str, run_process) -> None:
     proc = run_process("doctor", "--port", f"sim://?{option}", *FAST)
@@ -233,6 +235,7 @@ def test_doctor_fault_subprocess(option: str, run_process) -> None:
     assert "Verdict: not usable\n" in proc.stdout
 
 
+@pytest.mark.slow
 def test_disconnect_over_pty_drops_the_port(pty_sim, run_process) -> None:
     server = pty_sim("sim://?fault=disconnect")
     proc = run_process("read-serial", "--port", server.path, *ADDRESS, *FAST)
@@ -242,6 +245,7 @@ def test_disconnect_over_pty_drops_the_port(pty_sim, run_process) -> None:
     assert proc.stderr.endswith("\n" + LOST_HINT)
 
 
+@pytest.mark.slow
 def test_disconnect_over_socket_drops_the_connection(tcp_sim, run_process) -> None:
     server = tcp_sim("sim://?fault=disconnect")
     proc = run_process("read-serial", "--port", server.url, *ADDRESS, *FAST)
@@ -253,6 +257,7 @@ def test_disconnect_over_socket_drops_the_connection(tcp_sim, run_process) -> No
     )
 
 
+@pytest.mark.slow
 def test_doctor_disconnect_over_socket(tcp_sim, run_process) -> None:
     server = tcp_sim("sim://?fault=disconnect")
     proc = run_process("doctor", "--port", server.url, "--json", *FAST)
@@ -264,6 +269,7 @@ def test_doctor_disconnect_over_socket(tcp_sim, run_process) -> None:
     )
 
 
+@pytest.mark.slow
 def test_freeze_keeps_the_adapter_frozen(pty_sim, run_process) -> None:
     """A frozen clone answers nothing more until reset: the next run cannot even open it."""
     server = pty_sim("sim://?clone=freeze")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pytest
+
 from g15diag.app import adapters
 
 
@@ -81,6 +83,7 @@ def test_no_adapter_text(run_cli, monkeypatch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_json_runs_on_this_machine(run_process) -> None:
     """Whatever ports this machine has (usually none): valid JSON, status 0, nothing opened."""
     proc = run_process("adapters", "--json")

@@ -226,3 +226,81 @@ def test_cli_page_and_api_give_the_same_result(run_cli) -> None:
     assert timeless(page) == timeless(api)
     assert status["result"] == view(g15diag.session(port="sim://"))
     assert status["result"]["serial"] == api["serial"] == SERIAL_TEXT
+
+
+# -- one typed result: its JSON is written by the type and reads back into it ---------------
+
+GOLDEN = Path(__file__).parent / "golden" / "identify_sim.json"
+
+
+def test_the_identify_record_round_trips_through_its_json(tmp_path: Path) -> None:
+    from g15diag.app.export.record import Record, load, parse
+
+    for port in ("sim://", "sim://?kwp=1", "sim://?unit=uds_extended", "sim://?serial_pad=A3A3"):
+        record = g15diag.identify(port=port).record()
+        assert isinstance(record, Record)
+        text = json.dumps(record.to_dict(), ensure_ascii=False)
+        assert parse(json.loads(text)) == record, port
+    session = g15diag.session(port="sim://")
+    assert session.voltage_read and parse(session.to_dict()) == session
+    saved = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert load(GOLDEN).to_dict() == saved  # a saved file is written back as it was
+
+
+def test_export_from_reads_back_the_cli_record(run_cli, tmp_path: Path) -> None:
+    from g15diag.app.export.record import load
+
+    code, out, _ = run_cli("identify", "--port", "sim://", "--json")
+    assert code == 0
+    saved = tmp_path / "id.json"
+    saved.write_text(out, encoding="utf-8")
+    code, _, _ = run_cli("export", "--from", str(saved), "-o", str(tmp_path / "again.json"))
+    assert code == 0
+    again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    again.pop("export")
+    assert again == json.loads(out)
+    assert load(saved) == load(tmp_path / "again.json")
+
+
+def test_identify_text_is_rendered_from_the_record(run_cli) -> None:
+    from g15diag.commands.identify import to_text
+
+    code, out, _ = run_cli("identify", "--port", "sim://")
+    assert code == 0
+    record = g15diag.identify(port="sim://").record()
+    assert out == to_text(record) + "\n"
+    assert "Serial number: " + SERIAL_TEXT in out
+
+
+def test_doctor_has_one_json_shape(run_cli) -> None:
+    from g15diag.gui.app import create_app
+    from g15diag.gui.worker import Worker
+
+    code, out, _ = run_cli("doctor", "--port", "sim://", "--json")
+    assert code == 0
+    cli = json.loads(out)
+    worker = Worker()
+    app = create_app(token="t", worker=worker)
+    app.config["ALLOWED_HOSTS"] = frozenset({"127.0.0.1:1"})
+    headers = {"Host": "127.0.0.1:1", "X-G15-Token": "t"}
+    client = app.test_client()
+    assert client.post("/api/doctor", json={"port": "sim://"}, headers=headers).status_code == 202
+    worker.wait(30)
+    page = client.get("/api/status", headers=headers).get_json()["result"]
+    assert set(page) == set(cli) and page["checks"] == cli["checks"]
+    assert page["verdict"] == cli["verdict"] and page["usable"] is True
+
+
+def test_discover_with_trace_and_report(run_cli, tmp_path: Path) -> None:
+    import zipfile
+
+    trace, report = tmp_path / "d.log", tmp_path / "r.zip"
+    code, _, err = run_cli(
+        "discover", "--port", "sim://", "--trace", str(trace), "--report", str(report)
+    )
+    assert code == 0, err
+    assert trace.exists() and (tmp_path / "d.json").exists() and report.exists()
+    with zipfile.ZipFile(report) as bundle:
+        doctor = json.loads(bundle.read("doctor.json"))
+        assert doctor["usable"] is True  # the report's doctor step ran (without the trace)
+        assert bundle.read("trace.log").decode().count("\n") > 10

@@ -51,6 +51,7 @@ def bad_files(tmp_path: Path, suffix: str) -> dict[str, str]:
 KINDS = ["fifo", "dev-zero", "huge-integer", "deep-nesting", "folder", "too-big", "name-too-long"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_export_from_bad_file(run_process, tmp_path: Path, kind: str) -> None:
     path = bad_files(tmp_path, ".json")[kind]
@@ -61,6 +62,7 @@ def test_export_from_bad_file(run_process, tmp_path: Path, kind: str) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_profile_bad_file(run_process, tmp_path: Path, kind: str) -> None:
     path = bad_files(tmp_path, ".toml")[kind]
@@ -120,6 +122,7 @@ def test_network_port_urls(run_cli, port: str) -> None:
     one_sentence(err)
 
 
+@pytest.mark.slow
 def test_simulate_tcp_port_out_of_range(run_process) -> None:
     done = run_process("simulate", "--tcp", "99999", timeout=20)
     assert done.returncode == S.USAGE and "Traceback" not in done.stderr
@@ -140,6 +143,7 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "G15DIAG_DEBUG"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["replay", "BIG"], ["--help"], ["scan", "--help"]])
 def test_closed_stdout_pipe_is_a_normal_end(tmp_path: Path, args: list[str]) -> None:
     fixture = Path(__file__).parents[1] / "fixtures" / "can_traces" / "bitrate_250k.log"
@@ -160,6 +164,7 @@ def test_closed_stdout_pipe_is_a_normal_end(tmp_path: Path, args: list[str]) -> 
     assert err == b""
 
 
+@pytest.mark.slow
 def test_second_ctrl_c_during_interrupted_prints_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "g15diag", "read-serial", "--port", "sim://?latency=3", "-v"],

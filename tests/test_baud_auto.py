@@ -46,6 +46,7 @@ def test_auto_only_probes_with_ati_and_changes_no_stored_setting() -> None:
     assert sent[0] == "ATD"  # the set-up after detection
 
 
+@pytest.mark.slow
 def test_auto_cli_reads_the_serial(run_process) -> None:
     proc = run_process(
         "read-serial", "--port", "sim://?baud=230400", "--baud", "auto", "--address", "747:767",

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(g15diag.__file__).resolve().parent
 
 
+@pytest.mark.slow
 def test_bare_g15diag_shows_help_and_where_to_start(run_process) -> None:
     proc = run_process()
     assert proc.returncode == 0 and proc.stderr == ""
@@ -231,6 +232,7 @@ def test_bad_config_file_is_a_usage_error(
 # -- shell completion ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="click completes bash/zsh/fish")
 def test_bash_completion_completes_commands() -> None:
     env = dict(

@@ -50,6 +50,7 @@ def test_good_adapter_is_usable(run_cli) -> None:
     assert (code, out, err) == (ExitStatus.OK, GOOD_TEXT, "")
 
 
+@pytest.mark.slow
 def test_good_adapter_json(run_process) -> None:
     proc = run_process("doctor", "--port", "sim://", "--json")
     assert proc.returncode == 0
@@ -155,6 +156,7 @@ def test_port_that_cannot_open_is_not_usable(run_cli, tmp_path) -> None:
     assert report["details"]["port"] == f"Cannot open {missing}: no such port."
 
 
+@pytest.mark.slow
 def test_doctor_over_pty_with_auto_baud(pty_sim, run_process) -> None:
     server = pty_sim("sim://?baud=115200")
     proc = run_process("doctor", "--port", server.path, "--baud", "auto", "--json")

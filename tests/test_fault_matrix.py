@@ -27,6 +27,8 @@ import pytest
 
 from g15diag.errors import ExitStatus as S
 
+pytestmark = pytest.mark.slow  # every row runs the CLI as a subprocess
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures/can_traces"
 PR_CAPBSET_DROP = 24
 DROPPED_CAPS = (1, 2, 3, 21)  # DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, SYS_ADMIN

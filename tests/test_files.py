@@ -159,6 +159,7 @@ def _signal_mid_exchange(args: list[str], cwd: Path, sig: int) -> tuple[int, str
 SIGNALS = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_any_signal_during_a_trace_leaves_nothing(tmp_path: Path, sig: int) -> None:
     args = ["read-serial", "--port", "sim://?latency=2", "--trace", "t.log"]
@@ -175,6 +176,7 @@ def test_any_signal_during_a_trace_leaves_nothing(tmp_path: Path, sig: int) -> N
     assert meta["error"]["type"] == "Interrupted" and meta["result"] is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_any_signal_during_export_leaves_nothing(tmp_path: Path, sig: int) -> None:
     args = ["export", "--port", "sim://?latency=2", "--output", "r.csv"]

@@ -33,6 +33,7 @@ def wait_done(gui: Gui, deadline_s: float = 30.0) -> dict:
     raise AssertionError("the read did not finish")
 
 
+@pytest.mark.slow
 def test_url_is_loopback_with_a_fresh_token(gui: Gui) -> None:
     assert gui.url == f"http://127.0.0.1:{gui.port}/?token={gui.token}"
     assert len(gui.token) >= 32
@@ -43,6 +44,7 @@ def test_url_is_loopback_with_a_fresh_token(gui: Gui) -> None:
         other.stop()
 
 
+@pytest.mark.slow
 def test_token_is_required_on_every_request(gui: Gui) -> None:
     for method, path in (("GET", "/"), ("GET", "/api/status"), ("GET", "/static/app.js"),
                          ("POST", "/api/read"), ("GET", "/session.json")):  # fmt: skip
@@ -56,6 +58,7 @@ def test_token_is_required_on_every_request(gui: Gui) -> None:
     assert status == 200
 
 
+@pytest.mark.slow
 def test_host_header_is_checked(gui: Gui) -> None:
     for host in ("evil.example", f"evil.example:{gui.port}", "127.0.0.1", "127.0.0.1:1"):
         status, body, _ = gui.request("GET", "/", host=host)
@@ -63,6 +66,7 @@ def test_host_header_is_checked(gui: Gui) -> None:
     assert gui.request("GET", "/", host=f"localhost:{gui.port}")[0] == 200
 
 
+@pytest.mark.slow
 def test_actions_are_post_only_and_same_origin(gui: Gui) -> None:
     for path in ("/api/read", "/api/doctor", "/api/quit", "/api/closing"):
         assert gui.request("GET", path)[0] == 405, path
@@ -73,6 +77,7 @@ def test_actions_are_post_only_and_same_origin(gui: Gui) -> None:
     assert gui.proc.poll() is None  # the refused quit did nothing
 
 
+@pytest.mark.slow
 def test_read_through_the_api_and_save(gui: Gui) -> None:
     status, _, _ = gui.request("GET", "/session.json")
     assert status == 404  # nothing read, nothing to save
@@ -95,6 +100,7 @@ def test_read_through_the_api_and_save(gui: Gui) -> None:
     assert status == 200 and "ФИО владельца".encode() in body and SERIAL.encode() in body
 
 
+@pytest.mark.slow
 def test_session_file_is_what_export_reads(gui: Gui, tmp_path, run_cli) -> None:
     gui.request("POST", "/api/read", body={"port": "sim://"})
     assert wait_done(gui)["state"] == "done"
@@ -106,6 +112,7 @@ def test_session_file_is_what_export_reads(gui: Gui, tmp_path, run_cli) -> None:
     assert "Battery at the OBD socket: 12.6 V" in out and "S  I  M  0  O  1" in out
 
 
+@pytest.mark.slow
 def test_errors_are_one_sentence_and_a_hint(gui: Gui) -> None:
     gui.request("POST", "/api/read", body={"port": "sim://?no_hu=1"})
     job = wait_done(gui)
@@ -118,6 +125,7 @@ def test_errors_are_one_sentence_and_a_hint(gui: Gui) -> None:
     assert status == 400 and json.loads(body)["error"]["message"] == "Choose an adapter first."
 
 
+@pytest.mark.slow
 def test_one_adapter_session_at_a_time(gui: Gui) -> None:
     assert gui.request("POST", "/api/read", body={"port": "sim://?latency=0.3"})[0] == 202
     status, body, _ = gui.request("POST", "/api/doctor", body={"port": "sim://"})
@@ -126,6 +134,7 @@ def test_one_adapter_session_at_a_time(gui: Gui) -> None:
     assert wait_done(gui)["state"] == "done"
 
 
+@pytest.mark.slow
 def test_doctor_verdict(gui: Gui) -> None:
     assert gui.request("POST", "/api/doctor", body={"port": "sim://"})[0] == 202
     job = wait_done(gui)
@@ -133,6 +142,7 @@ def test_doctor_verdict(gui: Gui) -> None:
     assert job["result"]["voltage"] == 12.6
 
 
+@pytest.mark.slow
 def test_quit_stops_the_server() -> None:
     gui = start_gui()
     status, _, _ = gui.request("POST", "/api/quit")
@@ -141,6 +151,7 @@ def test_quit_stops_the_server() -> None:
     assert code == 0 and out.rstrip().endswith("Stopped.") and err == ""
 
 
+@pytest.mark.slow
 def test_closing_the_page_stops_it_unless_it_comes_back() -> None:
     gui = start_gui()
     assert gui.request("POST", "/api/closing")[0] == 200
@@ -150,6 +161,7 @@ def test_closing_the_page_stops_it_unless_it_comes_back() -> None:
     assert code == 0 and "Stopped." in out
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly() -> None:
     import signal
 
@@ -172,6 +184,7 @@ def test_page_translations_have_the_same_keys() -> None:
     assert [s["action"] for s in en["steps"] if s["action"]] == ["wide", "doctor", "report"]
 
 
+@pytest.mark.slow
 def test_command_line_options_apply_to_the_page_reads(run_process) -> None:
     server = start_gui("--port", "sim://", "--reads", "3")
     try:

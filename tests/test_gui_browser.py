@@ -21,6 +21,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm"))
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
+    pytest.mark.slow,  # a browser and the CLI as a subprocess
     pytest.mark.skipif(
         CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
     ),

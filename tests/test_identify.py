@@ -225,6 +225,7 @@ def test_profile_edit_alone_adds_a_candidate(tmp_path) -> None:
     assert [r.candidate.name for r in table.responders] == ["Field-found unit"]
 
 
+@pytest.mark.slow
 def test_public_api_is_lazy_and_typed(tmp_path) -> None:
     import subprocess
     import sys

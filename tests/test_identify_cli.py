@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from g15diag.app import export
 
 SERIAL = "SIM0O1Il5S8B2024"
@@ -26,6 +28,7 @@ def test_identify_json_over_pty(pty_sim, run_cli) -> None:
     assert data["simulated"] is True  # a real pty, but the simulator names itself in ATI
 
 
+@pytest.mark.slow
 def test_identify_text_over_socket_kwp_and_mismatch(tcp_sim, run_process) -> None:
     server = tcp_sim("sim://?kwp=1&vin_mismatch=1")
     proc = run_process("identify", "--port", server.url)
@@ -60,6 +63,7 @@ def test_identify_with_address_and_bad_profile(pty_sim, run_cli, tmp_path) -> No
     assert f"Bad profile {bad}, line 7: engine.response = '7G8' is not hexadecimal." in err
 
 
+@pytest.mark.slow
 def test_scan_over_pty_and_nothing_answers(pty_sim, tcp_sim, run_cli, run_process) -> None:
     server = pty_sim("sim://?hu=712:732")
     code, out, err = run_cli("scan", "--port", server.path, "--json")

@@ -120,6 +120,7 @@ def test_interface_that_cannot_open_is_a_port_error(run_cli) -> None:
     assert code == errors.ExitStatus.ADAPTER and "Cannot open CAN interface slcan" in err
 
 
+@pytest.mark.slow
 def test_help_does_not_import_python_can() -> None:
     code = (
         "import sys; from g15diag.cli import main; main(['--help']);"

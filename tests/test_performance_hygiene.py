@@ -14,6 +14,8 @@ import sys
 import tokenize
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parent.parent / "src" / "g15diag"
 HEAVY = ("can", "isotp", "udsoncan", "obd", "serial")
 
@@ -27,6 +29,7 @@ print("HEAVY:" + ",".join(heavy))
 """
 
 
+@pytest.mark.slow
 def test_help_imports_no_heavy_library() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *HEAVY], capture_output=True, text=True, check=True
@@ -35,6 +38,7 @@ def test_help_imports_no_heavy_library() -> None:
     assert marker == ["HEAVY:"], f"g15diag --help imported {marker}"
 
 
+@pytest.mark.slow
 def test_help_via_module_imports_no_heavy_library() -> None:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "g15diag", "--help"],

@@ -67,6 +67,7 @@ def leaks(secret_hex: str, text: str, chunk: int = 10) -> list[str]:
 # -- network -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_only_the_adapter_socket_is_connected(tmp_path: Path, tcp_sim) -> None:
     server = tcp_sim("sim://")
     done, events = run_audited(tmp_path, "identify", "--port", server.url, "--json")
@@ -79,12 +80,14 @@ def test_only_the_adapter_socket_is_connected(tmp_path: Path, tcp_sim) -> None:
     assert not [e for e, _ in events if e in ("socket.sendto", "socket.sendmsg")]
 
 
+@pytest.mark.slow
 def test_no_socket_at_all_without_a_network_adapter(tmp_path: Path) -> None:
     done, events = run_audited(tmp_path, "read-serial", "--port", "sim://")
     assert done.returncode == 0, done.stderr
     assert [e for e, _ in events if e in ("socket.connect", "socket.getaddrinfo")] == []
 
 
+@pytest.mark.slow
 def test_the_audit_hook_sees_connections(tmp_path: Path) -> None:
     """The audit above can fail: a refused connection attempt is still recorded."""
     done, events = run_audited(tmp_path, "read-serial", "--port", "socket://127.0.0.1:9")
@@ -95,6 +98,7 @@ def test_the_audit_hook_sees_connections(tmp_path: Path) -> None:
 # -- nothing stored unless asked ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reads_store_nothing(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -125,6 +129,7 @@ def test_reads_store_nothing(tmp_path: Path) -> None:
     ],
     ids=["elm327", "elm327-kwp", "native-can"],
 )
+@pytest.mark.slow
 def test_verbose_traffic_is_masked(run_process, extra: list[str]) -> None:
     done = run_process("identify", "-v", *extra)
     assert done.returncode == 0, done.stderr
@@ -140,6 +145,7 @@ def test_verbose_traffic_is_masked(run_process, extra: list[str]) -> None:
     assert leaks(VIN_HEX, shown_traffic), "the leak check itself must see an unmasked VIN"
 
 
+@pytest.mark.slow
 def test_verbose_keeps_ids_and_pci_visible(run_process) -> None:
     done = run_process("read-serial", "-v", "--port", "sim://?hu=7A0:7A8", "--address", "7A0:7A8")
     assert done.returncode == 0, done.stderr
@@ -172,6 +178,7 @@ def test_error_text_masking() -> None:
     assert "0x7A0" in text
 
 
+@pytest.mark.slow
 def test_error_reports_are_masked(run_process) -> None:
     done = run_process("read-serial", "--port", "sim://?unstable=1")
     assert done.returncode == 6

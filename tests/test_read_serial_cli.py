@@ -10,6 +10,7 @@ SERIAL = "SIM0O1Il5S8B2024"
 SERIAL_HEX = SERIAL.encode().hex().upper()
 
 
+@pytest.mark.slow
 def test_pty_with_non_default_address(pty_sim, run_process) -> None:
     server = pty_sim("sim://?hu=7A0:7A8")
     proc = run_process("read-serial", "--port", server.path, "--address", "7A0:7A8", "--json")
@@ -23,6 +24,7 @@ def test_pty_with_non_default_address(pty_sim, run_process) -> None:
     assert data["reads"] == 2
 
 
+@pytest.mark.slow
 def test_socket_with_non_default_address(tcp_sim, run_process) -> None:
     server = tcp_sim("sim://?hu=7A0:7A8&pad=55")
     proc = run_process("read-serial", "--port", server.url, "--address", "7A0:7A8")
@@ -81,6 +83,7 @@ def test_250_kbit_unit_with_protocol_8(run_cli) -> None:
         (["--port", "sim://?bogus=1"], 2, "Unknown simulator option(s) bogus"),
     ],
 )
+@pytest.mark.slow
 def test_exit_statuses(run_process, args: list[str], status: int, message: str) -> None:
     proc = run_process("read-serial", *args)
     assert proc.returncode == status, proc.stderr
@@ -116,6 +119,7 @@ def test_500_kbit_unit_found_after_bus_errors_at_250(run_cli) -> None:
     assert json.loads(out)["bitrate"] == 500_000
 
 
+@pytest.mark.slow
 def test_usage_error_is_status_2(run_process) -> None:
     proc = run_process("read-serial")
     assert proc.returncode == 2

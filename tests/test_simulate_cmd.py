@@ -30,6 +30,7 @@ def _start(*args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM semantics are POSIX")
 def test_simulate_prints_usage_and_stops_promptly_on_sigterm(run_process) -> None:
     proc = _start("--tcp", "0")
@@ -55,6 +56,7 @@ def test_simulate_prints_usage_and_stops_promptly_on_sigterm(run_process) -> Non
     assert "Traceback" not in err and out == ""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery is POSIX here")
 def test_simulate_stops_on_ctrl_c_too() -> None:
     proc = _start("--tcp", "0")

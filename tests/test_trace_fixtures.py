@@ -98,6 +98,7 @@ def test_replay_json_and_table_agree_with_tsv(run_cli, path: Path) -> None:
     assert len(table.splitlines()) == len(items) + 1
 
 
+@pytest.mark.slow
 def test_committed_fixtures_match_the_generator(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(TRACES / "generate.py"), str(tmp_path)], check=True, timeout=60
@@ -209,6 +210,7 @@ def _reference_tsv(messages: list[tuple[int, bytes]], req: int, resp: int) -> st
     return "".join(x + "\n" for x in lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FIXTURES, ids=IDS)
 def test_tshark_agrees_with_replay(run_cli, path: Path) -> None:
     if shutil.which("tshark") is None:

@@ -92,6 +92,7 @@ def test_trace_is_discarded_when_the_adapter_cannot_open(run_cli, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_recorded_trace_decodes_with_replay_and_tshark(run_cli, tmp_path: Path) -> None:
     trace = tmp_path / "pending.log"
     url = "sim://?hu=747:767&pending=inline"

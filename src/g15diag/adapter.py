@@ -38,7 +38,11 @@ REPLAY_PREFIX = "replay:"
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
 INTERFACE_FROM_CONFIG = "config"
 #: URL scheme -> "module:function" that makes it known to pyserial (imported on first use)
-URL_SCHEMES: dict[str, str] = {"sim": "g15diag.sim:register"}
+URL_SCHEMES: dict[str, str] = {
+    "sim": "g15diag.sim:register",
+    "ble": "g15diag.transport.ble:register",  # Bluetooth LE through bleak
+}
+BLE_PREFIX = "ble://"
 
 
 class OptionError(UsageError):
@@ -297,7 +301,7 @@ class AdapterOptions:
 
 def make_transport(options: AdapterOptions, *, traffic: TrafficLog | None = None) -> Transport:
     """The transport ``options`` name: a native CAN bus (``interface``), a recorded trace
-    (``replay:PATH``) or an ELM327 on any pyserial URL (``sim://`` included).
+    (``replay:PATH``) or an ELM327 on any pyserial URL (``sim://`` and ``ble://`` included).
 
     Not opened yet: use it as a context manager (``with make_transport(opts) as t:``).
     """
@@ -314,7 +318,12 @@ def make_transport(options: AdapterOptions, *, traffic: TrafficLog | None = None
     register_scheme(port)
     from g15diag.transport.elm327 import Elm327Transport
 
-    return Elm327Transport(
+    kind: type[Elm327Transport] = Elm327Transport
+    if port.lower().startswith(BLE_PREFIX):  # the same transport; -v names the GATT UART
+        from g15diag.transport.ble.elm import BleElm327Transport
+
+        kind = BleElm327Transport
+    return kind(
         port,
         baud=options.baud,
         protocol=options.protocol,

@@ -213,13 +213,12 @@ def report_json(
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and exits with) the documented status."""
-    files.reset()
-    with signals.installed(restore=argv is not None):
+    # this run's files (temporaries, what was written): the ledger removes what is left
+    with signals.installed(restore=argv is not None), files.ledger():
         try:
             code = _run(argv)
         finally:
             signals.stop()  # from here on a signal cannot break the report or the cleanup
-            files.remove_temporaries()
     if argv is None:
         sys.exit(code)
     return code

@@ -9,7 +9,6 @@ sends the request again). Re-sends are bounded by the P2* budget and a count, ne
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,11 +36,12 @@ class Client:
         self,
         transport: Transport,
         timing: Timing | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.transport = transport
         self.timing = timing or Timing()
-        self.clock = clock
+        #: P2 and P2* run on the transport's time unless another clock is given
+        self.clock = clock or transport.clock
         self.pending_seen = 0
         self.resends = 0
         self._widened = False

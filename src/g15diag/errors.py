@@ -123,6 +123,39 @@ class PortError(AdapterError):
     """The port cannot be opened or was lost."""
 
 
+class BluetoothError(PortError):
+    """A Bluetooth LE adapter (``--port ble://...``) cannot be reached or was lost."""
+
+
+class BluetoothUnavailable(BluetoothError):
+    """No Bluetooth LE radio on this computer, it is switched off, or its use is denied."""
+
+
+class BluezNotRunning(BluetoothError):
+    """Linux: the BlueZ service (``bluetoothd``) or the system D-Bus is not running."""
+
+    hint = (
+        "Start it with `sudo systemctl start bluetooth` (and `sudo systemctl enable bluetooth` "
+        "to keep it), then try again."
+    )
+
+
+class BleDeviceNotFound(BluetoothError):
+    """No advertising device with the name or address the ``ble://`` port gives."""
+
+
+class BleNoUart(BluetoothError):
+    """The device has no serial-like (UART) GATT service: not an ELM327 adapter."""
+
+
+class BleBusy(BluetoothError):
+    """The device was seen but refused the connection (it accepts one central at a time)."""
+
+
+class BleDisconnected(BluetoothError):
+    """The Bluetooth LE link dropped while the tool was using the adapter."""
+
+
 class AdapterTimeout(AdapterError):
     """The adapter did not come back to its ``>`` prompt in time."""
 

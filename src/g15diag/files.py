@@ -5,16 +5,21 @@ then hard-linked to its name: ``os.link`` fails when the name exists (a dangling
 included), so a file that appears meanwhile, or a second run racing for the same name, is
 never replaced. Only ``force=True`` uses ``os.replace``. Temporaries are removed on every
 error and interruption (:mod:`g15diag.signals` turns SIGTERM/SIGHUP into the same unwinding
-as Ctrl-C); :func:`written` tells the CLI which files were complete when a signal landed.
+as Ctrl-C). A run keeps its own :class:`Ledger` (``with files.ledger() as book:``, the CLI's
+run does): the temporaries still to remove and the files put in place, so that a signal's
+report names the files that were complete. Nothing of it is module state: a ledger belongs to
+the context that opened it (a :mod:`contextvars` value), never to the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -26,8 +31,40 @@ TEMP_PREFIX = ".g15diag-"
 TEMP_SUFFIX = ".tmp"
 _DEFAULT_NAME_MAX = 255
 
-_live: set[str] = set()  # temporaries of this process not yet removed
-_written: list[Path] = []  # files this process put in place (for the interruption report)
+
+@dataclass
+class Ledger:
+    """One run's files: temporaries not yet removed, and the files put in place in order (for
+    the "interrupted after ..." report)."""
+
+    live: set[str] = field(default_factory=set)
+    written: list[Path] = field(default_factory=list)
+
+    def remove_temporaries(self) -> None:
+        """Remove every temporary this run still holds (the CLI's last line of defence)."""
+        for temp in list(self.live):
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            self.live.discard(temp)
+
+
+#: the ledger of the run in this context (None outside one: nothing is noted)
+_ledger: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar(
+    "g15diag_files_ledger", default=None
+)
+
+
+@contextlib.contextmanager
+def ledger() -> Iterator[Ledger]:
+    """``with ledger() as book:`` notes this run's temporaries and written files in ``book``;
+    at the end every temporary still there is removed."""
+    book = Ledger()
+    token = _ledger.set(book)
+    try:
+        yield book
+    finally:
+        book.remove_temporaries()
+        _ledger.reset(token)
 
 
 def _exists_error(path: Path, hint: str | None) -> OutputError:
@@ -90,6 +127,7 @@ class Staged:
         self.force = force
         self.hint = hint
         self.temp = ""
+        self._book = _ledger.get()  # the run that made it (a bus thread may write to it)
         try:
             with signals.deferred():  # a signal here must not orphan the temporary
                 try:
@@ -98,7 +136,8 @@ class Staged:
                     )
                 except OSError as exc:
                     raise os_error(self.path, exc) from exc
-                _live.add(self.temp)
+                if self._book is not None:
+                    self._book.live.add(self.temp)
                 self.handle: IO[bytes] = os.fdopen(fd, "wb")
         except BaseException:  # a signal held until the block ended: nothing stays behind
             self.discard()
@@ -118,7 +157,7 @@ class Staged:
         with signals.deferred():  # linked and recorded as written, or neither
             if self.force:
                 os.replace(self.temp, self.path)
-                _live.discard(self.temp)
+                self._forget()
             else:
                 try:
                     os.link(self.temp, self.path)
@@ -128,14 +167,19 @@ class Staged:
                     if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
                         raise
                     self._link_without_hard_links()
-            _written.append(self.path)
+            if self._book is not None:
+                self._book.written.append(self.path)
 
     def _link_without_hard_links(self) -> None:
         # A file system without hard links (FAT on a USB stick): O_EXCL claims the name.
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         os.close(fd)
         os.replace(self.temp, self.path)
-        _live.discard(self.temp)
+        self._forget()
+
+    def _forget(self) -> None:
+        if self._book is not None:
+            self._book.live.discard(self.temp)
 
     def commit(self) -> Path:
         """Seal and link; on any failure the temporary is gone and ``path`` untouched."""
@@ -157,7 +201,7 @@ class Staged:
         if self.temp:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp)
-            _live.discard(self.temp)
+            self._forget()
 
 
 def _encode(path: Path, data: bytes | str) -> bytes:
@@ -194,11 +238,13 @@ def commit_all(staged: list[Staged]) -> list[Path]:
         for item in staged:
             done.append(item.commit())
     except BaseException:
+        book = _ledger.get()
         for path in done:  # ours: linked a moment ago from our own temporary
             with contextlib.suppress(OSError):
                 os.unlink(path)
-            with contextlib.suppress(ValueError):
-                _written.remove(path)
+            if book is not None:
+                with contextlib.suppress(ValueError):
+                    book.written.remove(path)
         for item in staged:
             item.discard()
         raise
@@ -219,18 +265,6 @@ def new_file(path: str | Path, *, force: bool = False) -> Iterator[Staged]:
 
 
 def written() -> list[Path]:
-    """The files this process put in place, in order (for "interrupted after ..." reports)."""
-    return list(_written)
-
-
-def remove_temporaries() -> None:
-    """Remove every temporary this process still holds (the CLI's last line of defence)."""
-    for temp in list(_live):
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        _live.discard(temp)
-
-
-def reset() -> None:
-    """Forget the files written so far (each CLI run reports its own)."""
-    _written.clear()
+    """The files this run (its :func:`ledger`) put in place, in order; [] outside a run."""
+    book = _ledger.get()
+    return list(book.written) if book is not None else []

@@ -348,13 +348,29 @@ def _mask_run(match: re.Match[str]) -> str:
     return re.sub(r"[0-9A-Fa-f]", "*", run)
 
 
+#: a Bluetooth LE adapter's address standing alone (a MAC, or the UUID macOS gives a device):
+#: it names the adapter, not the car, and the user needs it to tell adapters apart
+_BT_ADDRESS = re.compile(
+    r"(?<!\b[0-9A-Fa-f]{2}[ :])\b((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}"
+    r"|[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12})\b(?![ :-][0-9A-Fa-f])"
+)
+
+
 def mask_text(text: str, *, unredacted: bool = False) -> str:
     """Mask what may be a serial or a VIN in a free-text message: runs of four or more hex
-    bytes (``53 49 4D 30``, ``53494D30``) and 17-character VIN-like words (first 11 kept)."""
+    bytes (``53 49 4D 30``, ``53494D30``) and 17-character VIN-like words (first 11 kept).
+    A Bluetooth adapter address standing alone is kept."""
     if unredacted:
         return text
-    text = _VIN.sub(lambda m: m.group(0)[:11] + "*" * 6, text)
-    return _HEX_RUN.sub(_mask_run, text)
+    pieces = _BT_ADDRESS.split(text)  # odd indices: the addresses, kept as they are
+    return "".join(
+        piece if i % 2 else _HEX_RUN.sub(_mask_run, _VIN.sub(_mask_vin, piece))
+        for i, piece in enumerate(pieces)
+    )
+
+
+def _mask_vin(match: re.Match[str]) -> str:
+    return match.group(0)[:11] + "*" * 6
 
 
 def show_bytes(data: bytes, *, unredacted: bool = False) -> str:

@@ -154,9 +154,8 @@ def test_signal_at_a_random_moment_never_leaves_a_partial_file(
     folder: Path, sig: int, delay: float, size: int
 ) -> None:
     target = Path(tempfile.mkdtemp(dir=folder)) / "out.bin"  # a fresh folder per example
-    files.reset()
     timer = threading.Timer(delay, os.kill, (os.getpid(), sig))
-    with signals.installed():
+    with signals.installed(), files.ledger() as book:  # this example's files only
         try:
             timer.start()
             try:
@@ -166,7 +165,7 @@ def test_signal_at_a_random_moment_never_leaves_a_partial_file(
         except signals.Interrupted as exc:
             assert exc.exit_status == 128 + sig
     present = sorted(p.name for p in target.parent.iterdir())
-    if target in files.written():
+    if target in book.written:
         assert present == ["out.bin"] and target.stat().st_size == size
         target.unlink()  # up to 4 MiB each: keep the disk flat
     else:

@@ -61,6 +61,7 @@ def test_odd_but_valid_identify_files_render(tmp_path: Path, fmt: str) -> None:
     assert export.render(load(tmp_path, data), fmt)
 
 
+@pytest.mark.slow
 def test_redaction_does_not_depend_on_the_role(tmp_path: Path) -> None:
     data = copy.deepcopy(GOLDEN)
     for item in data["items"].values():

@@ -3,7 +3,8 @@
 Listing opens nothing: it reads the operating system's port list (``serial.tools.list_ports``),
 maps the USB VID:PID to the USB-serial chip, adds ``/dev/rfcomm*`` (Bluetooth on Linux) and
 ``/dev/tty.*`` (Bluetooth on macOS), and the usual Wi-Fi address as a hint. Only
-:func:`probe` opens a port, and it sends ``ATI`` only.
+:func:`probe` opens a port, and it sends ``ATI`` only. :func:`search_ble` listens to
+Bluetooth LE advertisements (``adapters --ble``) and connects to nothing.
 
 On Windows pyserial reports COM ports with a ``hwid``: ``USB VID:PID=1A86:7523 ...`` for USB
 adapters (the chip comes from the VID:PID as elsewhere) and ``BTHENUM\\{00001101-...}...`` for
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from g15diag import errors
+from g15diag.transport.ble.gatt import BleAdapter
 
 WIFI_HINT = "socket://192.168.0.10:35000"
 PL2303_WARNING = (
@@ -166,3 +168,18 @@ def probe(
         except errors.G15DiagError as exc:
             out.append(replace(info, probe_error=str(exc)))  # as the link presented it
     return out
+
+
+#: how long ``adapters --ble`` listens for advertisements by default
+BLE_SECONDS = 5.0
+
+
+def search_ble(
+    seconds: float = BLE_SECONDS, *, on_tick: Callable[[float], None] | None = None
+) -> list[BleAdapter]:
+    """Bluetooth LE devices that look like OBD adapters, heard in ``seconds`` (strongest
+    first; each with the exact ``--port ble://...``). Connects to nothing. Raises a
+    :class:`~g15diag.errors.BluetoothError` when Bluetooth cannot be used."""
+    from g15diag.transport.ble.scan import scan
+
+    return scan(seconds, on_tick)

@@ -20,6 +20,7 @@ are :class:`g15diag.errors.G15DiagError` subclasses with an ``exit_status``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from g15diag.app import scan as _scan_mod
 from g15diag.app.adapters import PortInfo
 from g15diag.app.checks import DoctorReport
 from g15diag.app.discover import DiscoverResult
+from g15diag.app.export.record import Record
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
@@ -39,12 +41,15 @@ from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.errors import UsageError
 from g15diag.profiles import Candidate, Profile
+from g15diag.transport.ble.gatt import BleAdapter
 
 __all__ = [
+    "BleAdapter",
     "Run",
     "SearchProgress",
     "SessionMode",
     "adapters",
+    "ble_adapters",
     "discover",
     "doctor",
     "export",
@@ -251,13 +256,12 @@ def session(
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
     run: Run | None = None,
-) -> dict[str, Any]:
-    """Identify and read the voltage in one adapter session: the dict ``export`` takes.
-
-    It is the ``identify --json`` object plus ``battery_voltage`` (the GUI's "Save session").
-    ``sessions`` and ``progress`` as for :func:`read_serial`.
+) -> Record:
+    """Identify and read the voltage in one adapter session: the identification record
+    (:class:`~g15diag.app.export.record.Record`) with ``battery_voltage``, what ``export``
+    and the page's "Save session" take (its ``to_dict()`` is ``identify --json`` plus
+    ``battery_voltage``). ``sessions`` and ``progress`` as for :func:`read_serial`.
     """
-    from g15diag.app.export import session_dict
     from g15diag.app.voltage import read_voltage
 
     opts = _record(
@@ -275,7 +279,7 @@ def session(
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())
-        return session_dict(result, read_voltage(link.transport))
+        return result.record(read_voltage(link.transport), session=True)
 
 
 def _candidates(prof: Profile, id_range: str | None) -> Any:
@@ -405,8 +409,20 @@ def adapters(
     return ports.probe(found, baud=baud, timeout=timeout) if probe else found
 
 
+def ble_adapters(
+    seconds: float = 5.0, *, on_tick: Callable[[float], None] | None = None
+) -> list[BleAdapter]:
+    """Bluetooth LE devices that look like OBD adapters, heard in ``seconds`` (strongest
+    first, each with its exact ``--port ble://...``); connects to none. ``on_tick`` gets the
+    seconds elapsed (progress). A :class:`~g15diag.errors.BluetoothError` when Bluetooth
+    cannot be used."""
+    from g15diag.app import adapters as ports
+
+    return ports.search_ble(seconds, on_tick=on_tick)
+
+
 def export(
-    result: IdentifyResult | dict[str, Any],
+    result: IdentifyResult | Record | dict[str, Any],
     output: str | Path,
     *,
     fmt: str | None = None,

@@ -12,7 +12,6 @@ part number) are marked as candidates: unverified, a hint for a person, never a 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +114,7 @@ def discover(
     progress: ProgressHook | None = None,
     timing: Timing | None = None,
     budget: float = UNIT_BUDGET,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
     keep_partial: bool = False,
     widen: bool = False,
 ) -> DiscoverResult:
@@ -127,6 +126,7 @@ def discover(
     Ctrl-C (a :class:`UserInterrupt` whose cause is the signal's exception). With ``widen``,
     when none of the candidates answers, every other address of ``--wide`` is scanned too.
     """
+    clock = clock or transport.clock  # the budget runs on the transport's time
     table: ScanResult | None = None
     units: list[UnitFindings] = []
     rows: list[ScanRow] = []
@@ -316,7 +316,8 @@ def to_dict(result: DiscoverResult) -> dict[str, Any]:
 
 
 def error_dict(error: G15DiagError) -> dict[str, Any]:
-    """The error that ended a run early: its sentence and the exit status it gives."""
+    """The error that ended a run early: its sentence as the run presented it (masked unless
+    unredacted; masked when no run did) and the exit status it gives."""
     from g15diag import privacy
 
-    return {"message": privacy.mask_text(str(error)), "exit_status": int(error.exit_status)}
+    return {"message": privacy.present(error), "exit_status": int(error.exit_status)}

@@ -9,7 +9,7 @@ of :class:`g15diag.protocol.session.Session`: ``default``, ``uds_extended`` (10 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from g15diag import __version__, identifiers
 from g15diag.app.outcome import Outcome, Reply
@@ -18,6 +18,10 @@ from g15diag.profiles import Candidate, Item, Profile
 from g15diag.protocol import kwp, obd, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Target, can_id_text
+
+if TYPE_CHECKING:
+    from g15diag.app.export.record import Item as RecordItem
+    from g15diag.app.export.record import LadderStep, Record
 
 __all__ = ["IdentifyResult", "ItemResult", "VinReport", "can_id_text", "to_dict"]
 
@@ -143,109 +147,119 @@ class IdentifyResult:
         found = self.by_role(role)
         return found.text if found else None
 
+    def record(self, voltage: float | None = None, *, session: bool = False) -> Record:
+        """The typed identification record every face renders (its JSON reads back into an
+        equal record); ``session``: with the battery voltage read beside it."""
+        from g15diag.app.export import record as rec
+
+        serial = self.by_role("serial")
+        vin = self.vin
+        unit, target = self.unit, self.target
+        check = vin.check
+        return rec.Record(
+            read_at_text=self.read_at,
+            simulated=self.simulated,
+            items=tuple(_record_item(r) for r in self.items),
+            head_unit=rec.HeadUnit(
+                name=unit.name,
+                request_id=can_id_text(target.request_id),
+                response_id=can_id_text(target.response_id),
+                bitrate=target.bitrate,
+                family=self.family,
+                confidence=unit.confidence,
+                address_source=unit.source,
+                session=self.session,
+            ),
+            adapter=rec.AdapterSeen(self.adapter.kind, self.adapter.identity, self.adapter.port),
+            serial=serial.text if serial else None,
+            serial_hex=serial.raw.hex().upper() if serial and serial.raw is not None else None,
+            serial_identifier=serial.item.key if serial else None,
+            serial_reads=self.serial_reads,
+            vin=vin.value,
+            vin_source=vin.source,
+            vin_engine=vin.engine,
+            vin_head_unit=vin.head_unit,
+            vin_mismatch=vin.mismatch,
+            vin_check=(
+                rec.VinCheck(check.valid, tuple(check.errors), tuple(check.warnings))
+                if check
+                else None
+            ),
+            profile=self.profile.name,
+            vehicle_name=self.profile.vehicle,
+            tool_version=self.tool_version,
+            ladder=tuple(_ladder_step(s) for s in self.ladder),
+            battery_voltage=voltage,
+            voltage_read=session,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The versioned ``identify --json`` object (also what ``export --from`` reads)."""
-        return to_dict(self)
+        return self.record().to_dict()
 
 
-# -- the JSON form -------------------------------------------------------------------------
+# -- the JSON form: written by the identification record (g15diag.app.export.record) ---
+
+
+def _record_item(result: ItemResult) -> RecordItem:
+    """The record's item for one read item."""
+    from g15diag.app.export.record import Item as RecordItem
+
+    engine = result.ecu == "engine"
+    service = 0x09 if engine else result.item.request[0]
+    decoded = result.decoded
+    as_text = decoded is not None and result.item.decoding in ("ascii", "vin")
+    block = result.block() if result.item.decoding == "renault_block" else None
+    return RecordItem(
+        key=result.item.key,
+        label=result.item.label,
+        ecu=result.ecu,
+        family=result.item.family,
+        role=result.item.role or None,
+        request="09 02" if engine else result.item.request.hex(" ").upper(),
+        status=result.status,
+        nrc=f"0x{result.nrc:02X}" if result.nrc is not None else None,
+        nrc_name=uds.nrc_name(result.nrc, service) if result.nrc is not None else None,
+        detail=result.detail or None,
+        text=result.text,
+        hex=result.raw.hex().upper() if result.raw is not None else None,
+        length=len(result.raw) if result.raw is not None else None,
+        session=result.session,
+        padding_hex=decoded.padding.hex().upper() if decoded and as_text else None,
+        printable=decoded.clean if decoded and as_text else None,
+        fields=_block_fields(block) if block is not None else None,
+    )
+
+
+def _block_fields(block: kwp.RenaultBlock) -> dict[str, str]:
+    return {
+        "part_fragment": block.part_fragment.decode("latin-1"),
+        "diag_version": f"0x{block.diag_version:02X}",
+        "supplier": block.supplier.decode("latin-1"),
+        "hardware_fragment": block.hardware_fragment.decode("latin-1"),
+        "software_number": block.software_number.hex().upper(),
+        "software_version": block.software_version.hex().upper(),
+    }
+
+
+def _ladder_step(step: Step) -> LadderStep:
+    reply = step.reply
+    from g15diag.app.export.record import LadderStep
+
+    return LadderStep(
+        rung=step.rung,
+        request=reply.request.hex(" ").upper(),
+        session=reply.session.value,
+        outcome=reply.outcome.value,
+        nrc=f"0x{reply.nrc:02X}" if reply.nrc is not None else None,
+    )
 
 
 def item_dict(result: ItemResult) -> dict[str, Any]:
     """One entry of ``items`` in the JSON object."""
-    service = 0x09 if result.ecu == "engine" else result.item.request[0]
-    out: dict[str, Any] = {
-        "label": result.item.label,
-        "ecu": result.ecu,
-        "family": result.item.family,
-        "role": result.item.role or None,
-        "request": ("09 02" if result.ecu == "engine" else result.item.request.hex(" ").upper()),
-        "status": result.status,
-        "nrc": f"0x{result.nrc:02X}" if result.nrc is not None else None,
-        "nrc_name": (uds.nrc_name(result.nrc, service) if result.nrc is not None else None),
-        "detail": result.detail or None,
-        "text": result.text,
-        "hex": result.raw.hex().upper() if result.raw is not None else None,
-        "length": len(result.raw) if result.raw is not None else None,
-        "session": result.session.value if result.session is not None else None,
-    }
-    decoded = result.decoded
-    if decoded is not None and result.item.decoding in ("ascii", "vin"):
-        out["padding_hex"] = decoded.padding.hex().upper()
-        out["printable"] = decoded.clean
-    block = result.block() if result.item.decoding == "renault_block" else None
-    if block is not None:
-        out["fields"] = {
-            "part_fragment": block.part_fragment.decode("latin-1"),
-            "diag_version": f"0x{block.diag_version:02X}",
-            "supplier": block.supplier.decode("latin-1"),
-            "hardware_fragment": block.hardware_fragment.decode("latin-1"),
-            "software_number": block.software_number.hex().upper(),
-            "software_version": block.software_version.hex().upper(),
-        }
-    return out
+    return _record_item(result).to_dict()
 
 
 def to_dict(result: IdentifyResult) -> dict[str, Any]:
     """See :meth:`IdentifyResult.to_dict`."""
-    serial = result.by_role("serial")
-    vin = result.vin
-    unit, target = result.unit, result.target
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": "g15diag",
-        "tool_version": result.tool_version,
-        "read_at": result.read_at,
-        "simulated": result.simulated,
-        "profile": result.profile.name,
-        "vehicle": result.profile.vehicle,
-        "serial": serial.text if serial else None,
-        "serial_hex": serial.raw.hex().upper() if serial and serial.raw is not None else None,
-        "serial_identifier": serial.item.key if serial else None,
-        "serial_reads": result.serial_reads,
-        "vin": vin.value,
-        "vin_source": vin.source,
-        "vin_engine": vin.engine,
-        "vin_head_unit": vin.head_unit,
-        "vin_mismatch": vin.mismatch,
-        "vin_check": {
-            "valid": vin.check.valid,
-            "errors": list(vin.check.errors),
-            "warnings": list(vin.check.warnings),
-        }
-        if vin.check
-        else None,
-        "part_number": result.value("part_number"),
-        "supplier": result.value("supplier"),
-        "hardware": result.value("hardware"),
-        "software": result.value("software"),
-        "head_unit": {
-            "name": unit.name,
-            "request_id": can_id_text(target.request_id),
-            "response_id": can_id_text(target.response_id),
-            "bitrate": target.bitrate,
-            "family": result.family,
-            "confidence": unit.confidence,
-            "address_source": unit.source,
-            "session": result.session.value,
-        },
-        "ladder": [step_dict(step) for step in result.ladder],
-        "adapter": {
-            "kind": result.adapter.kind,
-            "identity": result.adapter.identity,
-            "port": result.adapter.port,
-        },
-        "items": {r.item.key: item_dict(r) for r in result.items},
-    }
-
-
-def step_dict(step: Step) -> dict[str, Any]:
-    """One request of the identification ladder in the JSON object."""
-    reply = step.reply
-    return {
-        "rung": step.rung,
-        "request": reply.request.hex(" ").upper(),
-        "session": reply.session.value,
-        "outcome": reply.outcome.value,
-        "nrc": f"0x{reply.nrc:02X}" if reply.nrc is not None else None,
-    }
+    return result.record().to_dict()

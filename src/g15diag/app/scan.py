@@ -9,7 +9,6 @@ waits anywhere.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -117,11 +116,15 @@ def scan(
     candidates: Sequence[Candidate] | None = None,
     progress: ProgressHook | None = None,
     timing: Timing | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
     rows: list[ScanRow] | None = None,
 ) -> ScanResult:
     """Probe every candidate at each of its bit rates (bit rate by bit rate); each row is
-    also appended to ``rows`` when given, so a caller still has them after a Ctrl-C."""
+    also appended to ``rows`` when given, so a caller still has them after a Ctrl-C.
+
+    Times are measured on ``clock``, by default the transport's (:attr:`Transport.clock`).
+    """
+    clock = clock or transport.clock
     cands = list(candidates if candidates is not None else profile.head_units)
     if not cands:
         raise UsageError("Nothing to scan: the candidate list is empty.")

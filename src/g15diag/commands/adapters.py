@@ -28,14 +28,35 @@ from g15diag.commands.options import BAUD, TIMEOUT
     metavar="SECONDS",
     help="Seconds to wait for each port's answer with --probe.",
 )
+@click.option(
+    "--ble",
+    is_flag=True,
+    help="Search the air for Bluetooth LE OBD adapters instead (connects to none).",
+)
+@click.option(
+    "--seconds",
+    default=5.0,
+    show_default=True,
+    type=TIMEOUT,
+    metavar="SECONDS",
+    help="How long --ble listens.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(probe: bool, baud: int | str, timeout: float, as_json: bool) -> int:
+def command(
+    probe: bool, baud: int | str, timeout: float, ble: bool, seconds: float, as_json: bool
+) -> int:
     """List the ports an adapter may be on: USB serial (with its chip), Bluetooth, Wi-Fi.
 
     Read-only: nothing is opened unless --probe is given, which asks each port for ATI only.
+    With --ble, listens for Bluetooth LE adapters for a few seconds and prints the exact
+    --port ble://... for each (phones, watches and heart-rate sensors are left out).
     """
     from g15diag.app import api
 
+    if ble:
+        from g15diag.commands.adapters_ble import run
+
+        return run(seconds, as_json)
     found = api.adapters(probe=probe, baud=baud, timeout=timeout)
     if as_json:
         click.echo(json.dumps(to_json(found, probe), ensure_ascii=False))

@@ -92,10 +92,9 @@ def command(
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
         # identify and the battery voltage, in one adapter session
         with progress_line(wide) as progress:
-            data = api.session(
+            record = api.session(
                 options=options, sessions=sessions, run=run, wide=wide, progress=progress
             )
-        record = export.parse(data)
     content = export.render(record, kind, lang=lang, redacted=redact)
     row = None
     if append:
@@ -108,5 +107,5 @@ def command(
     if record.serial is None and not from_file:  # exit 5 whenever the serial was not read
         from g15diag.commands.identify import serial_not_read
 
-        raise serial_not_read(dict(record.data))
+        raise serial_not_read(record)
     return 0

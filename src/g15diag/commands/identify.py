@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +13,8 @@ from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
 
 if TYPE_CHECKING:
+    from g15diag.app.export.record import Item as RecordItem
+    from g15diag.app.export.record import Record
     from g15diag.app.link import Run
     from g15diag.errors import G15DiagError
 
@@ -38,24 +40,23 @@ def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions, r
         result = api.identify(
             options=options, sessions=sessions, run=run, wide=wide, progress=progress
         )
-    data = result.to_dict()
+    record = result.record()
     if as_json:
-        jsonout.echo(data, indent=2)  # the run's one JSON document, even with exit 5
+        jsonout.echo(record.to_dict(), indent=2)  # the run's one JSON document, even with exit 5
     else:
-        click.echo(to_text(data))
-    if data["serial"] is None:  # one rule: exit 5 whenever the serial was not read
-        raise serial_not_read(data)
+        click.echo(to_text(record))
+    if record.serial is None:  # one rule: exit 5 whenever the serial was not read
+        raise serial_not_read(record)
     return 0
 
 
-def serial_not_read(data: dict[str, Any]) -> G15DiagError:
-    """Exit 5 for an identify object without a serial (after its output was written)."""
+def serial_not_read(record: Record) -> G15DiagError:
+    """Exit 5 for a read without a serial (after its output was written)."""
     from g15diag.errors import SerialNotFound
 
-    hu = data["head_unit"]
     return SerialNotFound(
-        f"The unit at {hu['request_id']}/{hu['response_id']} answered but gave no serial "
-        "number at any place the ladder asks; the other items were read.",
+        f"The unit at {record.unit_address} answered but gave no serial number at any place "
+        "the ladder asks; the other items were read.",
         hint="Run `g15diag discover --trace unit.log --report report.zip` to list every "
         "identifier it gives, then `g15diag profile learn report.zip -o mine.toml` "
         "(`g15diag help field-guide`).",
@@ -71,65 +72,71 @@ STATUS_TEXT = {
 }
 
 
-def to_text(data: dict[str, Any]) -> str:
-    """The human report of an ``identify`` object."""
+def to_text(record: Record) -> str:
+    """The human report of an identification record."""
     from g15diag.protocol.session import Session
 
     lines = []
-    if data["simulated"]:
+    if record.simulated:
         lines.append("SIMULATED: these values come from the built-in simulator, not from a car.")
-    hu = data["head_unit"]
+    hu = record.head_unit
     lines.append(
-        f"Head unit: {hu['name']} at {hu['request_id']}/{hu['response_id']}, "
-        f"{hu['bitrate'] // 1000} kbit/s, {hu['family'].upper()} (address confidence: "
-        f"{hu['confidence']}); items read in the "
-        f"{Session(hu.get('session', 'default')).label} session"
+        f"Head unit: {hu.name} at {hu.request_id}/{hu.response_id}, "
+        f"{(hu.bitrate or 0) // 1000} kbit/s, {(hu.family or '').upper()} (address confidence: "
+        f"{hu.confidence}); items read in the "
+        f"{(hu.session or Session.DEFAULT).label} session"
     )
     lines.append("")
     lines.append(f"{'identifier':<11} {'status':<44} {'len':>3}  text / raw hex")
-    for key, item in data["items"].items():
-        status = STATUS_TEXT.get(item["status"], item["status"])
-        if item["nrc"]:
-            status += f" (NRC {item['nrc']} {item['nrc_name']})"
-        if item.get("session") not in (None, "default"):
-            status += f" in {Session(item['session']).label}"
-        length = "" if item["length"] is None else str(item["length"])
-        text = f": {item['text']}" if item["text"] is not None else ""
-        lines.append(f"{key:<11} {status:<44} {length:>3}  {item['label']}{text}")
-        if item["hex"]:
-            spaced = " ".join(item["hex"][i : i + 2] for i in range(0, len(item["hex"]), 2))
+    for item in record.items:
+        status = STATUS_TEXT.get(item.status, item.status)
+        if item.nrc:
+            status += f" (NRC {item.nrc} {item.nrc_name})"
+        if item.session not in (None, Session.DEFAULT):
+            assert item.session is not None
+            status += f" in {item.session.label}"
+        length = "" if item.length is None else str(item.length)
+        text = f": {item.text}" if item.text is not None else ""
+        lines.append(f"{item.key:<11} {status:<44} {length:>3}  {item.label}{text}")
+        if item.hex:
+            spaced = " ".join(item.hex[i : i + 2] for i in range(0, len(item.hex), 2))
             lines.append(f"{'':<11} {'':<44} {'':>3}  hex {spaced}")
-        if item.get("padding_hex"):
+        if item.padding_hex:
             lines.append(
-                f"{'':<11} {'':<44} {'':>3}  trailing padding {item['padding_hex']} "
+                f"{'':<11} {'':<44} {'':>3}  trailing padding {item.padding_hex} "
                 "(kept in the raw hex)"
             )
-        if item["detail"] and item["status"] in ("skipped", "no_answer", "malformed"):
-            lines.append(f"{'':<11} {'':<44} {'':>3}  ({item['detail']})")
+        if item.detail and item.status in ("skipped", "no_answer", "malformed"):
+            lines.append(f"{'':<11} {'':<44} {'':>3}  ({item.detail})")
     lines.append("")
-    if data["serial"] is not None:
+    if record.serial is not None:
         lines.append(
-            f"Serial number: {data['serial']}  ({data['serial_reads']} identical reads of "
-            f"{data['serial_identifier']})"
+            f"Serial number: {record.serial}  ({record.serial_reads} identical reads of "
+            f"{record.serial_identifier})"
         )
     else:
         lines.append("Serial number: not read (the unit returned no serial identifier).")
-    if data["vin"]:
-        src = "engine ECU" if data["vin_source"] == "engine" else "head unit"
-        lines.append(f"VIN: {data['vin']}  (from the {src})")
-        check = data["vin_check"]
-        for problem in check["errors"]:
+    if record.vin:
+        src = "engine ECU" if record.vin_source == "engine" else "head unit"
+        lines.append(f"VIN: {record.vin}  (from the {src})")
+        for problem in record.vin_errors:
             lines.append(f"  VIN INVALID: {problem}")
-        for warning in check["warnings"]:
+        for warning in record.vin_warnings:
             lines.append(f"  VIN warning: {warning}")
-        if data["vin_mismatch"]:
+        if record.vin_mismatch:
             lines.append(
-                f"  WARNING: the head unit stores another VIN ({data['vin_head_unit']}) than "
-                f"the engine ECU ({data['vin_engine']}): the unit may come from another car."
+                f"  WARNING: the head unit stores another VIN ({record.vin_head_unit}) than "
+                f"the engine ECU ({record.vin_engine}): the unit may come from another car."
             )
     else:
         lines.append("VIN: not read.")
-    for field in ("part_number", "supplier", "hardware", "software"):
-        if data[field]:
-            lines.append(f"{field.replace('_', ' ').capitalize()}: {data[field]}")
+    found: dict[str, RecordItem | None] = {
+        "part_number": record.part_number,
+        "supplier": record.suppliers[0] if record.suppliers else None,
+        "hardware": record.hardware[0] if record.hardware else None,
+        "software": record.software[0] if record.software else None,
+    }
+    for name, value in found.items():
+        if value is not None and value.text:
+            lines.append(f"{name.replace('_', ' ').capitalize()}: {value.text}")
     return "\n".join(lines)

@@ -71,7 +71,8 @@ def _options() -> list[Callable[[F], F]]:
             show_envvar=True,
             show_default=True,  # the config file's port, when it sets one
             help="Adapter port: /dev/ttyUSB0, COM3, /dev/rfcomm0, "
-            "socket://192.168.0.10:35000, sim:// for the simulator, or replay:FILE.log "
+            "socket://192.168.0.10:35000, ble://NAME for Bluetooth LE, sim:// for the "
+            "simulator, or replay:FILE.log "
             "to answer from a recorded trace. Required unless --interface is given. "
             "Also from the config file (`g15diag help config`).",
         ),

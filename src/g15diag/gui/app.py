@@ -17,6 +17,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
+from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.i18n import page_words
@@ -24,6 +25,7 @@ from g15diag.i18n import page_words
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
 SIMULATOR = "sim://"
+BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
 
 
 def create_app(
@@ -111,6 +113,11 @@ def create_app(
             abort(404, "No field report was made yet.")
         return _download(data, "application/zip", "g15diag-field-report.zip")
 
+    @app.post("/api/ble-search")
+    def ble_search() -> tuple[Response, int]:
+        worker.start("ble", _ble_search)
+        return jsonify(state="running"), 202
+
     @app.get("/api/status")
     def status() -> Response:
         job = worker.snapshot()
@@ -148,8 +155,7 @@ def create_app(
     def session_json() -> Response:
         import json
 
-        data = _session()
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(_session().to_dict(), ensure_ascii=False, indent=2) + "\n"
         return _download(text.encode("utf-8"), "application/json", "g15diag-session.json")
 
     @app.post("/api/quit")
@@ -163,11 +169,11 @@ def create_app(
         on_closing()  # the tab went away: stop unless it comes back (a reload) at once
         return jsonify(state="closing")
 
-    def _session() -> dict[str, Any]:
-        data = worker.last_result("read", _job_id())
-        if data is None:
+    def _session() -> Record:
+        record = worker.last_result("read", _job_id())
+        if not isinstance(record, Record):
             abort(404, "Nothing was read yet: press Read serial first.")
-        return data
+        return record
 
     def _sheet(fmt: str) -> Any:
         from g15diag.app.export import render
@@ -229,7 +235,7 @@ def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
 
 def _read(
     options: AdapterOptions, progress: Callable[[dict[str, Any]], None], *, wide: bool = False
-) -> dict[str, Any]:
+) -> Record:
     """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
     from g15diag.app.search import SearchProgress
@@ -272,6 +278,21 @@ def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None])
     }
 
 
+def _ble_search(progress: Callable[[dict[str, Any]], None]) -> list[dict[str, str]]:
+    """``adapters --ble`` for the page: the BLE OBD adapters heard, as adapter-list entries."""
+    from g15diag.app import api
+
+    found = api.ble_adapters(BLE_SECONDS, on_tick=lambda s: progress({"seconds": int(s)}))
+    return [
+        {
+            "port": a.port,
+            "label": f"{a.port} — {a.name or a.address} ({a.rssi} dBm)",
+            "kind": "bluetooth-le",
+        }
+        for a in found
+    ]
+
+
 def _adapters(default_port: str | None) -> list[dict[str, str]]:
     """The `adapters` list (opens nothing), then the simulator."""
     from g15diag.app import api
@@ -290,11 +311,8 @@ def _adapters(default_port: str | None) -> list[dict[str, str]]:
     return found
 
 
-def view(data: dict[str, Any]) -> dict[str, Any]:
-    """What the page shows of a read: typed once by the export record."""
-    from g15diag.app.export import parse
-
-    record = parse(data)
+def view(record: Record) -> dict[str, Any]:
+    """What the page shows of a read: the identification record every face renders."""
     serial = record.serial
     return {
         "simulated": record.simulated,

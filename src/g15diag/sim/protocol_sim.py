@@ -3,16 +3,23 @@
 Registered by :func:`register` (``serial.protocol_handler_packages``), so
 ``serial.serial_for_url("sim://?hu=7A0:7A8")`` returns this class and the real ELM327
 transport runs unchanged against the simulator.
+
+The port keeps time on a :mod:`g15diag.sim.clock` clock made by :attr:`Serial.clock_factory`
+(real time unless ``G15DIAG_SIM_TIME=simulated`` or a test sets
+:class:`~g15diag.sim.clock.SimulatedTime`) and lends it to the transport as ``port.clock``,
+so the adapter's waits and the tool's deadlines share one time.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from typing import ClassVar
 
 import serial
 from serial.serialutil import PortNotOpenError, SerialBase
 
 from g15diag.sim import config
+from g15diag.sim.clock import Clock, RealTime, from_environment
 from g15diag.sim.stream import SimStream
 
 
@@ -26,6 +33,9 @@ class Serial(SerialBase):
     """A pyserial port whose far end is the simulated adapter and car."""
 
     stream: SimStream | None = None
+    #: makes the clock of every port opened from now on (tests: SimulatedTime)
+    clock_factory: ClassVar[Callable[[], Clock]] = staticmethod(from_environment)
+    _clock: Clock = RealTime()
 
     def open(self) -> None:
         if self._port is None:
@@ -33,7 +43,8 @@ class Serial(SerialBase):
         if self.is_open:
             raise serial.SerialException("Port is already open.")
         car, options = config.build(str(self._port))
-        self.stream = SimStream(car, options)
+        self._clock = type(self).clock_factory()
+        self.stream = SimStream(car, options, self._clock)
         self.stream.host_baud = self._baudrate
         self._buffer = bytearray()
         self.is_open = True
@@ -41,6 +52,10 @@ class Serial(SerialBase):
     def close(self) -> None:
         self.is_open = False
         self.stream = None
+
+    def clock(self) -> float:
+        """Now, on the simulated adapter's clock (the transport's deadlines use it)."""
+        return self._clock.now()
 
     def _reconfigure_port(self) -> None:
         """Tell the simulated adapter the host's speed (``baud=`` makes a mismatch matter)."""
@@ -57,7 +72,8 @@ class Serial(SerialBase):
     def read(self, size: int = 1) -> bytes:
         self._require_open()
         assert self.stream is not None
-        deadline = time.monotonic() + (self._timeout if self._timeout is not None else 3600.0)
+        clock = self.stream.clock
+        deadline = clock.now() + (self._timeout if self._timeout is not None else 3600.0)
         while len(self._buffer) < size:
             if self.stream.dropped:
                 if self._buffer:
@@ -69,7 +85,7 @@ class Serial(SerialBase):
                 )
             chunk = self.stream.wait_ready(deadline)
             self._buffer += chunk
-            if time.monotonic() >= deadline and not chunk:
+            if clock.now() >= deadline and not chunk:
                 break
             if chunk and self._timeout == 0:
                 break

@@ -13,7 +13,6 @@ import select
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable
 
 from g15diag.errors import UsageError
@@ -21,11 +20,35 @@ from g15diag.sim import config
 from g15diag.sim.stream import SimStream
 
 
+class _Stop:
+    """A stop flag that ``select`` can wait on, so a server stops at once (signal-safe)."""
+
+    def __init__(self) -> None:
+        self._wake, self._waker = socket.socketpair()  # a pipe would not select on Windows
+        self._waker.setblocking(False)
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+        with contextlib.suppress(OSError):  # already woken, or closed
+            self._waker.send(b"\0")
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def fileno(self) -> int:
+        return self._wake.fileno()
+
+    def close(self) -> None:
+        self._wake.close()
+        self._waker.close()
+
+
 def _pump(
     read_fd: int,
     write: Callable[[bytes], object],
     stream: SimStream,
-    stop: threading.Event,
+    stop: _Stop,
     recv: Callable[[], bytes],
     before_write: Callable[[], None] | None = None,
 ) -> None:
@@ -33,9 +56,9 @@ def _pump(
     the simulated link drops (the caller then closes its end for real)."""
     while not stop.is_set():
         due = stream.next_due()
-        wait = 0.1 if due is None else max(0.0, min(0.1, due - time.monotonic()))
-        ready, _, _ = select.select([read_fd], [], [], wait)
-        if ready:
+        wait = 0.1 if due is None else max(0.0, min(0.1, due - stream.clock.now()))
+        ready, _, _ = select.select([read_fd, stop.fileno()], [], [], wait)
+        if read_fd in ready:
             data = recv()
             if not data:
                 return
@@ -76,7 +99,7 @@ class PtyServer:
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
-        self._stop = threading.Event()
+        self._stop = _Stop()
         self._thread = threading.Thread(target=self._run, daemon=True, name="sim-pty")
 
     def _run(self) -> None:
@@ -119,7 +142,7 @@ class PtyServer:
         self._run()
 
     def stop(self) -> None:
-        """Make :meth:`serve_forever` return within about 0.1 s (safe from a signal handler)."""
+        """Make :meth:`serve_forever` return at once (safe from a signal handler)."""
         self._stop.set()
 
     def close(self) -> None:
@@ -129,6 +152,8 @@ class PtyServer:
         for fd in (self._master, self._slave):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        if not self._thread.is_alive():
+            self._stop.close()
 
 
 class TcpServer:
@@ -140,14 +165,15 @@ class TcpServer:
         self._listener = socket.create_server((host, port))
         self.host, self.port = self._listener.getsockname()[:2]
         self.url = f"socket://{self.host}:{self.port}"
-        self._stop = threading.Event()
+        self._stop = _Stop()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True, name="sim-tcp")
         self.streams: list[SimStream] = []  # one per connection, newest last (for tests)
 
     def serve_forever(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._listener], [], [], 0.1)
-            if not ready:
+            listener = self._listener.fileno()
+            ready, _, _ = select.select([listener, self._stop.fileno()], [], [], 0.1)
+            if listener not in ready:
                 continue
             conn, _ = self._listener.accept()
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -165,7 +191,7 @@ class TcpServer:
                 _pump(conn.fileno(), conn.sendall, stream, self._stop, recv)
 
     def stop(self) -> None:
-        """Make :meth:`serve_forever` return within about 0.1 s (safe from a signal handler)."""
+        """Make :meth:`serve_forever` return at once (safe from a signal handler)."""
         self._stop.set()
 
     def __enter__(self) -> TcpServer:
@@ -180,3 +206,5 @@ class TcpServer:
         if self._thread.is_alive():
             self._thread.join(1.0)
         self._listener.close()
+        if not self._thread.is_alive():
+            self._stop.close()

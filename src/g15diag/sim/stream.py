@@ -2,7 +2,8 @@
 
 Shared by the in-process pyserial handler (``sim://``) and the pseudo-terminal / TCP
 servers, so every face runs the same adapter model. Output becomes readable only when its
-simulated time has come (the simulator's latency model).
+simulated time has come (the simulator's latency model), on the stream's clock
+(:mod:`g15diag.sim.clock`): real time on a pty or TCP port, simulated time when asked.
 
 The host-link speed is modelled too: when the adapter has a fixed speed (``baud=`` option)
 and the host's port is set to another, the adapter sees noise, answers ``?`` at its own speed,
@@ -12,10 +13,10 @@ and the host reads line noise without a ``>`` prompt — what a real UART does. 
 
 from __future__ import annotations
 
-import time
 from collections import deque
 
 from g15diag.sim.car import SimCar
+from g15diag.sim.clock import Clock, RealTime
 from g15diag.sim.elm327 import AdapterOptions, Elm327Simulator
 
 
@@ -33,7 +34,13 @@ def garble(data: bytes, host_baud: int, adapter_baud: int) -> bytes:
 class SimStream:
     """Feed written bytes; collect the adapter's answers when they are due."""
 
-    def __init__(self, car: SimCar, options: AdapterOptions | None = None) -> None:
+    def __init__(
+        self, car: SimCar, options: AdapterOptions | None = None, clock: Clock | None = None
+    ) -> None:
+        #: the time every delay is measured on; the car's units age on it too (S3)
+        self.clock: Clock = clock or RealTime()
+        for ecu in car.ecus:
+            ecu.clock = self.clock.now
         self.adapter = Elm327Simulator(car, options or AdapterOptions())
         self._partial = bytearray()
         self._queue: deque[tuple[float, bytes | None]] = deque()  # None: link drops
@@ -76,17 +83,17 @@ class SimStream:
                 return
 
     def _enqueue(self, delay: float, data: bytes | None) -> None:
-        due = max(time.monotonic(), self._busy_until) + delay
+        due = max(self.clock.now(), self._busy_until) + delay
         self._busy_until = due
         self._queue.append((due, data))
 
     def next_due(self) -> float | None:
-        """Monotonic time when the next answer becomes readable, or None."""
+        """Time (on :attr:`clock`) when the next answer becomes readable, or None."""
         return self._queue[0][0] if self._queue else None
 
     def take_ready(self) -> bytes:
         """All answer bytes whose time has come (up to a dropped link)."""
-        now = time.monotonic()
+        now = self.clock.now()
         out = bytearray()
         while self._queue and self._queue[0][0] <= now:
             chunk = self._queue.popleft()[1]
@@ -101,13 +108,10 @@ class SimStream:
         """Block (latency model) until an answer is due or ``deadline`` passes."""
         due = self.next_due()
         if due is None:
-            remaining = deadline - time.monotonic()
-            if remaining > 0 and not self.dropped:
-                time.sleep(remaining)  # simulator latency model: nothing will ever arrive
+            if not self.dropped:  # simulator latency model: nothing will ever arrive
+                self.clock.sleep(deadline - self.clock.now())
             return b""
-        pause = min(due, deadline) - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)  # simulator latency model
+        self.clock.sleep(min(due, deadline) - self.clock.now())  # simulator latency model
         return self.take_ready()
 
     def discard(self) -> None:

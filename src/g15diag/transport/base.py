@@ -9,6 +9,7 @@ lowest write (defence in depth).
 from __future__ import annotations
 
 import contextlib
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,8 @@ class Transport(ABC):
         self.info = AdapterInfo(kind="unknown", port="")
         #: the stateful session rule, checked in :meth:`send` (protocol/session.py)
         self.sessions = SessionRule()
+        #: the time the transport's deadlines run on; the client and searches use it too
+        self.clock: Callable[[], float] = time.monotonic
 
     def __enter__(self) -> Transport:
         self.open()

@@ -12,8 +12,8 @@ the adapter's last command, whoever sent it) is never written.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections import deque
+from collections.abc import Callable
 
 import serial
 
@@ -56,8 +56,14 @@ class Elm327Transport(Transport):
         protocol: int = 6,
         timeout: float = 5.0,
         traffic: TrafficLog | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
+        #: an injected clock wins; else a port that keeps its own time (the in-process
+        #: simulator's ``port.clock``) lends it on open; else the wall clock
+        self._clock_given = clock is not None
+        if clock is not None:
+            self.clock = clock
         self.url = url
         self.baud = baud
         self.protocol = protocol
@@ -102,6 +108,9 @@ class Elm327Transport(Transport):
             self._port = serial.serial_for_url(self.url, baudrate=first, timeout=POLL)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise port_error(self.url, exc) from exc
+        port_clock = getattr(self._port, "clock", None)
+        if not self._clock_given and callable(port_clock):
+            self.clock = port_clock
         try:
             self._port.reset_input_buffer()
             if auto:
@@ -118,7 +127,7 @@ class Elm327Transport(Transport):
         stored speed. Each speed costs one ``ATI`` and ends on the prompt, on line noise
         followed by silence, or after PROBE_WINDOW of nothing.
         """
-        started = time.monotonic()
+        started = self.clock()
         for rate in AUTO_BAUDS:
             try:
                 port.baudrate = rate
@@ -131,7 +140,7 @@ class Elm327Transport(Transport):
                     f"Lost the connection to the adapter on {self.url}: {exc}."
                 ) from exc
             if found:
-                self.info.details["baud_detect_seconds"] = f"{time.monotonic() - started:.3f}"
+                self.info.details["baud_detect_seconds"] = f"{self.clock() - started:.3f}"
                 return rate
         raise errors.AdapterTimeout(
             f"No adapter prompt on {self.url} at any speed "
@@ -147,12 +156,12 @@ class Elm327Transport(Transport):
         note = f"at {port.baudrate} baud"
         self._emit_traffic(Traffic(True, (elm.Line(command),), None, command, note))
         port.write(elm.command_line(command))
-        deadline = time.monotonic() + min(PROBE_WINDOW, self.timeout)
+        deadline = self.clock() + min(PROBE_WINDOW, self.timeout)
         buffer = bytearray()
         last: float | None = None
         while True:
             chunk = port.read(max(1, port.in_waiting))
-            now = time.monotonic()
+            now = self.clock()
             if chunk:
                 buffer += chunk
                 last = now
@@ -322,7 +331,7 @@ class Elm327Transport(Transport):
         return 29 if self.protocol in (7, 9) else 11
 
     def _read_prompt(self, port: serial.SerialBase, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
+        deadline = self.clock() + timeout
         buffer = bytearray()
         while True:
             chunk = port.read(max(1, port.in_waiting))
@@ -332,7 +341,7 @@ class Elm327Transport(Transport):
                     return buffer.decode("ascii", "replace")
             elif not port.is_open:
                 raise errors.PortError(f"The adapter on {self.url} went away.")
-            if time.monotonic() >= deadline:
+            if self.clock() >= deadline:
                 raise no_prompt(self.url, timeout, bytes(buffer), self._last, self._id_bits)
 
     def _require_port(self) -> serial.SerialBase:

@@ -1,6 +1,7 @@
 """The dealer request: one typed record, one renderer per format, written atomically.
 
-``record`` parses an ``identify --json`` object once (shape checks, one sentence per fault);
+``record`` is the identification record every face renders: made from a read, or parsed
+from an ``identify --json`` object once (shape checks, one sentence per fault);
 ``sheet`` lays out the printable content in one language (words in ``lang/*.toml``);
 ``render_text``/``render_html``/``render_pdf`` arrange that same sheet; ``render_json`` and
 ``render_csv`` are the machine formats. Nothing about the owner is asked for or stored: the
@@ -83,22 +84,22 @@ def session_dict(result: object, voltage: float | None) -> dict[str, Any]:
     from g15diag.app.identify import IdentifyResult
 
     assert isinstance(result, IdentifyResult)
-    return {**result.to_dict(), "battery_voltage": voltage}
+    return result.record(voltage, session=True).to_dict()
 
 
 def load_identify_json(path: str | Path) -> dict[str, Any]:
-    """Read and check a saved ``identify --json`` file; the checked dict."""
-    return dict(load(path).data)
+    """Read and check a saved ``identify --json`` file; its JSON as the record writes it."""
+    return load(path).to_dict()
 
 
 def to_record(data: object, *, redacted: bool = False) -> Record:
     """A :class:`Record` from an IdentifyResult, a Record or an identify dict (checked)."""
     from g15diag.app.identify import IdentifyResult
 
-    if isinstance(data, Record):
-        return parse(redact(dict(data.data))) if redacted else data
     if isinstance(data, IdentifyResult):
-        data = data.to_dict()
+        data = data.record()
+    if isinstance(data, Record):
+        return parse(redact(data.to_dict())) if redacted else data
     if not isinstance(data, dict):
         raise UsageError(
             "export needs an identify result or an identify --json object, "

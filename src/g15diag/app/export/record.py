@@ -1,85 +1,33 @@
-"""The export record: an ``identify --json`` object checked once and turned into types.
+"""The identification record: the one typed result of ``identify`` that every face renders.
 
-Every renderer reads a :class:`Record`; none of them looks into the raw dict, so a
-hand-edited ``--from`` file that is wrong is refused here with one sentence, never met
-as a ``TypeError`` half-way through a render.
+``identify``'s text and ``--json``, the page, the dealer sheet in every format and ``export
+--from`` all use :class:`Record`. It is made from a read
+(:meth:`g15diag.app.results.IdentifyResult.record`) or from a saved
+``identify --json`` object (:func:`parse`, after :func:`~.record_check.check`); its JSON is
+written by :meth:`Record.to_dict` and reads back into an equal record
+(``parse(r.to_dict()) == r``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from g15diag import inputs
+from g15diag.app.export.record_check import check, session_of, time_of
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
 
-_TEXT = (str, type(None))
-#: field -> accepted JSON types for the top-level fields the sheet uses
-_TOP_TYPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(
-        (
-            "serial",
-            "serial_hex",
-            "serial_identifier",
-            "vin",
-            "vin_source",
-            "vin_engine",
-            "vin_head_unit",
-            "vehicle",
-            "tool_version",
-        ),
-        _TEXT,
-    ),
-    "read_at": (str,),
-    "simulated": (bool,),
-    "vin_mismatch": (bool, type(None)),
-    "redacted": (bool, type(None)),
-    "serial_reads": (int, type(None)),
-    "vin_check": (dict, type(None)),
-    "battery_voltage": (int, float, type(None)),
-    "head_unit": (dict,),
-    "adapter": (dict,),
-    "items": (dict,),
-}
-_ITEM_TYPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(
-        (
-            "label",
-            "text",
-            "hex",
-            "status",
-            "role",
-            "ecu",
-            "padding_hex",
-            "nrc",
-            "nrc_name",
-            "session",
-        ),
-        _TEXT,
-    ),
-    "fields": (dict, type(None)),
-}
-REQUIRED = ("serial", "vin", "items", "head_unit", "adapter", "simulated", "read_at")
-_JSON_NAMES = {
-    str: "text",
-    bool: "true/false",
-    int: "a number",
-    float: "a number",
-    dict: "an object",
-    list: "a list",
-    type(None): "null",
-}
+SCHEMA_VERSION = 1
+BLOCK_KEY = "0x2180"  # the Renault 21 80 identification block
 
 
 @dataclass(frozen=True)
 class Item:
-    """One identification item as the sheet shows it."""
+    """One identification item, as read (``items`` of the JSON object)."""
 
     key: str
     label: str
@@ -87,52 +35,261 @@ class Item:
     hex: str | None
     status: str
     role: str | None
-    ecu: str
+    ecu: str = "head_unit"
     nrc: str | None = None
     nrc_name: str | None = None
-    padding_hex: str | None = None
+    padding_hex: str | None = None  # None: not decoded as text (no such key in the JSON)
     session: Session | None = None  # None: not asked, or a file from before sessions
+    family: str | None = None
+    request: str | None = None
+    detail: str | None = None
+    length: int | None = None
+    printable: bool | None = None  # None: not decoded as text
+    fields: dict[str, str] | None = None  # a Renault 21 80 block's fields
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "ecu": self.ecu,
+            "family": self.family,
+            "role": self.role,
+            "request": self.request,
+            "status": self.status,
+            "nrc": self.nrc,
+            "nrc_name": self.nrc_name,
+            "detail": self.detail,
+            "text": self.text,
+            "hex": self.hex,
+            "length": self.length,
+            "session": self.session.value if self.session is not None else None,
+        }
+        if self.padding_hex is not None:
+            out["padding_hex"] = self.padding_hex
+        if self.printable is not None:
+            out["printable"] = self.printable
+        if self.fields is not None:
+            out["fields"] = dict(self.fields)
+        return out
+
+
+@dataclass(frozen=True)
+class HeadUnit:
+    """Where the head unit answered (``head_unit`` of the JSON object)."""
+
+    name: str | None = None
+    request_id: str | None = None
+    response_id: str | None = None
+    bitrate: int | None = None
+    family: str | None = None
+    confidence: str | None = None
+    address_source: str | None = None
+    session: Session | None = None  # the session the unit's items were read in
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["session"] = self.session.value if self.session is not None else None
+        return out
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One request of the identification ladder (``ladder`` of the JSON object)."""
+
+    rung: str | None
+    request: str | None
+    session: str | None
+    outcome: str | None
+    nrc: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class VinCheck:
+    """The ISO 3779 check of the VIN (``vin_check``)."""
+
+    valid: bool
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "errors": list(self.errors), "warnings": list(self.warnings)}
+
+
+@dataclass(frozen=True)
+class AdapterSeen:
+    """The adapter the read went through (``adapter``)."""
+
+    kind: str | None = None
+    identity: str | None = None
+    port: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "identity": self.identity, "port": self.port}
+
 
 @dataclass(frozen=True)
 class Record:
-    """Everything a dealer sheet shows, typed; built by :func:`parse` only."""
+    """Everything ``identify`` learned (and, for a session, the battery voltage), typed."""
 
+    read_at_text: str
     simulated: bool
-    redacted: bool
-    vehicle: str
-    vin: str | None
-    vin_source: str | None
-    vin_head_unit: str | None
-    vin_mismatch: bool
-    vin_errors: tuple[str, ...]
-    vin_warnings: tuple[str, ...]
-    serial: str | None
-    serial_hex: str | None
-    serial_identifier: str | None
-    serial_padding_hex: str | None
-    serial_reads: int | None
-    part_number: Item | None
-    suppliers: tuple[Item, ...]
-    hardware: tuple[Item, ...]
-    software: tuple[Item, ...]
-    block: Item | None  # Renault 21 80 identification block, when read
-    unit_address: str
-    unit_name: str
-    bitrate: int | None
-    session: Session | None  # the session the unit's items were read in (head_unit.session)
-    serial_session: Session | None  # the session the serial was read in
-    read_at: dt.datetime
-    tool_version: str
-    adapter_identity: str
-    adapter_port: str | None
-    battery_voltage: float | None
     items: tuple[Item, ...]
-    data: Mapping[str, Any]  # the checked identify object, for the JSON format
+    head_unit: HeadUnit
+    adapter: AdapterSeen
+    serial: str | None = None
+    serial_hex: str | None = None
+    serial_identifier: str | None = None
+    serial_reads: int | None = None
+    vin: str | None = None
+    vin_source: str | None = None
+    vin_engine: str | None = None
+    vin_head_unit: str | None = None
+    vin_mismatch: bool = False
+    vin_check: VinCheck | None = None
+    profile: str | None = None
+    vehicle_name: str | None = None
+    tool_version: str = ""
+    ladder: tuple[LadderStep, ...] = ()
+    battery_voltage: float | None = None
+    voltage_read: bool = False  # a session: the voltage was asked (None: no reading)
+    redacted: bool = False
+
+    # -- its JSON ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned ``identify --json`` object (``battery_voltage`` for a session)."""
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": "g15diag",
+            "tool_version": self.tool_version,
+            "read_at": self.read_at_text,
+            "simulated": self.simulated,
+            "profile": self.profile,
+            "vehicle": self.vehicle_name,
+            "serial": self.serial,
+            "serial_hex": self.serial_hex,
+            "serial_identifier": self.serial_identifier,
+            "serial_reads": self.serial_reads,
+            "vin": self.vin,
+            "vin_source": self.vin_source,
+            "vin_engine": self.vin_engine,
+            "vin_head_unit": self.vin_head_unit,
+            "vin_mismatch": self.vin_mismatch,
+            "vin_check": self.vin_check.to_dict() if self.vin_check else None,
+            "part_number": _first_text(self.part_number),
+            "supplier": _first_text(self.suppliers),
+            "hardware": _first_text(self.hardware),
+            "software": _first_text(self.software),
+            "head_unit": self.head_unit.to_dict(),
+            "ladder": [step.to_dict() for step in self.ladder],
+            "adapter": self.adapter.to_dict(),
+            "items": {item.key: item.to_dict() for item in self.items},
+        }
+        if self.voltage_read:
+            out["battery_voltage"] = self.battery_voltage
+        if self.redacted:
+            out["redacted"] = True
+        return out
+
+    def with_voltage(self, voltage: float | None) -> Record:
+        """The same read with the battery voltage read beside it (a session)."""
+        return replace(self, battery_voltage=voltage, voltage_read=True)
+
+    # -- what the faces show -------------------------------------------------------------
+
+    @property
+    def read_at(self) -> dt.datetime:
+        return time_of(self.read_at_text, "the record")
+
+    @property
+    def vehicle(self) -> str:
+        return self.vehicle_name or ""
+
+    @property
+    def vin_errors(self) -> tuple[str, ...]:
+        return self.vin_check.errors if self.vin_check else ()
+
+    @property
+    def vin_warnings(self) -> tuple[str, ...]:
+        return self.vin_check.warnings if self.vin_check else ()
+
+    @property
+    def _head(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.ok and i.ecu != "engine")
+
+    def _roles(self, role: str) -> tuple[Item, ...]:
+        return tuple(i for i in self._head if i.role == role)
+
+    @property
+    def part_number(self) -> Item | None:
+        found = self._roles("part_number")
+        return found[0] if found else None
+
+    @property
+    def suppliers(self) -> tuple[Item, ...]:
+        return self._roles("supplier")
+
+    @property
+    def hardware(self) -> tuple[Item, ...]:
+        return self._roles("hardware")
+
+    @property
+    def software(self) -> tuple[Item, ...]:
+        return self._roles("software")
+
+    @property
+    def block(self) -> Item | None:
+        return next((i for i in self._head if i.key == BLOCK_KEY), None)
+
+    @property
+    def serial_item(self) -> Item | None:
+        return next((i for i in self.items if i.key == self.serial_identifier), None)
+
+    @property
+    def serial_padding_hex(self) -> str | None:
+        item = self.serial_item
+        return item.padding_hex if item else None
+
+    @property
+    def serial_session(self) -> Session | None:
+        item = self.serial_item
+        return (item.session or self.session) if item else None
+
+    @property
+    def session(self) -> Session | None:
+        return self.head_unit.session
+
+    @property
+    def unit_address(self) -> str:
+        return f"{self.head_unit.request_id}/{self.head_unit.response_id}"
+
+    @property
+    def unit_name(self) -> str:
+        return str(self.head_unit.name or "")
+
+    @property
+    def bitrate(self) -> int | None:
+        return self.head_unit.bitrate
+
+    @property
+    def adapter_identity(self) -> str:
+        return str(self.adapter.identity or "")
+
+    @property
+    def adapter_port(self) -> str | None:
+        return self.adapter.port
+
+
+def _first_text(found: Item | tuple[Item, ...] | None) -> str | None:
+    if isinstance(found, tuple):
+        found = found[0] if found else None
+    return found.text if found is not None else None
 
 
 def load(path: str | Path) -> Record:
@@ -152,136 +309,57 @@ def parse(data: object, *, source: str = "The object given to export") -> Record
     """Check ``data`` (an ``identify --json`` object) and type it; UsageError names a fault."""
     check(data, source=source)
     assert isinstance(data, dict)
-    items = tuple(_item(key, value) for key, value in data["items"].items())
-    head = [i for i in items if i.ok and i.ecu != "engine"]
-    serial_key = data.get("serial_identifier")
-    serial_item = next((i for i in items if i.key == serial_key), None)
-    check_block = data.get("vin_check") or {}
     hu, adapter = data["head_unit"], data["adapter"]
-    unit_session = _session(hu.get("session"))
+    vin_check = data.get("vin_check")
     voltage = data.get("battery_voltage")
     return Record(
+        read_at_text=data["read_at"],
         simulated=data["simulated"],
-        redacted=bool(data.get("redacted")),
-        vehicle=data.get("vehicle") or "",
-        vin=data.get("vin") or None,
-        vin_source=data.get("vin_source"),
-        vin_head_unit=data.get("vin_head_unit"),
-        vin_mismatch=bool(data.get("vin_mismatch")),
-        vin_errors=tuple(check_block.get("errors", [])),
-        vin_warnings=tuple(check_block.get("warnings", [])),
+        items=tuple(_item(key, value) for key, value in data["items"].items()),
+        head_unit=HeadUnit(
+            name=_text(hu.get("name")),
+            request_id=_text(hu.get("request_id")),
+            response_id=_text(hu.get("response_id")),
+            bitrate=hu.get("bitrate"),
+            family=_text(hu.get("family")),
+            confidence=_text(hu.get("confidence")),
+            address_source=_text(hu.get("address_source")),
+            session=session_of(hu.get("session")),
+        ),
+        adapter=AdapterSeen(
+            _text(adapter.get("kind")), _text(adapter.get("identity")), _text(adapter.get("port"))
+        ),
         serial=data.get("serial"),
         serial_hex=data.get("serial_hex"),
-        serial_identifier=serial_key,
-        serial_padding_hex=serial_item.padding_hex if serial_item else None,
+        serial_identifier=data.get("serial_identifier"),
         serial_reads=data.get("serial_reads"),
-        part_number=next((i for i in head if i.role == "part_number"), None),
-        suppliers=tuple(i for i in head if i.role == "supplier"),
-        hardware=tuple(i for i in head if i.role == "hardware"),
-        software=tuple(i for i in head if i.role == "software"),
-        block=next((i for i in head if i.key == "0x2180"), None),
-        unit_address=f"{hu.get('request_id')}/{hu.get('response_id')}",
-        unit_name=str(hu.get("name") or ""),
-        bitrate=hu.get("bitrate"),
-        session=unit_session,
-        serial_session=(serial_item.session or unit_session) if serial_item else None,
-        read_at=_time(data["read_at"], source),
+        vin=data.get("vin") or None,
+        vin_source=data.get("vin_source"),
+        vin_engine=data.get("vin_engine"),
+        vin_head_unit=data.get("vin_head_unit"),
+        vin_mismatch=bool(data.get("vin_mismatch")),
+        vin_check=_vin_check(vin_check) if vin_check is not None else None,
+        profile=data.get("profile"),
+        vehicle_name=data.get("vehicle"),
         tool_version=data.get("tool_version") or "",
-        adapter_identity=str(adapter.get("identity") or ""),
-        adapter_port=adapter.get("port") if isinstance(adapter.get("port"), str) else None,
+        ladder=tuple(_ladder_step(s) for s in data.get("ladder") or []),
         battery_voltage=None if voltage is None else float(voltage),
-        items=items,
-        data=data,
+        voltage_read="battery_voltage" in data,
+        redacted=bool(data.get("redacted")),
     )
 
 
-def check(data: object, *, source: str) -> None:
-    """Refuse anything but a well-formed identify object (one UsageError sentence)."""
-    hint = _which_command(data)
-    if not isinstance(data, dict) or data.get("schema_version") != 1 or hint:
-        raise UsageError(
-            f"{source} is not g15diag `identify --json` data (schema_version 1 expected){hint}."
-        )
-    for key in REQUIRED:
-        if key not in data:
-            raise UsageError(f"{source}: the identify file lacks the field {key!r}.")
-    for key, types in _TOP_TYPES.items():
-        if key in data and not isinstance(data[key], types):
-            raise _bad(source, key, types)
-    voltage = data.get("battery_voltage")
-    if isinstance(voltage, (bool,)) or (isinstance(voltage, float) and not math.isfinite(voltage)):
-        raise _bad(source, "battery_voltage", (float, type(None)))
-    vin_check = data.get("vin_check") or {}
-    for key in ("errors", "warnings"):
-        value = vin_check.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-            raise _bad(source, f"vin_check.{key}", (list,))
-    for table in ("head_unit", "adapter"):
-        for key, value in data[table].items():
-            if not isinstance(value, (str, int, float, bool, type(None))):
-                raise _bad(source, f"{table}.{key}", (str, int, type(None)))
-    if not isinstance(data["head_unit"].get("bitrate"), (int, type(None))):
-        raise _bad(source, "head_unit.bitrate", (int, type(None)))
-    _check_session(data["head_unit"].get("session"), source, "head_unit.session")
-    for name, item in data["items"].items():
-        if not isinstance(item, dict) or "label" not in item or "text" not in item:
-            raise UsageError(
-                f"{source}: the identify file's item {name!r} must be an object with "
-                "'label' and 'text'."
-            )
-        for key, types in _ITEM_TYPES.items():
-            if key in item and not isinstance(item[key], types):
-                raise _bad(source, f"items.{name}.{key}", types)
-        _check_session(item.get("session"), source, f"items.{name}.session")
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # "\ud800" escapes: no file can be written with them
-        raise UsageError(f"{source} contains text that is not valid Unicode.") from None
-    _time(data["read_at"], source)
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
-def _which_command(data: object) -> str:
-    """Name the command whose JSON was given, when it is another g15diag command's."""
-    if (
-        isinstance(data, dict)
-        and "items" not in data
-        and ("identifier" in data or "lookalikes" in data)
-    ):
-        return (
-            "; it is `read-serial --json` output, and export needs `g15diag identify "
-            "--json` output (it also holds the VIN and the part number)"
-        )
-    return ""
+def _vin_check(data: dict[str, Any]) -> VinCheck:
+    errors = tuple(data.get("errors", []))
+    return VinCheck(bool(data.get("valid", not errors)), errors, tuple(data.get("warnings", [])))
 
 
-def _bad(source: str, field: str, types: tuple[type, ...]) -> UsageError:
-    names = " or ".join(dict.fromkeys(_JSON_NAMES[t] for t in types))
-    return UsageError(f"{source}: the identify file's field {field!r} must be {names}.")
-
-
-def _check_session(value: object, source: str, field: str) -> None:
-    if value is not None and not isinstance(value, str):
-        raise _bad(source, field, (str, type(None)))
-    if value is not None and _session(value) is None:
-        names = ", ".join(session.value for session in Session)
-        raise UsageError(f"{source}: the identify file's field {field!r} must be one of {names}.")
-
-
-def _session(value: object) -> Session | None:
-    try:
-        return Session(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _time(text: str, source: str) -> dt.datetime:
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"{source}: the identify file's field 'read_at' must be an ISO 8601 time."
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+def _ladder_step(data: dict[str, Any]) -> LadderStep:
+    return LadderStep(*(data.get(k) for k in ("rung", "request", "session", "outcome", "nrc")))
 
 
 def _item(key: str, item: dict[str, Any]) -> Item:
@@ -296,5 +374,14 @@ def _item(key: str, item: dict[str, Any]) -> Item:
         nrc=item.get("nrc"),
         nrc_name=item.get("nrc_name"),
         padding_hex=item.get("padding_hex"),
-        session=_session(item.get("session")),
+        session=session_of(item.get("session")),
+        family=item.get("family"),
+        request=item.get("request"),
+        detail=item.get("detail"),
+        length=item.get("length"),
+        printable=item.get("printable"),
+        fields=dict(item["fields"]) if item.get("fields") is not None else None,
     )
+
+
+__all__ = ["AdapterSeen", "HeadUnit", "Item", "LadderStep", "Record", "VinCheck", "load", "parse"]

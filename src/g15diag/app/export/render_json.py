@@ -13,7 +13,7 @@ EXPORT_VERSION = 1
 
 def render(record: Record) -> str:
     """Pretty-printed UTF-8 JSON; ``export --from`` reads it back."""
-    out = dict(record.data)
+    out = record.to_dict()
     out["export"] = {
         "export_version": EXPORT_VERSION,
         "redacted": record.redacted,

@@ -43,9 +43,9 @@
   }
 
   let filled = false;
-  function fillAdapters() {
+  function fillAdapters(wanted) {
     const select = $("adapter");
-    const chosen = filled ? select.value : config.port;  // "" is "Other port"
+    const chosen = wanted || (filled ? select.value : config.port);  // "" is "Other port"
     select.textContent = "";
     for (const a of config.adapters) {
       const option = document.createElement("option");
@@ -53,6 +53,10 @@
       option.textContent = a.kind === "simulator" ? w("simulator") : a.label;
       select.appendChild(option);
     }
+    const ble = document.createElement("option");
+    ble.value = BLE_SEARCH;
+    ble.textContent = w("ble_search");
+    select.appendChild(ble);
     const other = document.createElement("option");
     other.value = "";
     other.textContent = w("other_port");
@@ -65,6 +69,20 @@
 
   function port() {
     return $("adapter").value || $("other").value.trim();
+  }
+
+  // "Search Bluetooth LE" in the adapter list: listen a few seconds, then list what was heard.
+  const BLE_SEARCH = "ble-search";
+  let beforeSearch = config.port;
+
+  function bleFound(entries) {
+    const known = new Set(config.adapters.map((a) => a.port));
+    const fresh = entries.filter((a) => !known.has(a.port));
+    const at = config.adapters.findIndex((a) => a.kind === "simulator");
+    config.adapters.splice(at < 0 ? config.adapters.length : at, 0, ...fresh);
+    fillAdapters(entries.length ? entries[0].port : beforeSearch);
+    beforeSearch = port();
+    $("ble-none").hidden = entries.length > 0;
   }
 
   function actionButton(action) {
@@ -183,6 +201,7 @@
   function progressText(job) {
     const last = job.progress[job.progress.length - 1];
     if (job.kind === "doctor") return w("doctor_running");
+    if (job.kind === "ble") return w("ble_searching");
     if (job.kind === "report") return w("report_running");
     if (!last) return w("reading");
     const values = {
@@ -207,6 +226,7 @@
     if (job.kind === "read") showResult(job.id, job.result);
     if (job.kind === "doctor") showDoctor(job.result);
     if (job.kind === "report") { lastReport = job.id; $("report-ready").hidden = false; links(); }
+    if (job.kind === "ble") bleFound(job.result);
   }
 
   function addLine(box, label, value) {
@@ -245,7 +265,7 @@
   async function start(path, body) {
     const chosenPort = port();
     showError(null);
-    if (!chosenPort) {
+    if (!chosenPort && path !== "/api/ble-search") {
       $("error").hidden = false;
       $("error-message").textContent = w("choose_adapter");
       $("error-hint-line").hidden = true;
@@ -281,7 +301,16 @@
       actions[target.dataset.action]();
     }
   });
-  $("adapter").addEventListener("change", () => { $("other").hidden = $("adapter").value !== ""; });
+  $("adapter").addEventListener("change", () => {
+    $("ble-none").hidden = true;
+    if ($("adapter").value === BLE_SEARCH) {
+      $("adapter").value = beforeSearch;
+      start("/api/ble-search");
+      return;
+    }
+    beforeSearch = $("adapter").value;
+    $("other").hidden = $("adapter").value !== "";
+  });
   $("print").addEventListener("click", () => {
     if (!lastResult) return;
     const sheet = window.open(url("/sheet.html", { lang: lang, id: lastResult.id }), "_blank");
