@@ -59,6 +59,8 @@ LATIN_OK = {
     "Almera",
     "I/O/Q",
     "kbit",
+    "LE",
+    "iPhone",
     "V",
     "km",
     "B0",
