@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import importlib
 import io
 from importlib import resources
 
@@ -15,11 +16,12 @@ FAMILY = "G15 Mono"
 @functools.cache
 def font_face(text: str) -> str:
     """``@font-face`` for :data:`FAMILY` holding the glyphs of ``text`` (a data: URL)."""
-    from fontTools import subset  # fpdf2's own dependency
-    from fontTools.ttLib import TTFont
+    # fpdf2's own dependency, untyped: looked up, not imported statically
+    subset = importlib.import_module("fontTools.subset")
+    ttfont = importlib.import_module("fontTools.ttLib").TTFont
 
     source = resources.files("g15diag.app.export").joinpath("fonts", "DejaVuSansMono.ttf")
-    font = TTFont(io.BytesIO(source.read_bytes()), recalcTimestamp=False)  # same bytes each time
+    font = ttfont(io.BytesIO(source.read_bytes()), recalcTimestamp=False)  # same bytes each time
     options = subset.Options()
     options.name_IDs = []  # the glyphs only: no names, no hinting
     options.hinting = False

@@ -122,7 +122,10 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         for pos, ch in enumerate(serial or "", 1)
     )
     read = serial is not None  # without a serial: a troubleshooting record, not a request
-    card = (Row(w["section_serial"], serial, mono=True), Row("VIN", record.vin or "—", mono=True))
+    card = (
+        Row(w["section_serial"], serial or "", mono=True),
+        Row("VIN", record.vin or "—", mono=True),
+    )
     return Sheet(
         lang=lang,
         page=w["page"],
