@@ -131,3 +131,18 @@ def test_ctrl_c_during_discover_writes_the_partial_report(tmp_path: Path) -> Non
     assert scan["rows"]
     assert "g15diag-report-" not in err  # no message names a removed temporary
     assert f"{report} had been written completely" in err
+
+
+@pytest.mark.slow
+def test_a_wide_search_sends_only_allowed_requests(run_cli, tmp_path) -> None:
+    """No forbidden byte on the wire: every request of a --wide identify, from its trace."""
+    trace = tmp_path / "wide.log"
+    code, _, err = run_cli("identify", "--port", HIDDEN_7B3, "--wide", "--trace", str(trace))
+    assert code == 5, err
+    code, out, err = run_cli("replay", str(trace), "--format", "json")
+    assert code == 0, err
+    items = json.loads(out)
+    services = {item["service"] for item in items}
+    assert services <= {"0x22", "0x1A", "0x21", "0x09", "0x01", "0x10"}, services
+    asked = {item["request_id"] for item in items}
+    assert {f"0x{i:03X}" for i in range(0x700, 0x7B4)} <= asked  # every address up to the unit
