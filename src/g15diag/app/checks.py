@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OK, MISSING, WARNING = "ok", "missing", "warning"
+LACKING = ("lacks_commands", "optional_command")  # the kinds of a command the adapter lacks
 USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
 
 
@@ -90,4 +91,8 @@ class DoctorReport:
             "checks": {c.name: c.status for c in self.checks},
             "details": {c.name: c.detail for c in self.checks},
             "advice": self.advice,
+            # for faces that say it in their own words (the page): what it lacks, and the
+            # advice as [kind, {params}] (the catalogue's [advice] keys, g15diag/i18n)
+            "lacking": [c.name for c in self.checks if c.kind in LACKING],
+            "advice_kinds": [[kind, params] for kind, params in self.advice_kinds],
         }

@@ -262,20 +262,11 @@ def _report(options: AdapterOptions, progress: Callable[[dict[str, Any]], None])
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """The self-test, through the API: the report's one JSON form, plus what the page shows
-    in its own words (identity, the commands it lacks, the advice by kind)."""
+    """The self-test, through the API; the page gets the report's one JSON form (it says
+    the advice in its own words from ``advice_kinds``)."""
     from g15diag.app import api
-    from g15diag.app.checks import MISSING
-    from g15diag.app.doctor import CAPABILITIES
 
-    report = api.doctor(options=options)
-    commands = {name for name, _, _ in CAPABILITIES}
-    return {
-        **report.to_dict(),
-        "identity_text": report.identity.get("STI") or report.identity.get("ATI") or None,
-        "lacking": [c.name for c in report.checks if c.name in commands and c.status == MISSING],
-        "advice_kinds": [[kind, params] for kind, params in report.advice_kinds],
-    }
+    return api.doctor(options=options).to_dict()
 
 
 def _ble_search(progress: Callable[[dict[str, Any]], None]) -> list[dict[str, str]]:

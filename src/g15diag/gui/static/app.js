@@ -248,7 +248,8 @@
       "not usable": "verdict_not_usable" };
     verdict.textContent = w("verdict") + ": " + w(verdicts[report.verdict] || "verdict_not_usable");
     box.appendChild(verdict);
-    addLine(box, w("check_identity"), report.identity_text || w("unknown"));
+    const identity = report.identity.STI || report.identity.ATI;
+    addLine(box, w("check_identity"), identity || w("unknown"));
     addLine(box, w("check_voltage"), report.voltage === null ? w("voltage_none") :
       report.voltage.toFixed(1).replace(".", lang === "ru" ? "," : ".") + (lang === "ru" ? " В" : " V"));
     addLine(box, w("check_lacks"), report.lacking.length ? report.lacking.join(", ") :
