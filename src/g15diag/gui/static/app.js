@@ -110,8 +110,8 @@
     for (const step of w("steps")) {
       if (step.action === "wide" && error.wide_done) continue;  // just taken
       const li = document.createElement("li");
-      li.textContent = step.action === "wide" ?
-        step.text + " (" + fill(w("wide_note"), { minutes: config.wide_minutes }) + ")" : step.text;
+      li.textContent = step.action === "wide" ? step.text.replace(/\.$/, "") + " (" +
+        fill(w("wide_note"), { minutes: config.wide_minutes }) + ")." : step.text;
       if (step.action) li.appendChild(actionButton(step.action));
       list.appendChild(li);
     }
@@ -162,7 +162,9 @@
     }
     const read = r.serial !== null;
     $("serial-text").textContent = read ? r.serial + " (" + r.serial.length + ")" : w("not_read");
+    $("serial-text").classList.toggle("mono", read);
     $("no-serial").hidden = read;
+    $("facts").hidden = !read;  // reads and source belong to a serial
     $("reads").textContent = read && r.reads ? String(r.reads) : w("not_read");
     $("source").textContent = read ? fill(w("source_note"), {
       ident: r.identifier, addr: r.address, rate: r.rate === null ? w("unknown") : String(r.rate),
