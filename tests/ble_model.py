@@ -57,6 +57,12 @@ LAYOUTS: dict[str, list[tuple[str, list[tuple[str, list[str]]]]]] = {
         GENERIC,
         (u16("ffe0"), [(u16("ffe1"), ["read", "write-without-response", "notify"])]),
     ],
+    # an HM-10 clone that repeats FFE1 in a second service: only the FFE0 one is the UART
+    "ffe0-twice": [
+        GENERIC,
+        (u16("ffe5"), [(u16("ffe1"), ["notify"])]),
+        (u16("ffe0"), [(u16("ffe1"), ["read", "write-without-response", "notify"])]),
+    ],
     # not a known layout: a vendor service with a notifier and a writer
     "custom": [
         GENERIC,

@@ -43,13 +43,19 @@ class _SubprocessInQuickTier(subprocess.Popen):  # type: ignore[type-arg]
         )
 
 
-@pytest.fixture(autouse=True)
-def _quick_tier_starts_no_process(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The quick tier (``-m "not slow"``) really is: a test that starts a process must say so."""
-    if request.node.get_closest_marker("slow") is None:
-        monkeypatch.setattr(subprocess, "Popen", _SubprocessInQuickTier)
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """The quick tier (``-m "not slow"``) really is: a test that starts a process, in its
+    body or in a fixture of any scope, must say so with ``@pytest.mark.slow``."""
+    if item.get_closest_marker("slow") is not None:
+        yield
+        return
+    real = subprocess.Popen
+    subprocess.Popen = _SubprocessInQuickTier  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        subprocess.Popen = real  # type: ignore[misc]
 
 
 @pytest.fixture
@@ -108,6 +114,15 @@ def pty_sim() -> Iterator[object]:
 
 
 @pytest.fixture
-def tcp_sim() -> Iterator[object]:
-    """Factory: a simulated Wi-Fi adapter on 127.0.0.1 (``server.url``)."""
+def tcp_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Factory: a simulated Wi-Fi adapter on 127.0.0.1 (``server.url``).
+
+    pyserial pauses 0.3 s after closing a ``socket://`` port so that a real Wi-Fi adapter
+    can take the next connection; the simulator takes it at once, so the pause is skipped
+    (the socket is still shut down and closed for real)."""
+    from types import SimpleNamespace
+
+    from serial.urlhandler import protocol_socket
+
+    monkeypatch.setattr(protocol_socket, "time", SimpleNamespace(sleep=lambda seconds: None))
     yield from _server_factory("TcpServer")

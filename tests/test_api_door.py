@@ -121,7 +121,7 @@ def test_error_texts_are_masked_per_call() -> None:
     assert "versus" in str(shown.value) and "values masked" not in str(shown.value)
     with pytest.raises(errors.ReadsDisagree) as again:
         g15diag.read_serial(port="sim://?unstable=1")
-    assert "values masked" in str(again.value)
+    assert "values masked" in str(again.value) and "values masked" in repr(again.value)
     # the raw bytes are a field of the error, whatever a face shows
     assert isinstance(again.value.parts[0], errors.Difference)
 
@@ -190,6 +190,8 @@ def test_the_link_closes_and_returns_to_default_on_error() -> None:
 def test_doctor_refuses_a_trace_but_takes_traffic(tmp_path: Path) -> None:
     with pytest.raises(errors.UsageError, match="doctor does not record a trace"):
         g15diag.doctor(port="sim://", run=Run(trace=tmp_path / "d.log"))
+    with pytest.raises(errors.UsageError, match="doctor does not record a trace"):
+        g15diag.doctor(port="sim://", trace=tmp_path / "d.log")
     events: list[TrafficEvent] = []
     report = g15diag.doctor(port="sim://", traffic=events.append, system_checks=False)
     assert report.usable and any(e.text.startswith("ATRV") for e in events if e.sent)
@@ -304,3 +306,14 @@ def test_discover_with_trace_and_report(run_cli, tmp_path: Path) -> None:
         doctor = json.loads(bundle.read("doctor.json"))
         assert doctor["usable"] is True  # the report's doctor step ran (without the trace)
         assert bundle.read("trace.log").decode().count("\n") > 10
+
+
+def test_read_serial_and_scan_json_are_the_api_results(run_cli) -> None:
+    code, out, _ = run_cli("read-serial", "--port", "sim://", "--json")
+    assert code == 0
+    assert json.loads(out) == g15diag.read_serial(port="sim://").to_dict()
+    code, out, _ = run_cli("scan", "--port", "sim://", "--json")
+    assert code == 0
+    cli, api = json.loads(out), g15diag.scan(port="sim://").to_dict()
+    assert cli.pop("seconds") >= 0 and api.pop("seconds") >= 0  # timings differ per run
+    assert cli == api

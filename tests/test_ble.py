@@ -48,6 +48,8 @@ LAYOUT_CASES = {
              "layout FFF0: service FFF0, notify FFF1, write FFF2 (without response)", False),
     "ffe0": (Peripheral("OBDBLE", "22:33:44:55:66:77", layout="ffe0"), "ble://OBDBLE",
              "layout FFE0: service FFE0, notify FFE1, write FFE1 (without response)", False),
+    "ffe0-twice": (Peripheral("HM10", "44:55:66:77:88:99", layout="ffe0-twice"), "ble://HM10",
+                   "layout FFE0: service FFE0, notify FFE1, write FFE1 (without response)", False),
     "custom": (Peripheral("VEEPEAK", "33:44:55:66:77:88", layout="custom"), "ble://VEEPEAK",
                "chosen by properties (not a known layout)", True),
 }  # fmt: skip
@@ -322,6 +324,7 @@ sys.exit(code)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM kills a process on Windows")
 def test_sigterm_inside_a_session_returns_to_default_and_disconnects() -> None:
     """SIGTERM while the unit is in the extended session over BLE: exit 143, the unit got
     10 01 before the link was dropped, the link is closed."""

@@ -59,16 +59,25 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root.setLevel(saved[1])
 
 
-def test_read_serial_from_an_independent_elm327_over_ble(emulator: str, run_cli) -> None:
-    device = Peripheral("IOS-Vlink", "D0:12:34:56:78:9A", far_end=lambda: PtyElm(emulator))
+CASES = {
+    "vgate-by-name": ("IOS-Vlink", "D0:12:34:56:78:9A", "vgate", "ble://IOS-Vlink"),
+    "vgate-by-address": ("IOS-Vlink", "D0:12:34:56:78:9A", "vgate", "ble://D0:12:34:56:78:9A"),
+    "fff0": ("OBDII", "11:22:33:44:55:66", "fff0", "ble://OBDII"),
+    "ffe0": ("OBDBLE", "22:33:44:55:66:77", "ffe0", "ble://OBDBLE"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_read_serial_from_an_independent_elm327_over_ble(case: str, emulator: str, run_cli) -> None:
+    name, address, layout, port = CASES[case]
+    device = Peripheral(name, address, layout=layout, far_end=lambda: PtyElm(emulator))
     with installed(device):
         # the emulator answers a unit at 747 from 74F (its own convention)
-        code, out, _ = run_cli(
-            "read-serial", "--port", "ble://IOS-Vlink", "--address", "747:74F", "--timeout", "1"
-        )
+        code, out, _ = run_cli("read-serial", "--port", port, "--address", "747:74F",
+                               "--timeout", "1")  # fmt: skip
     assert code == 0, out
     assert f"Head-unit serial number: {EMULATED_SERIAL.decode()}\n" in out
-    assert "  adapter      ELM327 v1.5 on ble://IOS-Vlink\n" in out  # the emulator's identity
+    assert f"  adapter      ELM327 v1.5 on {port}\n" in out  # the emulator's identity
     assert "SIMULATED" not in out  # the emulator does not carry the simulator's mark
     assert device.writes and all(len(chunk) <= 20 for chunk, _ in device.writes)
 

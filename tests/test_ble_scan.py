@@ -80,6 +80,17 @@ def test_device_not_found_names_it_and_the_time(run_cli) -> None:
     )
 
 
+def test_a_mac_address_on_macos_says_macos_uses_uuids(run_cli, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with installed(vlink(advertises=False)):
+        code, _, err = run_cli("read-serial", "--port", f"ble://{VLINK}?scan=0.2", *ADDRESS)
+    assert code == ExitStatus.ADAPTER
+    assert err.endswith(
+        "Hint: macOS never shows a Bluetooth device's address, only a UUID of its own: use the "
+        "adapter's name, or the ble://UUID `g15diag adapters --ble` prints.\n"
+    )
+
+
 def test_adapter_connected_to_a_phone(run_cli) -> None:
     with installed(vlink(busy=True)):
         code, out, err = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
@@ -200,11 +211,24 @@ def test_adapters_ble_shows_progress_on_a_terminal_only(run_cli, monkeypatch) ->
         code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
         assert (code, err) == (0, "")  # not a terminal: no progress
         monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-        code, out, err = run_cli("adapters", "--ble", "--seconds", "1.2")
+        code, out, err = run_cli("adapters", "--ble", "--seconds", "0.2")
     assert code == 0 and "ble://IOS-Vlink" in out
-    assert err == (
-        "\rSearching for Bluetooth LE adapters... 0/1.2 s"
-        "\rSearching for Bluetooth LE adapters... 1/1.2 s\r\x1b[K"
+    assert err == "\rSearching for Bluetooth LE adapters... 0/0.2 s\r\x1b[K"
+
+
+def test_progress_line_counts_whole_seconds(capsys, monkeypatch) -> None:
+    from g15diag.commands.adapters_ble import _Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # click keeps the erase code
+
+    progress = _Progress(5.0)
+    for elapsed in (0.05, 0.5, 1.0, 1.7, 4.99, 5.3):
+        progress(elapsed)
+    progress.clear()
+    assert (
+        capsys.readouterr().err
+        == "".join(f"\rSearching for Bluetooth LE adapters... {n}/5 s" for n in (0, 1, 4, 5))
+        + "\r\x1b[K"
     )
 
 

@@ -124,6 +124,17 @@ def test_faces_never_import_transport() -> None:
     assert bad == []
 
 
+def test_faces_open_no_adapter_themselves() -> None:
+    # the API (app/api.py) makes the run's Link; a face never makes a transport or a Link
+    doors = {"g15diag.adapter.make_transport", "g15diag.app.link.Link", "g15diag.make_transport"}
+    bad = []
+    for face in FACES:
+        paths = [PACKAGE / face] if face.endswith(".py") else sorted((PACKAGE / face).rglob("*.py"))
+        for path in paths:
+            bad += [f"{path.relative_to(PACKAGE)}:{n} {m}" for n, m in _imports(path) if m in doors]
+    assert bad == []
+
+
 def _module_name(root: Path, path: Path) -> str:
     parts = path.relative_to(root.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the Windows-like interpreter is a subprocess
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = textwrap.dedent(

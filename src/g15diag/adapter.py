@@ -18,7 +18,7 @@ import dataclasses
 import importlib
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
 from g15diag.transport import PROTOCOL_BITRATES
@@ -53,7 +53,7 @@ class OptionError(UsageError):
         super().__init__(f"Bad {name}: {problem}")
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -96,8 +96,8 @@ def check_protocol(value: object) -> int:
 
 def check_timeout(value: object) -> float:
     """Seconds: a finite number above 0 and at most :data:`TIMEOUT_MAX`."""
-    if _is_number(value) and math.isfinite(value) and 0 < value <= TIMEOUT_MAX:  # type: ignore[arg-type]
-        return float(value)  # type: ignore[arg-type]
+    if _is_number(value) and math.isfinite(value) and 0 < value <= TIMEOUT_MAX:
+        return float(value)
     raise OptionError(
         "timeout",
         f"{value!r} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",

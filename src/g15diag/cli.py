@@ -12,6 +12,8 @@ import errno
 import importlib
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -165,9 +167,9 @@ def _watch_json(command: click.Command) -> None:
     printed as one JSON object on stdout (see :func:`report`)."""
     for param in command.params:
         if "--json" in getattr(param, "opts", ()) and not getattr(param, "_g15_watched", False):
-            inner = param.callback
+            inner: Callable[[click.Context, click.Parameter, Any], Any] | None = param.callback
 
-            def note(ctx: click.Context, p: click.Parameter, value: object, inner=inner) -> object:
+            def note(ctx: click.Context, p: click.Parameter, value: Any, inner: Any = inner) -> Any:
                 if value:
                     jsonout.output(ctx).requested = True
                 return inner(ctx, p, value) if inner else value

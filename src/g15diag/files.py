@@ -76,7 +76,7 @@ def _exists_error(path: Path, hint: str | None) -> OutputError:
 
 def _name_max(folder: Path) -> int:
     try:
-        return os.pathconf(folder, "PC_NAME_MAX")  # type: ignore[attr-defined]
+        return os.pathconf(folder, "PC_NAME_MAX")
     except (AttributeError, OSError, ValueError):  # Windows, or a folder that is not there
         return _DEFAULT_NAME_MAX
 

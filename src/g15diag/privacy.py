@@ -260,6 +260,7 @@ def present(error: errors.G15DiagError, *, unredacted: bool | None = None) -> st
     hint = error.hint
     error.shown = text if unredacted else mask_text(text)
     error.shown_hint = hint if unredacted or hint is None else mask_text(hint)
+    error.args = (error.shown,)  # repr() and tracebacks show what the face shows
     return error.shown
 
 
@@ -290,8 +291,8 @@ class TrafficRedactor:
             lines = elm.reply_lines(raw, "", self._id_bits)
             step = Traffic(True, tuple(lines), self._request, raw)
         else:
-            lines = [_native_line(raw)] if _native_line(raw) else []
-            lines = lines or elm.reply_lines(raw, self._command, self._id_bits)
+            native = _native_line(raw)
+            lines = [native] if native else elm.reply_lines(raw, self._command, self._id_bits)
             step = Traffic(False, tuple(lines), self._request, self._command)
         return self._masker(step)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
+from typing import Any, TypeAlias
 
 #: the signals that end a run (SIGHUP does not exist on Windows)
 HANDLED: tuple[int, ...] = tuple(
@@ -26,6 +27,8 @@ HANDLED: tuple[int, ...] = tuple(
     )
     if sig is not None
 )
+#: what signal.signal() takes and returns (None: a handler not installed from Python)
+_Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -84,7 +87,7 @@ def installed(*, restore: bool = True) -> Iterator[None]:
     the caller ignores (``nohup``) stays ignored. ``restore=False`` when the process exits
     right after (a signal between the restore and the exit would kill it untidily)."""
     _state.depth, _state.pending, _state.stopping = 0, None, False
-    previous: dict[int, object] = {}
+    previous: dict[int, _Handler] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in HANDLED:
             try:
@@ -100,4 +103,4 @@ def installed(*, restore: bool = True) -> Iterator[None]:
             previous.clear()
         for sig, old in previous.items():
             with suppress(OSError, ValueError, TypeError):
-                signal.signal(sig, old)  # type: ignore[arg-type]
+                signal.signal(sig, old)

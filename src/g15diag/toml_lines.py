@@ -40,7 +40,7 @@ def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
                 break
             continue
         in_place = current == table and (
-            table is None or index is None or seen.get(current) == index
+            current is None or index is None or seen.get(current) == index
         )
         if in_place:
             found = _KEY.match(line)

@@ -384,17 +384,19 @@ def doctor(
     timeout: float = 5.0,
     options: AdapterOptions | None = None,
     system_checks: bool = True,
+    trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
     run: Run | None = None,
 ) -> DoctorReport:
     """Self-test the ELM327 adapter: identity, voltage, every command the reads need, and
     one 3-byte, multi-frame request. Never raises for what the adapter does (the report says
-    it); a native CAN interface or a replay is a UsageError. No trace (it reads no unit)."""
+    it); a native CAN interface or a replay is a UsageError, and so is a ``trace`` (doctor
+    tests adapter commands and reads no unit, as ``doctor --trace`` says)."""
     from g15diag.app.doctor import run_doctor
 
     opts = _record(options, port=port, protocol=protocol, baud=baud, timeout=timeout)
-    policy = _run(run, "doctor", None, traffic, unredacted)
+    policy = _run(run, "doctor", trace, traffic, unredacted)
     return run_doctor(opts, run=policy, system_checks=system_checks)
 
 

@@ -161,17 +161,17 @@ class Link:
         transport = self._transport
         assert transport is not None
         try:
-            self._finish(transport, error)
-        finally:
-            self._transport = None
             try:
+                self._finish(transport, error)
+            finally:
+                self._transport = None
                 if self._open_adapter:
                     transport.__exit__(kind, error, tb)  # back to the default session, closed
                 else:
                     transport.close()
-            except BaseException as late:
-                self._present(late)
-                raise
+        except BaseException as late:  # finishing the trace or closing failed
+            self._present(late)
+            raise
         if error is not None:
             self._present(error)
 

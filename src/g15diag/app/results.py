@@ -49,7 +49,9 @@ class ItemResult:
     session: Session | None = Session.DEFAULT  # None: not asked
 
     @classmethod
-    def of(cls, item: Item, reply: Reply, *, detail: str = "", ecu: str = "head_unit"):  # type: ignore[no-untyped-def]
+    def of(
+        cls, item: Item, reply: Reply, *, detail: str = "", ecu: str = "head_unit"
+    ) -> ItemResult:
         """The item's result from one reply (with the session it was read in)."""
         return cls(
             item, reply.outcome, reply.raw, reply.nrc, detail or reply.detail, ecu, reply.session

@@ -96,10 +96,11 @@ def command(
                 options=options, sessions=sessions, run=run, wide=wide, progress=progress
             )
     content = export.render(record, kind, lang=lang, redacted=redact)
-    row = None
+    row: str | None = None
     if append:
-        row = export.render(record, kind, redacted=redact, header=False)
-        assert isinstance(row, str)
+        rendered = export.render(record, kind, redacted=redact, header=False)
+        assert isinstance(rendered, str)  # CSV
+        row = rendered
     export.write(output, content, force=force, append_csv=row)
     if output != "-":
         note = " (SIMULATED data)" if record.simulated else ""

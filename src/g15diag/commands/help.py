@@ -95,7 +95,8 @@ def command(ctx: click.Context, topic: str | None) -> int:
     group = root.command
     sub = group.get_command(root, topic) if isinstance(group, click.Group) else None
     if sub is None or topic == "help":
-        known = ", ".join([*TOPICS, *(group.list_commands(root) if sub is None else [])])
+        commands = group.list_commands(root) if isinstance(group, click.Group) else []
+        known = ", ".join([*TOPICS, *(commands if sub is None else [])])
         raise UsageError(f"No help topic or command {topic!r}; known: {known}.")
     with click.Context(sub, info_name=topic, parent=root) as sub_ctx:
         click.echo(sub.get_help(sub_ctx))

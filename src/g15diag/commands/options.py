@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Checked(click.ParamType):
+class Checked(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on only
     """Text -> value with ``parse``, then the shared validator ``check`` (exit 2 on failure)."""
 
     def __init__(self, name: str, parse: Callable[[str], Any], check: Callable[[Any], Any]) -> None:
@@ -33,7 +33,7 @@ class Checked(click.ParamType):
         self._parse = parse
         self._check = check
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             parsed = self._parse(value.strip()) if isinstance(value, str) else value
             return self._check(parsed)
@@ -173,6 +173,14 @@ def target_options(func: F) -> F:
     ):
         func = option(func)
     return func
+
+
+@overload
+def adapter_options(func: F) -> F: ...
+
+
+@overload
+def adapter_options(func: None = None, *, optional: bool = False) -> Callable[[F], F]: ...
 
 
 def adapter_options(func: F | None = None, *, optional: bool = False) -> Any:

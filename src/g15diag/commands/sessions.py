@@ -11,7 +11,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def sessions_option(func: F) -> F:
-    """Add ``--sessions`` (value: a :class:`g15diag.app.search.SessionMode` value)."""
+    """Add ``--sessions`` (value: a :class:`g15diag.app.search.SessionMode` value, which the
+    API takes as it is)."""
     return click.option(
         "--sessions",
         type=click.Choice(["auto", "never"]),
@@ -21,10 +22,3 @@ def sessions_option(func: F) -> F:
         "sessions field tools use (10 03, 10 C0, 10 81; volatile, always left with 10 01 / "
         "10 81). never: stay in the default session.",
     )(func)
-
-
-def mode(value: str):  # type: ignore[no-untyped-def]
-    """The SessionMode for an option value."""
-    from g15diag.app.keeper import SessionMode
-
-    return SessionMode(value)

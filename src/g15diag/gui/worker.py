@@ -29,10 +29,10 @@ class Job:
     id: int = 0  # every job gets a new one: print/save name the result they act on
     progress: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
-    error: dict[str, Any] | None = None
+    error: dict[str, str | bool] | None = None
 
 
-def describe(exc: BaseException) -> dict[str, Any]:
+def describe(exc: BaseException) -> dict[str, str | bool]:
     """The CLI's one sentence and hint for ``exc`` (never a traceback), and its ``kind``: the
     key of the page's own sentence for it in the catalogue (g15diag.i18n)."""
     from g15diag.i18n import error_kind
@@ -40,7 +40,7 @@ def describe(exc: BaseException) -> dict[str, Any]:
     return {**_english(exc), "kind": error_kind(exc)}
 
 
-def _english(exc: BaseException) -> dict[str, Any]:
+def _english(exc: BaseException) -> dict[str, str | bool]:
     if isinstance(exc, errors.G15DiagError):
         from g15diag.hints import NOTHING_ANSWERED_HINT, WIDE_DONE_HINT
 

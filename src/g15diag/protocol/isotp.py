@@ -96,7 +96,8 @@ class Reassembler:
         if kind == SINGLE:
             return self._single(frame)
         if kind == FIRST:
-            return self._first(frame)
+            self._first(frame)
+            return None  # the rest comes in consecutive frames
         if kind == CONSECUTIVE:
             return self._consecutive(frame)
         if kind == FLOW_CONTROL:
@@ -134,7 +135,6 @@ class Reassembler:
         if interrupted:
             self.reset()
             raise IsoTpError("A new first frame interrupted a multi-frame answer.")
-        return None
 
     def _consecutive(self, frame: bytes) -> bytes | None:
         if not self.in_progress:

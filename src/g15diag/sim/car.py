@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from g15diag.protocol import isotp
 
@@ -308,6 +309,6 @@ def engine_ecu(vin: bytes = SIM_VIN, bitrate: int = 500_000) -> SimEcu:
     )
 
 
-def default_car(**head_unit_options: object) -> SimCar:
-    """The demo car: an engine ECU and one head unit."""
-    return SimCar([engine_ecu(), head_unit(**head_unit_options)])  # type: ignore[arg-type]
+def default_car(**head_unit_options: Any) -> SimCar:
+    """The demo car: an engine ECU and one head unit (``head_unit``'s keyword options)."""
+    return SimCar([engine_ecu(), head_unit(**head_unit_options)])

@@ -8,6 +8,7 @@ the clone behaviours follow FORScan t=1575, ELMduino #69 and python-OBD #263.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from g15diag.errors import UsageError
 from g15diag.sim import options as sim_options
@@ -32,7 +33,7 @@ V15_UNSUPPORTED = frozenset({"ATCRA", "ATFC", "ATCAF0"})
 
 def apply(opts: dict[str, str], adapter: AdapterOptions) -> AdapterOptions:
     """``adapter`` with the clone/fault options in ``opts`` applied."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # AdapterOptions field -> value (dataclasses.replace)
     unsupported = set(adapter.unsupported)
     for clone in filter(None, opts.get("clone", "").split(",")):
         if clone not in CLONES:

@@ -13,7 +13,7 @@ so the adapter's waits and the tool's deadlines share one time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import serial
 from serial.serialutil import PortNotOpenError, SerialBase
@@ -21,6 +21,9 @@ from serial.serialutil import PortNotOpenError, SerialBase
 from g15diag.sim import config
 from g15diag.sim.clock import Clock, RealTime, from_environment
 from g15diag.sim.stream import SimStream
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 def register() -> None:
@@ -38,14 +41,14 @@ class Serial(SerialBase):
     _clock: Clock = RealTime()
 
     def open(self) -> None:
-        if self._port is None:
+        if self.port is None:
             raise serial.SerialException("Port must be configured before it can be used.")
         if self.is_open:
             raise serial.SerialException("Port is already open.")
-        car, options = config.build(str(self._port))
+        car, options = config.build(str(self.port))
         self._clock = type(self).clock_factory()
         self.stream = SimStream(car, options, self._clock)
-        self.stream.host_baud = self._baudrate
+        self.stream.host_baud = self.baudrate
         self._buffer = bytearray()
         self.is_open = True
 
@@ -60,7 +63,7 @@ class Serial(SerialBase):
     def _reconfigure_port(self) -> None:
         """Tell the simulated adapter the host's speed (``baud=`` makes a mismatch matter)."""
         if self.stream is not None:
-            self.stream.host_baud = self._baudrate
+            self.stream.host_baud = self.baudrate
 
     @property
     def in_waiting(self) -> int:
@@ -73,7 +76,7 @@ class Serial(SerialBase):
         self._require_open()
         assert self.stream is not None
         clock = self.stream.clock
-        deadline = clock.now() + (self._timeout if self._timeout is not None else 3600.0)
+        deadline = clock.now() + (self.timeout if self.timeout is not None else 3600.0)
         while len(self._buffer) < size:
             if self.stream.dropped:
                 if self._buffer:
@@ -87,18 +90,19 @@ class Serial(SerialBase):
             self._buffer += chunk
             if clock.now() >= deadline and not chunk:
                 break
-            if chunk and self._timeout == 0:
+            if chunk and self.timeout == 0:
                 break
         out = bytes(self._buffer[:size])
         del self._buffer[:size]
         return out
 
-    def write(self, data: bytes) -> int:
+    def write(self, b: ReadableBuffer, /) -> int:
         self._require_open()
         assert self.stream is not None
         if self.stream.dropped:
             raise serial.SerialException("write failed: [Errno 5] Input/output error")
-        self.stream.write(bytes(data))
+        data = bytes(b)
+        self.stream.write(data)
         return len(data)
 
     def reset_input_buffer(self) -> None:

@@ -8,7 +8,7 @@ imported by ``g15diag --help``; python-can is imported only for non-candump file
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from g15diag.errors import UsageError
@@ -49,7 +49,7 @@ def is_candump(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".log"
 
 
-def read_frames(path: str | Path, wanted: Wanted | None = None) -> Iterator[Frame]:
+def read_frames(path: str | Path, wanted: Wanted | None = None) -> Generator[Frame, None, None]:
     """Stream ``(timestamp, can_id, data)`` from a trace file of any supported format.
 
     With ``wanted``, only the frames of those IDs (candump files then skip converting the

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -121,7 +121,7 @@ def parse(lines: Iterable[str], name: str = "trace", first: int = 1) -> Iterator
             ) from None
 
 
-def read(path: str | Path, wanted: Wanted | None = None) -> Iterator[Frame]:
+def read(path: str | Path, wanted: Wanted | None = None) -> Generator[Frame, None, None]:
     """Stream the frames of a candump ``-L`` file (memory stays flat).
 
     With ``wanted``, only the frames of those IDs: the same frames, in the same order, and the

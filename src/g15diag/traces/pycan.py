@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from g15diag.errors import UsageError
 from g15diag.traces.candump import Frame
 
 
-def read(path: str | Path) -> Iterator[Frame]:
+def read(path: str | Path) -> Generator[Frame, None, None]:
     """Stream frames from ``.asc .blf .trc .csv .db`` (and ``.gz``) files; skip error and
     remote frames."""
     import can

@@ -22,7 +22,7 @@ class TraceFile:
 
     def check(self) -> None:
         """Fail early (UsageError) on a missing or unreadable file."""
-        read_frames(self.path).close()  # type: ignore[attr-defined]
+        read_frames(self.path).close()
 
     def sidecar(self) -> dict[str, Any]:
         """The JSON sidecar recorded with the trace, or {}."""

@@ -168,8 +168,9 @@ class Transport(ABC):
             listener(step)
 
     def _emit_target(self, target: Target) -> None:
-        if self.sessions.active is not None:  # a bug above: never send the exit elsewhere
-            active, _ = self.sessions.active, self.sessions.not_entered()
+        active = self.sessions.active
+        if active is not None:  # a bug above: never send the exit elsewhere
+            self.sessions.not_entered()  # forget it, so no exit follows to the new address
             raise ReadOnlyViolation(
                 f"Pointed at {target.label} while the previous unit was in the {active.label} "
                 "session (it falls back by itself within about 5 s)."

@@ -72,7 +72,7 @@ class Elm327Transport(Transport):
             self.traffic_listeners.append(traffic)
         self.commands_sent: list[str] = []
         self._last = ""  # the command whose answer is being read
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
         self._target: Target | None = None
         self._fc_mode_set = False
         self._defaults = False  # ATD answered on this connection (CAN auto-formatting on)
@@ -103,7 +103,7 @@ class Elm327Transport(Transport):
             return
         check_network_url(self.url)
         auto = self.baud == AUTO_BAUD
-        first = AUTO_BAUDS[0] if auto else self.baud
+        first = AUTO_BAUDS[0] if auto else int(self.baud)
         try:
             self._port = serial.serial_for_url(self.url, baudrate=first, timeout=POLL)
         except (serial.SerialException, OSError, ValueError) as exc:
@@ -120,7 +120,7 @@ class Elm327Transport(Transport):
             self.close()
             raise
 
-    def _detect_baud(self, port: serial.SerialBase) -> int:
+    def _detect_baud(self, port: serial.Serial) -> int:
         """Set the host side to the first speed at which the adapter shows its prompt.
 
         Only the host's port speed changes; nothing is sent that changes the adapter's
@@ -149,7 +149,7 @@ class Elm327Transport(Transport):
             "this is its port (`g15diag adapters`).",
         )
 
-    def _probe(self, port: serial.SerialBase) -> bool:
+    def _probe(self, port: serial.Serial) -> bool:
         """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
         command = "ATI"
         check_command(command)
@@ -330,7 +330,7 @@ class Elm327Transport(Transport):
     def _id_bits(self) -> int:
         return 29 if self.protocol in (7, 9) else 11
 
-    def _read_prompt(self, port: serial.SerialBase, timeout: float) -> str:
+    def _read_prompt(self, port: serial.Serial, timeout: float) -> str:
         deadline = self.clock() + timeout
         buffer = bytearray()
         while True:
@@ -344,7 +344,7 @@ class Elm327Transport(Transport):
             if self.clock() >= deadline:
                 raise no_prompt(self.url, timeout, bytes(buffer), self._last, self._id_bits)
 
-    def _require_port(self) -> serial.SerialBase:
+    def _require_port(self) -> serial.Serial:
         if self._port is None:
             raise errors.PortError("The adapter port is not open.")
         return self._port

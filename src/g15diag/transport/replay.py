@@ -19,6 +19,11 @@ from typing import Any, Protocol
 
 from g15diag.transport.base import AdapterInfo, Target, Transport
 
+#: request PDU -> the answers of each recorded run of it (pending answers first)
+_Index = dict[bytes, list[list[bytes]]]
+#: (request PDU, run number) -> the frames that run put on the bus
+_Frames = dict[tuple[bytes, int], list[tuple[float, int, bytes]]]
+
 
 class Recording(Protocol):
     """What a replay needs from a recorded trace."""
@@ -47,10 +52,10 @@ class ReplayTransport(Transport):
         self.path = recording.path
         self.sidecar: dict[str, object] = {}
         self._target: Target | None = None
-        self._index: dict[bytes, list[list[bytes]]] = {}
+        self._index: _Index = {}
         self._used: dict[bytes, int] = {}
-        self._frames: dict[tuple[bytes, int], list[tuple[float, int, bytes]]] = {}
-        self._cache: dict[tuple[int, int], object] = {}
+        self._frames: _Frames = {}
+        self._cache: dict[tuple[int, int], tuple[_Index, _Frames]] = {}
         self._queue: deque[bytes] = deque()
         self.info = AdapterInfo(kind="replay", port=str(self.path))
 
@@ -77,8 +82,8 @@ class ReplayTransport(Transport):
             self._index, self._frames, self._used = {}, {}, {}
             return
         if key not in self._cache:
-            index: dict[bytes, list[list[bytes]]] = {}
-            frames: dict[tuple[bytes, int], list[tuple[float, int, bytes]]] = {}
+            index: _Index = {}
+            frames: _Frames = {}
             for txn in self.recording.transactions(*key):
                 if txn.request is None:
                     continue
@@ -89,7 +94,7 @@ class ReplayTransport(Transport):
                 frames[(txn.request, len(runs))] = txn.frames or []
                 runs.append(answers)
             self._cache[key] = (index, frames)
-        self._index, self._frames = self._cache[key]  # type: ignore[misc]
+        self._index, self._frames = self._cache[key]
         self._used = {}
 
     def _send(self, pdu: bytes) -> None:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from g15diag.app.export.sheet import Section, Sheet
 from g15diag.errors import OutputError
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 MARGIN = 14.0
 LABEL_W = 60.0
@@ -31,7 +35,7 @@ def render(sheet: Sheet, *, created: dt.datetime | None = None) -> bytes:
     raise OutputError("The dealer sheet does not fit on one A4 page; nothing was written.")
 
 
-def _page(sheet: Sheet, created: dt.datetime | None, k: float):  # type: ignore[no-untyped-def]
+def _page(sheet: Sheet, created: dt.datetime | None, k: float) -> FPDF:
     from fpdf import FPDF  # imported here: only `export --format pdf` pays for it
 
     pdf = FPDF(format="A4", unit="mm")
@@ -52,7 +56,7 @@ def _page(sheet: Sheet, created: dt.datetime | None, k: float):  # type: ignore[
     return pdf
 
 
-def _body(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
+def _body(pdf: FPDF, sheet: Sheet, k: float) -> None:
     width = pdf.w - 2 * MARGIN
     for banner in sheet.banners:
         pdf.set_font("DejaVu", "B", 9 * k)
@@ -131,7 +135,7 @@ def _card(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
     pdf.set_y(bottom)
 
 
-def _heading(pdf, title: str, k: float) -> None:  # type: ignore[no-untyped-def]
+def _heading(pdf: FPDF, title: str, k: float) -> None:
     pdf.ln(2 * k)
     pdf.set_font("DejaVu", "B", 9.5 * k)
     pdf.cell(0, 5 * k, title, new_x="LMARGIN", new_y="NEXT")
@@ -141,12 +145,12 @@ def _heading(pdf, title: str, k: float) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(0.8 * k)
 
 
-def _section(pdf, section: Section, k: float) -> None:  # type: ignore[no-untyped-def]
+def _section(pdf: FPDF, section: Section, k: float) -> None:
     _heading(pdf, section.title, k)
     _rows(pdf, section, k)
 
 
-def _rows(pdf, section: Section, k: float) -> None:  # type: ignore[no-untyped-def]
+def _rows(pdf: FPDF, section: Section, k: float) -> None:
     value_w = pdf.w - 2 * MARGIN - LABEL_W
     for row in section.rows:
         y = pdf.get_y()
@@ -165,7 +169,7 @@ def _rows(pdf, section: Section, k: float) -> None:  # type: ignore[no-untyped-d
         pdf.set_y(max(pdf.get_y(), label_end, y + 3.9 * k))
 
 
-def _cells(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
+def _cells(pdf: FPDF, sheet: Sheet, k: float) -> None:
     """The serial large and spaced: one box per character, its position under it."""
     if not sheet.cells:
         return

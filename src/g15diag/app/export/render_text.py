@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from g15diag.app.export.sheet import Sheet
+from g15diag.app.export.sheet import Section, Sheet
 
 WIDTH = 80
 LINES = 66  # one A4 page of plain text at 6 lines per inch
@@ -57,11 +57,11 @@ def _wrap(text: str, indent: str = "", more: str = "") -> list[str]:
     ) or [indent.rstrip()]
 
 
-def _section(section) -> list[str]:  # type: ignore[no-untyped-def]
+def _section(section: Section) -> list[str]:
     return [_heading(section.title), *_rows(section), ""]
 
 
-def _rows(section) -> list[str]:  # type: ignore[no-untyped-def]
+def _rows(section: Section) -> list[str]:
     lines: list[str] = []
     for row in section.rows:
         text = f"{row.label}: {row.value}" if row.label else row.value

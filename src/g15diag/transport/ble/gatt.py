@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 BASE_UUID_TAIL = "-0000-1000-8000-00805f9b34fb"
 VGATE_SERVICE = "e7810a71-73ae-499d-8c15-faa9aef0c3f2"
@@ -114,6 +114,9 @@ class Uart:
     write: str
     with_response: bool  # write with response (the characteristic allows it)
     how: str  # which layout matched, for -v
+    #: the characteristic objects themselves (bleak's), so a UUID used twice is no question
+    notify_char: Any = field(default=None, compare=False, repr=False)
+    write_char: Any = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         mode = "with response" if self.with_response else "without response"
@@ -173,6 +176,8 @@ def _uart(service: Service, notify: Characteristic, write: Characteristic, how: 
         write=uuid128(write.uuid),
         with_response="write" in write.properties,
         how=how,
+        notify_char=notify,
+        write_char=write,
     )
 
 

@@ -186,10 +186,8 @@ class BleLink:
                 "adapters.",
             )
         self.uart = uart
-        char = client.services.get_characteristic(uart.write)
-        if char is not None:
-            self.chunk = max(gatt.MIN_CHUNK, char.max_write_without_response_size)
-        await client.start_notify(uart.notify, self._on_notify)
+        self.chunk = max(gatt.MIN_CHUNK, uart.write_char.max_write_without_response_size)
+        await client.start_notify(uart.notify_char, self._on_notify)
 
     async def _find(self, scanner: type[BleakScanner]) -> BLEDevice:
         wanted = self.target.casefold()
@@ -209,11 +207,17 @@ class BleLink:
             seen = ", ".join(
                 f"{name or '(no name)'} ({address})" for address, name in self._seen.items()
             )
+            hint = PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range."
+            if sys.platform == "darwin" and MAC.fullmatch(self.target):
+                hint = (
+                    "macOS never shows a Bluetooth device's address, only a UUID of its own: "
+                    "use the adapter's name, or the ble://UUID `g15diag adapters --ble` prints."
+                )
             raise errors.BleDeviceNotFound(
                 f"No Bluetooth LE device with the {what} {self.target!r} was found in "
                 f"{self.scan_seconds:g} s of searching"
                 + (f" (OBD adapters seen: {seen})." if seen else "."),
-                hint=PHONE_HINT + " `g15diag adapters --ble` lists the adapters in range.",
+                hint=hint,
             )
         return device
 
@@ -279,7 +283,9 @@ class BleLink:
     async def _write(self, client: BleakClient, data: bytes) -> None:
         assert self.uart is not None
         for piece in gatt.chunks(data, self.chunk):
-            await client.write_gatt_char(self.uart.write, piece, response=self.uart.with_response)
+            await client.write_gatt_char(
+                self.uart.write_char, piece, response=self.uart.with_response
+            )
 
     def _lost_error(self) -> errors.BleDisconnected:
         return errors.BleDisconnected(
@@ -313,5 +319,5 @@ class BleLink:
 
         if self.uart is not None:  # the link may already be half gone: disconnect anyway
             with contextlib.suppress(BleakError, OSError, EOFError):
-                await client.stop_notify(self.uart.notify)
+                await client.stop_notify(self.uart.notify_char)
         await client.disconnect()
