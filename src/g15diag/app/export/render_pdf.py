@@ -113,7 +113,7 @@ def _body(pdf: FPDF, sheet: Sheet, k: float) -> None:
         pdf.set_text_color(0)
 
 
-def _card(pdf, sheet: Sheet, k: float) -> None:  # type: ignore[no-untyped-def]
+def _card(pdf: FPDF, sheet: Sheet, k: float) -> None:
     """The owner's cut-off card: a dashed box with the serial and the VIN."""
     if not sheet.card:
         return
