@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import replay, silent_candidate, startup, time_to_serial
+from benchmarks import replay, round_trips, silent_candidate, startup, time_to_serial
 from benchmarks.common import ROOT, machine
 
 #: Why g15diag sends each adapter command before the serial request (docs/performance.md).
@@ -25,17 +25,15 @@ WHY = {
     "setting.",
     "ATE0": "Echo off: every later command would otherwise come back twice; 12+ more commands "
     "and their replies repay this one round trip on the serial link.",
-    "ATS0": "Spaces off: a third fewer bytes in every answer frame (each read of the serial "
-    "is three frames, read twice), more than the round trip it costs at 38400 baud.",
     "ATH1": "CAN ID and PCI on every line: needed to attribute answers to the head unit and "
     "to reassemble ISO-TP ourselves (headers off hides both).",
     "ATSP6": "The CAN protocol (11-bit, 500 kbit/s); `ATSP0` would auto-search with "
     "`SEARCHING...` and probe requests on the bus.",
-    "ATI": "Adapter identity, printed in the report (`adapter` line, JSON `adapter.identity`) "
-    "so a dealer request or bug report names the adapter and clones are told apart; `ATD` "
-    "(unlike the 1 s `ATZ`) does not print it.",
-    "ATST19": "Silence wait 100 ms instead of the default 200 ms: halves the cost of every "
-    "silent candidate; answered reads end on the response-count digit anyway.",
+    "ATST0F": "Silence wait of the search's quick pass: P2 (50 ms) plus a 10 ms margin, instead "
+    "of the default 200 ms; a UDS or KWP-on-CAN unit answers (or says responsePending) within "
+    "P2. Only if this pass finds nobody are the candidates tried again with `ATST19` (100 ms). "
+    "Answered reads end on the response-count digit anyway.",
+    "ATST19": "Silence wait 100 ms (the long pass, and --address after a quick pass found nobody).",
     "ATSH": "Request CAN ID of the head unit (default is the functional 7DF).",
     "ATCRA": "Receive filter on the head unit's response ID (default filter passes only "
     "7E8-7EF, so the answer would be dropped as NO DATA).",
@@ -47,6 +45,8 @@ WHY = {
     "session; needs FCSH and FCSD set first.",
     "22F18C1": "Serial request to a candidate that stayed silent (search only); the trailing "
     "1 is the response-count digit.",
+    "ATI": "Not sent to read the serial: the identity is read once, lazily, when the dealer "
+    "sheet, a report or a --trace sidecar names the adapter.",
 }
 
 
@@ -148,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    # -- round trips (issue 20) ---------------------------------------------------------------
+    trips, trip_targets, trip_sequences = round_trips.report(max(3, args.rounds // 2 + 1))
+    for line in trips:
+        say(line)
+    status.extend(trip_targets)
+
     # -- replay ----------------------------------------------------------------------------
     decoded: dict[str, replay.Decoder | str] = {}
     if not args.skip_replay:
@@ -211,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  {mark:<12} {label}: {value}")
 
     write_document(args.output, info, lines, status, tts, silent, decoded)
+    round_trips.write_section(
+        args.output, round_trips.markdown(trips, trip_targets, trip_sequences)
+    )
     print(f"\nwrote {args.output}")
     return 0 if all(ok is not False for _, _, ok in status) else 1
 
@@ -308,7 +317,10 @@ NOTES = """## Profile and what was fixed
   the silence (no response-count digit on a first query). g15diag ends each answered read on
   the response-count digit and sleeps nowhere.
 - **Silent candidate**: in-process, 16 addresses with no unit, on the same pty simulator.
-  The simulator waits the adapter's `ATST` time in real time before `NO DATA`. A pty moves
+  The simulator waits the adapter's `ATST` time in real time before `NO DATA`. The read-serial
+  figure is the search's quick pass (`ATST0F`, P2 + 10 ms): 16 silent candidates before the
+  head unit, less the same search with the head unit alone, per candidate; only when the quick
+  pass finds nobody are the candidates tried again with `ATST19`. A pty moves
   bytes instantly, so the bytes each probe exchanges are counted and their 38400-baud wire time
   (10 bits per byte) is added for the real-adapter estimate; Bluetooth adapters add their own
   per-round-trip latency (4 round trips per candidate) on top. ELM327 adaptive timing (`AT1`,

@@ -3,10 +3,12 @@
 The simulator (real pty, 50 ms per bus answer) has no unit at the probed addresses, so every
 probe ends in ``NO DATA`` after the adapter's ``ATST`` wait for silence, which the simulator
 models in real time. Measured in-process over N silent candidates (pure probe cost, no
-start-up): g15diag ``scan`` (ATST 0x10 = 64 ms), g15diag ``read-serial``'s search (ATST 0x19
-= 100 ms), and python-OBD probing the same addresses in a child process (adapter default ATST
-0x32 = 200 ms: python-OBD cannot set it). A pty has no wire time: the bytes each probe moves
-are counted and converted to the time a 38400-baud serial link adds on a real adapter.
+start-up): g15diag ``scan`` (ATST 0x10 = 64 ms), g15diag ``read-serial``'s search (its quick
+pass, ATST 0x0F = P2 + 10 ms = 60 ms: the silent candidates before the head unit, less the
+same search with the head unit alone), and python-OBD probing the same addresses in a child
+process (adapter default ATST 0x32 = 200 ms: python-OBD cannot set it). A pty has no wire
+time: the bytes each probe moves are counted and converted to the time a 38400-baud serial
+link adds on a real adapter.
 """
 
 from __future__ import annotations
@@ -56,41 +58,45 @@ class _Bytes:
 
 
 def _g15diag(kind: str) -> Silent:
-    from g15diag import errors, profiles
+    from g15diag import profiles
     from g15diag.sim.server import PtyServer
-    from g15diag.transport.elm327 import IDENT_ST, SCAN_ST, Elm327Transport
+    from g15diag.transport.elm327 import QUICK_ST, SCAN_ST, Elm327Transport
 
     counter = _Bytes()
+    profile = profiles.load("almera-g15")
     with PtyServer(SIM_URL) as server:
         transport = Elm327Transport(server.path, traffic=counter)
         with transport:
             transport.set_target(_candidates()[-1].target())  # one-off FC set-up not counted
-            counter.total = 0
-            start = time.perf_counter()
             if kind == "scan":
                 from g15diag.app.scan import scan
 
-                result = scan(transport, profiles.load("almera-g15"), candidates=_candidates())
+                counter.total = 0
+                start = time.perf_counter()
+                result = scan(transport, profile, candidates=_candidates())
+                elapsed = time.perf_counter() - start
                 assert all(r.outcome == "silent" for r in result.rows), result.rows
-                st = SCAN_ST
-            else:
-                from g15diag.app.read_serial import read_serial
-
-                try:
-                    read_serial(
-                        transport,
-                        profiles.load("almera-g15"),
-                        candidates=_candidates(),
-                        bitrate=500_000,
-                    )
-                except errors.NoAnswer:
-                    pass
-                else:
-                    raise AssertionError("a silent candidate answered")
-                st = IDENT_ST
-            elapsed = time.perf_counter() - start
+                wire, st = counter.total, SCAN_ST
+            else:  # the quick pass: silent candidates before the unit, less the unit alone
+                elapsed, wire = _search(transport, profile, counter, with_silent=True)
+                alone, alone_wire = _search(transport, profile, counter, with_silent=False)
+                elapsed, wire, st = elapsed - alone, wire - alone_wire, QUICK_ST
     name = "g15diag scan" if kind == "scan" else "g15diag read-serial search"
-    return Silent(name, elapsed / COUNT, counter.total / COUNT, round(st * 4))
+    return Silent(name, elapsed / COUNT, wire / COUNT, round(st * 4))
+
+
+def _search(transport, profile, counter: _Bytes, *, with_silent: bool) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Seconds and wire bytes of a read-serial search that finds the unit at 747/767 last."""
+    from g15diag.app.read_serial import read_serial
+
+    unit = [c for c in profile.head_units if c.request_id == 0x747]
+    candidates = [*_candidates(), *unit] if with_silent else unit
+    counter.total = 0
+    start = time.perf_counter()
+    found = read_serial(transport, profile, candidates=candidates, bitrate=500_000)
+    elapsed = time.perf_counter() - start
+    assert found.target.request_id == 0x747, found.target
+    return elapsed, counter.total
 
 
 def _python_obd() -> Silent:

@@ -54,7 +54,8 @@ READ_SERIAL = {
     "clone=freeze": (
         ExitStatus.ADAPTER,
         "Error: The adapter on {url} stopped in the middle of an answer and gave no '>' prompt "
-        "within 0.5 s (it sent '767101362F18C******').\n" + FREEZE_HINT,
+        "within 0.5 s (it sent '767 ** ** ** ** ** ** ** **').\n"
+        + FREEZE_HINT,  # spaces on: issue 20
     ),
     "clone=notconnected": (
         ExitStatus.ADAPTER,
@@ -99,7 +100,7 @@ READ_SERIAL = {
     "fault=no_prompt": (
         ExitStatus.ADAPTER,
         "Error: The adapter on {url} answered without its '>' prompt within 0.5 s (it sent "
-        "'ATD\\r\\nOK').\n" + NO_PROMPT_HINT,
+        "'ATD\\r\\n(g15diag simulator)\\r\\nOK').\n" + NO_PROMPT_HINT,
     ),
     "baud=115200": (
         ExitStatus.ADAPTER,
@@ -132,7 +133,8 @@ DOCTOR = {
                          "{url}: device reports readiness to read but returned no data (device "
                          "disconnected or multiple access on port?)."),
     "fault=no_prompt": ("adapter link", "missing", "The adapter on {url} answered without its "
-                        "'>' prompt within 0.5 s (it sent 'ATD\\r\\nOK')."),
+                        "'>' prompt within 0.5 s (it sent "
+                        "'ATD\\r\\n(g15diag simulator)\\r\\nOK')."),
     "baud=115200": ("adapter link", "missing", "The adapter on {url} sent line noise (1 "
                     "unreadable byte(s)) and no prompt within 0.5 s."),
 }  # fmt: skip

@@ -184,7 +184,7 @@ def test_the_link_closes_and_returns_to_default_on_error() -> None:
         raise RuntimeError("boom")
     with pytest.raises(RuntimeError, match="not open"):
         link.transport  # noqa: B018
-    assert transport.sessions.active is None
+    assert transport.session_active is None
 
 
 def test_doctor_refuses_a_trace_but_takes_traffic(tmp_path: Path) -> None:

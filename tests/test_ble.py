@@ -62,7 +62,7 @@ def test_read_serial_through_each_layout(case: str, run_cli) -> None:
         code, out, err = run_cli("read-serial", "--port", port, *ADDRESS, *FAST, "-v")
     assert code == 0, err
     assert SERIAL_LINE in out
-    assert f"  adapter      ELM327 v1.4b (g15diag simulator) on {port}\n" in out
+    assert f"  adapter      elm327 on {port}\n" in out  # no ATI to read a serial (issue 20)
     first = err.splitlines()[0]
     assert first.startswith(f">  (Bluetooth LE {device.name} ({device.address}): GATT UART ")
     assert said in first and first.endswith("writes of up to 20 bytes)")
@@ -94,12 +94,13 @@ def test_baud_auto_is_ignored_over_ble(run_cli) -> None:
 
 
 def test_notifications_split_lines_and_prompts(run_cli) -> None:
-    device = vlink(notify_size=20)
+    # 19 bytes: with answers spaced (issue 20) this size cuts a line before its prompt
+    device = vlink(notify_size=19)
     with installed(device):
         code, out, _ = run_cli("read-serial", "--port", "ble://IOS-Vlink", *ADDRESS, *FAST)
     assert code == 0 and SERIAL_LINE in out
     pieces = device.notifications
-    assert max(len(p) for p in pieces) == 20
+    assert max(len(p) for p in pieces) == 19
     # lines really arrived cut: pieces ending inside a line, and a prompt after a cut
     assert any(not p.endswith((b"\r", b"\n", b">")) for p in pieces)
     assert any(p.startswith((b"\n", b">")) or p == b">" for p in pieces) or any(
@@ -167,7 +168,7 @@ def test_a_freezing_clone_over_ble_is_not_called_a_slow_link(run_cli) -> None:
     assert (code, out) == (ExitStatus.ADAPTER, "")
     assert err == (
         "Error: The adapter on ble://IOS-Vlink stopped in the middle of an answer and gave no "
-        "'>' prompt within 0.5 s (it sent '767101362F18C******').\n"
+        "'>' prompt within 0.5 s (it sent '767 ** ** ** ** ** ** ** **').\n"
         "Hint: Cheap clones freeze on multi-frame answers. Unplug the adapter to reset it, then "
         "run `g15diag doctor` (`g15diag help adapters`).\n"
     )
@@ -184,7 +185,7 @@ def test_disconnect_mid_multiframe_answer(run_cli, tmp_path, monkeypatch) -> Non
     assert (code, out, err) == (ExitStatus.ADAPTER, "", LOST)
     # the link dropped inside the 22 F18C answer: a first frame arrived, the rest never did
     text = b"".join(device.notifications)
-    assert b"7671013" in text and not text.endswith(b">")
+    assert b"767 10 13" in text and not text.endswith(b">")  # spaces on (issue 20)
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 

@@ -96,20 +96,22 @@ def test_without_cra_the_default_filter_hides_the_unit() -> None:
 
 
 def test_init_sequence_is_minimal_and_exact() -> None:
+    """Issue 20: no ATS0 (answers parse with spaces), no ATI until a report asks for it, no
+    repeated setting; the identity is read once, when asked for."""
     with open_elm("sim://") as elm:
         assert elm.commands_sent == [
             "ATD",
             "ATE0",
-            "ATS0",
             "ATH1",
             "ATSP6",
-            "ATI",
-            "ATST19",
             "ATSH747",
             "ATCRA767",
             "ATFCSH747",
             "ATFCSD300000",
             "ATFCSM1",
+            "ATST19",
         ]
-        assert elm.info.identity == "ELM327 v1.4b (g15diag simulator)"
+        assert elm.adapter_identity() == "ELM327 v1.4b (g15diag simulator)"
+        assert elm.adapter_identity() == "ELM327 v1.4b (g15diag simulator)"
+        assert elm.commands_sent[10:] == ["ATI"]  # once
         assert elm.info.simulated

@@ -162,14 +162,18 @@ def test_closing_the_page_stops_it_unless_it_comes_back() -> None:
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_cleanly() -> None:
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_signals_stop_cleanly_with_the_documented_status(name: str) -> None:
+    """Issue 18: `g15diag gui` exited 0 after a signal; the exit table says 128 + n."""
     import signal
 
+    signum = getattr(signal, name)
     gui = start_gui()
     assert gui.request("GET", "/")[0] == 200  # serving
-    gui.proc.send_signal(signal.SIGINT)
+    gui.proc.send_signal(signum)
     code, out, err = gui.wait()
-    assert code == 0 and "Stopped." in out and "Traceback" not in err
+    assert code == 128 + signum and "Stopped." in out and "Traceback" not in err
+    assert err.strip() == "Interrupted."
 
 
 def test_page_translations_have_the_same_keys() -> None:

@@ -401,3 +401,59 @@ def test_the_field_report_button_saves_a_zip(gui, browser_factory, tmp_path):
         readme = archive.read("README.txt").decode()
     assert {"README.txt", "doctor.json", "scan.json", "discover.json", "trace.log"} <= names
     assert "SIM0O1Il5S8B2024" not in readme
+
+
+def test_reload_and_a_second_tab_keep_the_tool_running(browser_factory):
+    """Issue 18: a reload stopped the server within 5 s, and closing one of two tabs stopped
+    it under the other."""
+    import time
+
+    from g15diag.gui.server import CLOSE_GRACE_S
+
+    server = start_gui()
+    try:
+        context = browser_factory()
+        first = context.new_page()
+        first.goto(server.url)
+        first.reload()
+        second = context.new_page()
+        second.goto(server.url)
+        first.close(run_before_unload=True)
+        time.sleep(CLOSE_GRACE_S + 2)
+        assert server.proc.poll() is None
+        second.reload()
+        assert second.inner_text("#read") == "Read serial"
+        second.close(run_before_unload=True)  # the last page: now it stops
+        code, out, _ = server.wait()
+        assert code == 0 and "Stopped." in out
+    finally:
+        server.stop()
+
+
+def test_quit_in_the_page_during_10_03_returns_the_unit(browser_factory, tcp_sim):
+    """Issue 18: Quit while the page's read was inside 10 03 with a slow unit never sent
+    10 01 (the read ran on in a daemon thread until the process ended)."""
+    import time
+
+    tcp = tcp_sim("sim://?unit=uds_extended&latency=1.5")
+    server = start_gui("--port", tcp.url, "--timeout", "3")
+    try:
+        page = browser_factory().new_page()
+        page.goto(server.url)
+        page.click("#read")
+
+        def sessions() -> list[str]:
+            stream = tcp.streams[-1] if tcp.streams else None
+            commands = stream.adapter.commands if stream else []
+            return [c[:4] for c in commands if c.startswith("10")]
+
+        deadline = time.monotonic() + 30
+        while "1003" not in sessions():
+            assert time.monotonic() < deadline, sessions()
+            time.sleep(0.05)
+        page.click("#quit")
+        code, out, _ = server.wait()
+        assert code == 0 and out.rstrip().endswith("Stopped.")
+        assert sessions() == ["1003", "1001"]
+    finally:
+        server.stop()

@@ -150,7 +150,8 @@ def test_verbose_traffic_is_masked(run_process, extra: list[str]) -> None:
 def test_verbose_keeps_ids_and_pci_visible(run_process) -> None:
     done = run_process("read-serial", "-v", "--port", "sim://?hu=7A0:7A8", "--address", "7A0:7A8")
     assert done.returncode == 0, done.stderr
-    replies = [x for x in done.stderr.splitlines() if x.startswith("< 7A810")]
+    lines = [x.replace(" ", "") for x in done.stderr.splitlines()]  # spaces on (issue 20)
+    replies = [x for x in lines if x.startswith("<7A810")]
     assert replies and all("62F18C" in r for r in replies)  # ID, FF PCI, service and DID
     assert all(f"7A82{n}" in replies[0] for n in (1, 2))  # consecutive frames' PCI
     assert SERIAL_HEX[:8] not in hexless(replies[0])

@@ -75,7 +75,7 @@ def push_everything(transport: Transport) -> list[bytes]:
             continue
         assert guard.is_allowed(pdu) and pdu[0] != 0x10, f"{pdu.hex()} was sent"
         passed.append(pdu)
-    transport.sessions.note_refusal(0x7F, b"\x22\xf1\x8c")
+    passed.extend(refused_once(transport))
     for entry, exit_request in ENTRIES_AND_EXITS:
         transport.send(entry)
         passed.append(entry)
@@ -85,6 +85,22 @@ def push_everything(transport: Transport) -> list[bytes]:
         transport.send(exit_request)
         passed.append(exit_request)
     return passed
+
+
+def refused_once(transport: Transport) -> list[bytes]:
+    """A default-session read the unit refuses (or silence to ``21 80``), received by the
+    transport itself: the only way its session rule learns of one (issue 18: no caller can
+    feed the rule). Returns the requests sent."""
+    assert not hasattr(transport, "sessions")
+    sent = []
+    for pdu in (b"\x22\xfe\xfe", b"\x21\x80"):  # no such identifier; KWP block 0x80
+        transport.send(pdu)
+        sent.append(pdu)
+        answer = transport.receive(1.0)
+        assert answer is None or answer[:1] == b"\x7f", answer
+        if transport.session_permitted:
+            return sent
+    raise AssertionError("the unit refused nothing: the session half would be vacuous")
 
 
 def _refused(transport: Transport, pdu: bytes) -> bool:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -143,9 +146,11 @@ def test_gzip_candump_replays_through_read_serial(run_cli, tmp_path: Path) -> No
 # -- independent cross-check: Wireshark's ISO 15765 + UDS dissectors -------------------------
 
 
-def _tshark_messages(path: Path, req: int, resp: int) -> list[tuple[int, bytes]]:
+def _tshark_json(path: Path) -> str:
+    """tshark's ISO 15765 + UDS reading of one fixture, as JSON text."""
+    req, resp = (int(x, 16) for x in pair(path))
     key = "iso15765.can.extended_ids" if max(req, resp) > 0x7FF else "iso15765.can.ids"
-    result = subprocess.run(
+    return subprocess.run(
         [
             "tshark", "-r", str(path),
             "-o", f"{key}:0x{req:X},0x{resp:X}",
@@ -153,9 +158,20 @@ def _tshark_messages(path: Path, req: int, resp: int) -> list[tuple[int, bytes]]
             "-Y", "uds", "-T", "json", "-x", "-J", "frame can uds",
         ],
         capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+    ).stdout  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tshark_runs() -> Iterator[dict[Path, Future[str]]]:
+    """Every fixture through tshark, one process per core at a time (tshark spends most of
+    a run loading its dissectors, so the runs overlap instead of queueing)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        yield {path: pool.submit(_tshark_json, path) for path in FIXTURES}
+
+
+def _tshark_messages(output: str) -> list[tuple[int, bytes]]:
     messages = []
-    for packet in json.loads(result.stdout or "[]"):
+    for packet in json.loads(output or "[]"):
         layers = packet["_source"]["layers"]
         raw = layers["uds_raw"]
         raw = raw[0] if isinstance(raw, list) else raw
@@ -212,7 +228,7 @@ def _reference_tsv(messages: list[tuple[int, bytes]], req: int, resp: int) -> st
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", FIXTURES, ids=IDS)
-def test_tshark_agrees_with_replay(run_cli, path: Path) -> None:
+def test_tshark_agrees_with_replay(run_cli, request: pytest.FixtureRequest, path: Path) -> None:
     if shutil.which("tshark") is None:
         pytest.skip(
             "tshark is not installed: the independent Wireshark cross-check did not run "
@@ -221,7 +237,8 @@ def test_tshark_agrees_with_replay(run_cli, path: Path) -> None:
     req_text, resp_text = pair(path)
     req, resp = int(req_text, 16), int(resp_text, 16)
     expected = sidecar(path)["expected"]
-    theirs = _reference_tsv(_tshark_messages(path, req, resp), req, resp).splitlines()
+    output = request.getfixturevalue("tshark_runs")[path].result(timeout=120)
+    theirs = _reference_tsv(_tshark_messages(output), req, resp).splitlines()
     code, out, _ = run_cli(
         "replay", str(path), "--format", "tsv", "--request-id", req_text, "--response-id", resp_text
     )

@@ -58,12 +58,36 @@ def test_short_answers_rejected(pdu: str) -> None:
 
 
 def test_nrc_names_agree_with_udsoncan() -> None:
+    """All 256 codes (issue 20): every code udsoncan names has the same name here; every
+    code it leaves unnamed falls in one of ISO 14229-1:2020's reserved ranges here."""
     from udsoncan import Response
 
-    for code, name in uds.NRC_NAMES.items():
+    reserved = {name for _, _, name in uds.NRC_RANGES} | {uds.ISO_RESERVED}
+    for code in range(256):
         theirs = Response.Code.get_name(code)
-        ours = name.replace("(es)", "").replace("/", "").replace("-", "")
-        assert theirs.replace("_", "").lower() == ours.lower(), (hex(code), name, theirs)
+        ours = uds.nrc_name(code)
+        if theirs.isdigit():  # udsoncan has no name for it
+            assert ours in reserved, (hex(code), ours)
+            continue
+        plain = ours.replace("(es)", "").replace("/", "").replace("-", "")
+        assert theirs.replace("_", "").lower() == plain.lower(), (hex(code), ours, theirs)
+
+
+def test_iso_14229_2020_codes_and_ranges() -> None:
+    assert uds.nrc_name(0x34) == "authenticationRequired"
+    assert uds.nrc_name(0x94) == "resourceTemporarilyNotAvailable"
+    assert [uds.nrc_name(c) for c in (0x50, 0x5D)] == [
+        "certificateVerificationFailed-InvalidTimePeriod",
+        "deAuthenticationFailed",
+    ]
+    assert {uds.nrc_name(c) for c in range(0xF0, 0xFF)} == {
+        "vehicleManufacturerSpecificConditionsNotCorrect"
+    }
+    assert {uds.nrc_name(c) for c in range(0x95, 0xF0)} == {
+        "reservedForSpecificConditionsNotCorrect"
+    }
+    assert uds.nrc_name(0x41) == "reservedByExtendedDataLinkSecurityDocument"
+    assert uds.nrc_name(0xFF) == "ISOSAEReserved"
 
 
 def test_reserved_nrc_names() -> None:

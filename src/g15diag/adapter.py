@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
-from g15diag.transport import PROTOCOL_BITRATES
+from g15diag.protocol.can import PROTOCOL_BITRATES
+from g15diag.transport import port_names
 
 if TYPE_CHECKING:
     from g15diag.profiles import Candidate, Profile
-    from g15diag.transport.base import TrafficLog, Transport
+    from g15diag.protocol.can import TrafficLog
+    from g15diag.transport.base import Transport
 
 BAUD_AUTO = "auto"
 BAUD_MIN, BAUD_MAX = 300, 4_000_000
@@ -34,7 +36,7 @@ READS_MIN, READS_MAX = 1, 10
 TIMEOUT_MAX = 600.0
 DEFAULT_PROFILE = "almera-g15"
 DEFAULT_NATIVE_BITRATE = 500_000
-REPLAY_PREFIX = "replay:"
+REPLAY_PREFIX = port_names.REPLAY_PREFIX
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
 INTERFACE_FROM_CONFIG = "config"
 #: URL scheme -> "module:function" that makes it known to pyserial (imported on first use)
@@ -53,6 +55,12 @@ class OptionError(UsageError):
         super().__init__(f"Bad {name}: {problem}")
 
 
+def _short(value: object) -> str:
+    """``repr(value)`` for a message, cut (a 400-digit number is not quoted whole)."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -61,14 +69,15 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 
 
 def check_port(value: object) -> str | None:
-    """A ``--port`` value: a non-empty string, or None."""
+    """A ``--port`` value naming an adapter (:func:`g15diag.transport.port_names.check`:
+    no pyserial ``spy://``, ``loop://``...), or None."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise OptionError(
             "port", f"{value!r} is not a port name (e.g. /dev/ttyUSB0, COM3 or sim://)."
         )
-    return value.strip()
+    return port_names.check(value.strip())
 
 
 def check_baud(value: object) -> int | str:
@@ -79,7 +88,7 @@ def check_baud(value: object) -> int | str:
         return value
     raise OptionError(
         "baud",
-        f"{value!r} is not a serial speed (e.g. 38400) or 'auto' "
+        f"{_short(value)} is not a serial speed (e.g. 38400) or 'auto' "
         f"(speeds run from {BAUD_MIN} to {BAUD_MAX} bit/s).",
     )
 
@@ -90,17 +99,17 @@ def check_protocol(value: object) -> int:
         return value
     raise OptionError(
         "protocol",
-        f"{value!r} is not 6 (CAN 11-bit 500 kbit/s), 8 (11-bit 250), 7 or 9 (29-bit).",
+        f"{_short(value)} is not 6 (CAN 11-bit 500 kbit/s), 8 (11-bit 250), 7 or 9 (29-bit).",
     )
 
 
 def check_timeout(value: object) -> float:
     """Seconds: a finite number above 0 and at most :data:`TIMEOUT_MAX`."""
-    if _is_number(value) and math.isfinite(value) and 0 < value <= TIMEOUT_MAX:
+    if _is_number(value) and 0 < value <= TIMEOUT_MAX and math.isfinite(value):
         return float(value)
     raise OptionError(
         "timeout",
-        f"{value!r} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
+        f"{_short(value)} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
     )
 
 
@@ -108,7 +117,9 @@ def check_reads(value: object) -> int:
     """How many identical reads confirm a value: 1..10."""
     if isinstance(value, int) and not isinstance(value, bool) and READS_MIN <= value <= READS_MAX:
         return value
-    raise OptionError("reads", f"{value!r} is not a whole number from {READS_MIN} to {READS_MAX}.")
+    raise OptionError(
+        "reads", f"{_short(value)} is not a whole number from {READS_MIN} to {READS_MAX}."
+    )
 
 
 def check_bitrate(value: object) -> int | None:
@@ -123,7 +134,8 @@ def check_bitrate(value: object) -> int | None:
         return value
     raise OptionError(
         "bitrate",
-        f"{value!r} is not a CAN bit rate from {BITRATE_MIN} to {BITRATE_MAX} bit/s (e.g. 500000).",
+        f"{_short(value)} is not a CAN bit rate from {BITRATE_MIN} to {BITRATE_MAX} bit/s "
+        "(e.g. 500000).",
     )
 
 

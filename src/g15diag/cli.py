@@ -146,7 +146,8 @@ def cli(ctx: click.Context) -> int | None:
     Read-only: it sends identification reads only and never computes codes.
     Exit status: 0 ok, 2 usage, 3 port/adapter, 4 no head unit answered, 5 refused (NRC),
     6 reads disagreed, 7 adapter not usable, 8 adapter lacks a needed command,
-    9 cannot write output, 10 read-only guard refused, 130 interrupted.
+    9 cannot write output, 10 read-only guard refused, 11 unit fell silent after one read,
+    130 interrupted.
     """
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
@@ -176,18 +177,19 @@ def _watch_json(command: click.Command) -> None:
 
             param.callback = note
             param.is_eager = True
-            param._g15_watched = True  # type: ignore[attr-defined]
+            param._g15_watched = True  # type: ignore[attr-defined]  # our mark on click's object
 
 
 def report(error: G15DiagError, out: jsonout.Output) -> None:
     """Print an error as the user should see it: as the run that raised it presented it
     (VIN and serial masked unless --unredacted), masked when no run did."""
     from g15diag.privacy import present
+    from g15diag.visible import visible
 
     message = present(error)
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {visible(message)}", err=True)  # an adapter's ESC stays text
     if error.shown_hint:
-        click.echo(f"Hint: {error.shown_hint}", err=True)
+        click.echo(f"Hint: {visible(error.shown_hint)}", err=True)
     report_json(out, message, error.shown_hint, error.exit_status, masked=True)
 
 
@@ -247,6 +249,24 @@ def _pipe_closed() -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    try:
+        return _run_command(argv)
+    except KeyboardInterrupt as exc:  # a signal while the final message was being written
+        return _silenced(exc)
+
+
+def _silenced(exc: KeyboardInterrupt) -> int:
+    """A signal landed while the last message was blocked on stderr (a terminal paused
+    with Ctrl-S): end at once with 128+n, writing nothing more through that stream."""
+    signals.stop()
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stderr, sys.stdout):  # the interpreter's last flush goes nowhere
+            os.dup2(devnull, stream.fileno())
+    return int(getattr(exc, "exit_status", ExitStatus.INTERRUPTED))
+
+
+def _run_command(argv: list[str] | None) -> int:
     out = jsonout.Output()  # this run's --json state, nobody else's
     try:
         status = cli.main(args=argv, prog_name="g15diag", standalone_mode=False, obj=out)

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from g15diag import adapter
+from g15diag import adapter, inputs
 from g15diag.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -63,16 +63,16 @@ def load(file: Path | None = None) -> dict[str, Any]:
     """The validated ``[adapter]`` settings of the config file; {} when there is none."""
     file = path() if file is None else file
     try:
-        if not file.is_file():
+        if not os.path.lexists(file):
             return {}
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"Cannot read the config file {file}: {exc.strerror}.") from None
-    if len(raw) > MAX_BYTES:
-        raise UsageError(f"The config file {file} is larger than {MAX_BYTES // 1024} KiB.")
+    except (OSError, ValueError):
+        pass  # a name the system cannot look up: the reader says why
+    # the one reader every input file goes through: bounded size, nesting and numbers
+    text = inputs.read_text(file, "the config file", MAX_BYTES)
+    inputs.check_structure(text, f"The config file {file}", comments=True)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         raise _bad(file, f"it is not valid TOML ({exc})") from None
     table = data.get(SECTION, {})
     if not isinstance(table, dict):

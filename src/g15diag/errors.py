@@ -25,6 +25,7 @@ class ExitStatus:
     ADAPTER_INCAPABLE = 8  # the adapter refused a command the read needs (clone)
     OUTPUT = 9  # cannot write an output file (exists, disk full, permission)
     READ_ONLY = 10  # the read-only guard refused a request (always a bug)
+    FELL_SILENT = 11  # the unit answered the first read, then not the confirming one
     INTERRUPTED = 130  # Ctrl-C / SIGINT
 
 
@@ -220,6 +221,30 @@ class CanBusError(AdapterStatus):
     )
 
 
+class FrameCheckFailed(AdapterStatus):
+    """``DATA ERROR`` / ``<DATA ERROR``: a unit answered, but its frames failed the adapter's
+    check (ELM327 datasheet). Never "nobody here": the search stops and names the address."""
+
+    exit_status = ExitStatus.ADAPTER_INCAPABLE
+    default_hint = (
+        "Old ELM327 firmware (v1.x) and its clones reject CAN frames that are not padded to 8 "
+        "bytes, and some units send such frames. Use an adapter with newer firmware (ELM327 "
+        "v2.x, or an STN-based one such as OBDLink): see `g15diag help adapters`, and run "
+        "`g15diag doctor`."
+    )
+
+    def __init__(self, status: str, *, command: str | None = None, where: str = "") -> None:
+        super().__init__(status, command=command)
+        self.where = where
+        if where:
+            word = "<DATA ERROR" if "<" in status else "DATA ERROR"
+            self.pieces = (
+                f"A unit answered at {where}, but the adapter rejected its answer "
+                f"({word}): the frames failed the adapter's check.",
+            )
+            self.args = (self.render(raw),)
+
+
 class BufferFull(AdapterStatus):
     default_hint = "The adapter's buffer overflowed: use a higher --baud or a better adapter."
 
@@ -298,6 +323,12 @@ class PendingTimeout(NoAnswer):
     """The ECU kept answering responsePending (0x78) past the P2* budget."""
 
 
+class FellSilent(G15DiagError):
+    """The unit answered the first read of an identifier, then not the confirming read."""
+
+    exit_status = ExitStatus.FELL_SILENT
+
+
 class ReadsDisagree(G15DiagError):
     """Two reads of the same identifier returned different bytes."""
 
@@ -333,9 +364,19 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
     ),
     ("6", "two reads disagreed"),
     ("7", "`doctor`: the adapter is not usable"),
-    ("8", "the adapter does not understand a command the read needs (typical of clones)"),
+    (
+        "8",
+        "the adapter does not understand a command the read needs (typical of clones), or it "
+        "rejected a unit's answer with `DATA ERROR` (old firmware and a unit that does not pad "
+        "its frames: the message names the address)",
+    ),
     ("9", "an output file cannot be written"),
     ("10", "the read-only guard refused a request (a bug; nothing was sent)"),
+    (
+        "11",
+        "the head unit answered the first read of the serial, then not the confirming read "
+        "(it fell silent: check ACC and the connector, and read again)",
+    ),
     (
         "129, 130, 143",
         "interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal number); no "

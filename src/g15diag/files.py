@@ -265,6 +265,34 @@ def new_file(path: str | Path, *, force: bool = False) -> Iterator[Staged]:
 
 
 def written() -> list[Path]:
-    """The files this run (its :func:`ledger`) put in place, in order; [] outside a run."""
+    """The files this run (its :func:`ledger`) put in place and that are still there, in
+    order ("interrupted after ..." never names a temporary folder removed meanwhile); [] outside
+    a run."""
     book = _ledger.get()
-    return list(book.written) if book is not None else []
+    return [p for p in book.written if os.path.lexists(p)] if book is not None else []
+
+
+def note_written(path: Path) -> None:
+    """Record ``path`` as changed by this run (an in-place append: named after a signal)."""
+    book = _ledger.get()
+    if book is not None:
+        book.written.append(path)
+
+
+def check_distinct(named: list[tuple[str, str | Path]]) -> None:
+    """Before anything is opened: every file a run will write has its own name.
+
+    ``named`` is (what, path) for each output (``-`` is standard output and skipped); two
+    that resolve to the same file (links followed) are refused in one sentence, exit 2.
+    """
+    seen: dict[str, str] = {}
+    for what, path in named:
+        if str(path) == "-":
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            raise UsageError(
+                f"{seen[key]} and {what} would both write {path}: give them different "
+                "names. Nothing was written."
+            )
+        seen[key] = what

@@ -106,7 +106,9 @@ def check_structure(
     bare = _STRINGS.sub('""', text)
     if comments:
         bare = _COMMENT.sub("", bare)
-    if re.search(rf"[0-9]{{{digits + 1}}}", bare):
+    # a digit run, TOML's 1_2_3 and 0xFFFF... included (a word outside quotes is a number,
+    # a key, true/false/null: none of them is this long in a file the tool reads)
+    if re.search(rf"[0-9A-Za-z_]{{{digits + 1}}}", bare):
         raise UsageError(
             f"{what} holds a value Python cannot read: a number longer than {digits} digits."
         )

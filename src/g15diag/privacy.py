@@ -19,15 +19,14 @@ import re
 
 from g15diag import errors, identifiers
 from g15diag.protocol import elm, kwp, obd, uds
-from g15diag.protocol.elm import Line
-from g15diag.transport.base import Traffic
+from g15diag.protocol.can import Frame, Line, Traffic, id_text
 
 MASK = "**"
 #: Requests whose answers carry the serial or the VIN (request bytes after the service ID
 #: are matched as a prefix, so ``22 F18C F190`` counts too).
 SENSITIVE_REQUESTS = (
-    uds.read_data_by_identifier(0xF18C),  # head-unit serial
-    uds.read_data_by_identifier(0xF190),  # VIN
+    uds.read_data_by_identifier(uds.ECU_SERIAL_NUMBER),  # head-unit serial
+    uds.read_data_by_identifier(uds.VIN),
     obd.vin_request(),  # 09 02
     kwp.read_local_identifier(kwp.IDENT_BLOCK),  # 21 80
     kwp.read_local_identifier(kwp.VIN_BLOCK),  # 21 81
@@ -76,13 +75,6 @@ def _render(data: bytes, spaces: bool, masked: list[bool] | None = None) -> str:
     masked = mask_frame(data) if masked is None else masked
     parts = [MASK if m else f"{b:02X}" for b, m in zip(data, masked, strict=True)]
     return (" " if spaces else "").join(parts)
-
-
-def _id_text(can_id: int, spaces: bool) -> str:
-    if can_id <= 0x7FF:
-        return f"{can_id:03X}"
-    raw = f"{can_id:08X}"
-    return (" " if spaces else "").join(raw[i : i + 2] for i in range(0, 8, 2))
 
 
 def _sensitive_answer(payload: bytes) -> bool:
@@ -203,7 +195,7 @@ class TrafficMasker:
         spaces = " " in stripped
         lead = line.text[: len(line.text) - len(line.text.lstrip())]
         tail = line.text[len(line.text.rstrip()) :]
-        body = _id_text(frame.can_id, spaces) + (" " if spaces else "")
+        body = id_text(frame.can_id, spaced=spaces) + (" " if spaces else "")
         return lead + body + _render(data, spaces, masked) + tail
 
     def _text_line(self, text: str, step: Traffic, sensitive: bool) -> str:
@@ -271,7 +263,7 @@ def _native_line(text: str) -> Line | None:
         return None
     if not _is_hex("".join(tokens)):
         return None
-    return Line(text, elm.Frame(int(tokens[0], 16), bytes.fromhex("".join(tokens[1:]))))
+    return Line(text, Frame(int(tokens[0], 16), bytes.fromhex("".join(tokens[1:]))))
 
 
 class TrafficRedactor:

@@ -18,9 +18,9 @@ from typing import Any
 
 from g15diag import inputs
 from g15diag.errors import UsageError
+from g15diag.protocol.can import BITRATES, Target
 from g15diag.protocol.session import Session
 from g15diag.toml_lines import line_of
-from g15diag.transport.base import Target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +29,6 @@ else:  # pragma: no cover
 
 DEFAULT_PROFILE = "almera-g15"
 SCHEMA = 1
-BITRATES = (500_000, 250_000)
 FAMILIES = ("uds", "kwp")
 DECODINGS = ("ascii", "vin", "byte", "hex", "renault_block")
 ROLES = ("serial", "part_number", "supplier", "hardware", "software", "vin", "diag_version", "")

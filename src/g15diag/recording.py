@@ -8,6 +8,7 @@ replaces a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -17,8 +18,9 @@ from typing import Any
 
 from g15diag import __version__, files
 from g15diag.errors import G15DiagError, UsageError
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.traces import candump, sidecar
-from g15diag.transport.base import Target, Transport
+from g15diag.transport.base import Transport
 
 
 class Recorder:
@@ -52,6 +54,8 @@ class Recorder:
         """Listen to ``transport``'s frames and note every target it is pointed at."""
         transport.frame_listeners.append(self.on_frame)
         transport.target_listeners.append(self.on_target)
+        with contextlib.suppress(G15DiagError):  # the sidecar names the adapter (ATI, once)
+            transport.adapter_identity()
 
     def on_target(self, target: Target) -> None:
         if target not in self.targets:
@@ -123,8 +127,8 @@ class Recorder:
             "bitrate": bitrate,
             "ids": [
                 {
-                    "request": f"0x{candump.id_text(t.request_id)}",
-                    "response": f"0x{candump.id_text(t.response_id)}",
+                    "request": can_id_text(t.request_id),
+                    "response": can_id_text(t.response_id),
                     "bitrate": t.bitrate,
                 }
                 for t in self.targets

@@ -14,6 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from types import FrameType
 from typing import Any, TypeAlias
 
@@ -41,6 +42,33 @@ class Interrupted(KeyboardInterrupt):
     @property
     def exit_status(self) -> int:
         return 128 + self.signum
+
+
+class Cancelled(KeyboardInterrupt):
+    """The page stopped while a read ran in its thread: the read ends before its next
+    request; like Ctrl-C it unwinds every ``with`` (sessions are left, the port closed)."""
+
+
+#: the stop event of the run in this thread (the page's worker sets one per job)
+_cancel: ContextVar[threading.Event | None] = ContextVar("g15diag_cancel", default=None)
+
+
+@contextmanager
+def cancelled_by(event: threading.Event) -> Iterator[None]:
+    """Requests sent in this thread inside the block raise :class:`Cancelled` once ``event``
+    is set (the transport asks :func:`check_cancelled` before each, except a session exit)."""
+    token = _cancel.set(event)
+    try:
+        yield
+    finally:
+        _cancel.reset(token)
+
+
+def check_cancelled() -> None:
+    """Raise :class:`Cancelled` if this thread's run was asked to stop."""
+    event = _cancel.get()
+    if event is not None and event.is_set():
+        raise Cancelled()
 
 
 class _State:

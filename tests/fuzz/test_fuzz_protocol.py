@@ -272,7 +272,7 @@ class _Scripted(Transport):
     def _send(self, pdu: bytes) -> None:
         self.sent.append(pdu)
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self.answers.pop(0) if self.answers else None
 
 

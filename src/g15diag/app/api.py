@@ -39,6 +39,7 @@ from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
 from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
+from g15diag.client import pending_notices
 from g15diag.errors import UsageError
 from g15diag.profiles import Candidate, Profile
 from g15diag.transport.ble.gatt import BleAdapter
@@ -109,15 +110,18 @@ def _search(
     opts: AdapterOptions,
     sessions: str | SessionMode,
     progress: ProgressHook | None,
+    run: Run,
     wide: bool = False,
 ) -> dict[str, Any]:
-    """The search arguments read_serial, identify and session share, validated once."""
+    """The search arguments read_serial, identify and session share, validated once; the
+    run's ``notice`` hears when the unit keeps answering responsePending."""
     return {
         "bitrate": opts.bus_bitrate,
         "candidates": search_candidates(opts, wide),
         "reads": opts.reads,
         "sessions": _sessions(sessions),
         "progress": _progress(progress),
+        "on_pending": pending_notices(run.notice),
     }
 
 
@@ -169,7 +173,7 @@ def read_serial(
         reads=reads,
     )
     policy = _run(run, "read-serial", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _read_serial_mod.read_serial(link.transport, prof, **search)
         link.note_result(result.to_dict())
@@ -211,7 +215,7 @@ def identify(
         reads=reads,
     )
     policy = _run(run, "identify", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())  # the trace sidecar's "what was read"
@@ -275,7 +279,7 @@ def session(
         reads=reads,
     )
     policy = _run(run, "session", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, wide), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())
@@ -348,8 +352,7 @@ def discover(
     """Sweep the identification ranges of every unit that answers (``discover``).
 
     With ``keep_partial`` an adapter error ends the sweep instead of raising: the result
-    holds what came before and the error (its text as this call shows errors); so does a
-    Ctrl-C. With ``widen``, when no candidate answers, every address of ``wide`` is tried.
+    holds what came before and the error (its text as this call shows errors).
     """
     from g15diag.app.discover import discover as _discover
 
@@ -439,6 +442,8 @@ def export(
     """
     from g15diag.app.export import check_writable, format_for, render, write
 
+    if not isinstance(output, (str, Path)):
+        raise UsageError(f"export() needs a file name for output, not {type(output).__name__}.")
     kind = format_for(output, fmt)
     content = render(result, kind, lang=lang, redacted=redact)
     if str(output) == "-":

@@ -26,19 +26,23 @@ from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError, UserInte
 from g15diag.identifiers import looks_like_serial
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import kwp, uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 SCHEMA_VERSION = 1
 #: seconds one unit's sweep may take before the rest is left out (marked "truncated")
 UNIT_BUDGET = 60.0
 #: requests whose answers are the VIN or the part number (never serial candidates)
 VIN_REQUESTS = {
-    uds.read_data_by_identifier(0xF190),
-    kwp.read_ecu_identification(0x90),
+    uds.read_data_by_identifier(uds.VIN),
+    kwp.read_ecu_identification(kwp.VIN_OPTION),
     kwp.read_local_identifier(kwp.VIN_BLOCK),
 }
-PART_REQUESTS = {uds.read_data_by_identifier(0xF187), kwp.read_ecu_identification(0x87)}
+PART_REQUESTS = {
+    uds.read_data_by_identifier(uds.SPARE_PART_NUMBER),
+    kwp.read_ecu_identification(kwp.SPARE_PART_NUMBER),
+}
 
 
 def sweep_requests() -> list[bytes]:
@@ -155,6 +159,7 @@ def discover(
         if not keep_partial or isinstance(exc, (UsageError, ReadOnlyViolation)):
             raise
         return _partial(transport, profile, table, rows, units, current, clock(), exc)
+    transport.adapter_identity()  # the report names the adapter: ATI once, after the sweep
     return DiscoverResult(table, tuple(units), transport.info, profile.name)
 
 

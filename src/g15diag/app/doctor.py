@@ -23,13 +23,14 @@ from g15diag.app.checks import MISSING, OK, WARNING, Check, DoctorReport
 from g15diag.app.host_checks import linux_checks
 from g15diag.app.link import Link, Run
 from g15diag.protocol import elm, uds
+from g15diag.transport import elm_commands
 
 if TYPE_CHECKING:
     from g15diag.adapter import AdapterOptions
     from g15diag.transport.elm327 import Elm327Transport
 LOW_VOLTAGE = voltage.LOW_VOLTAGE
-ENGINE_REQUEST, ENGINE_RESPONSE = 0x7E0, 0x7E8
-VIN_REQUEST = uds.read_data_by_identifier(0xF190)  # requests are built in protocol/
+ENGINE_REQUEST, ENGINE_RESPONSE = elm_commands.ENGINE_REQUEST, elm_commands.ENGINE_RESPONSE
+VIN_REQUEST = uds.read_data_by_identifier(uds.VIN)  # requests are built in protocol/
 SINGLE_FRAME_MAX = 7  # a longer answer is multi-frame (ISO 15765-2, classic CAN)
 #: "ELM327" versions ELM Electronics never released: clone labels (FORScan t=1575; ELMduino #69)
 CLONE_VERSIONS = re.compile(r"\bv(1\.5|2\.[1-9])\b", re.IGNORECASE)
@@ -43,29 +44,12 @@ CLONE_ADVICE = (
 
 # --- the adapter ------------------------------------------------------------------------
 
-#: (check name, command, required): everything the read path sends, in its order.
-CAPABILITIES: tuple[tuple[str, str, bool], ...] = (
-    ("ATH1", "ATH1", True),
-    ("ATS0", "ATS0", False),
-    ("ATSP6/8", "ATSP{protocol:X}", True),
-    ("ATSH", f"ATSH{ENGINE_REQUEST:03X}", True),
-    ("ATCRA", f"ATCRA{ENGINE_RESPONSE:03X}", True),
-    ("ATFC SH", f"ATFCSH{ENGINE_REQUEST:03X}", True),
-    ("ATFC SD", "ATFCSD300000", True),
-    ("ATFC SM", "ATFCSM1", True),
-    ("ATST", "ATST19", False),
+#: (check name, command, required): the adapter commands doctor tests, described once in
+#: transport/elm_commands.py (the same table the lowest write allows lines from)
+CAPABILITIES: tuple[tuple[str, str, bool], ...] = tuple(
+    (c.check, c.probe, c.required) for c in elm_commands.CAPABILITIES
 )
-_WHAT = {
-    "ATH1": "CAN IDs in answers (needed to tell units apart)",
-    "ATS0": "spaces off (only makes answers shorter)",
-    "ATSP6/8": "CAN 11-bit protocol",
-    "ATSH": "request CAN ID",
-    "ATCRA": "receive filter for the head unit's answer ID",
-    "ATFC SH": "flow-control ID for multi-frame answers",
-    "ATFC SD": "flow-control data",
-    "ATFC SM": "user flow-control mode",
-    "ATST": "answer wait time (reads are slower without it)",
-}
+_WHAT = {c.check: c.what for c in elm_commands.CAPABILITIES}
 
 
 def run_doctor(
@@ -270,7 +254,7 @@ def _request_test(transport: Elm327Transport, unredacted: bool) -> list[Check]:
         checks.append(_truncated(f"the answer {answer[:3].hex(' ').upper()} does not echo F1 90"))
         return checks
     if isinstance(classified, uds.Negative):
-        if classified.nrc == 0x13:
+        if classified.nrc == uds.INCORRECT_MESSAGE_LENGTH:
             checks.append(_truncated("the ECU called the request the wrong length (NRC 0x13)"))
         else:
             checks.append(

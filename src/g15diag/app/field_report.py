@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 
 
 def report_bytes(
-    doctor: dict[str, Any] | None, result: DiscoverResult, trace: Path, unredacted: bool
+    doctor: dict[str, Any] | None,
+    result: DiscoverResult,
+    trace: Path,
+    unredacted: bool,
+    *,
+    own: bool = True,
 ) -> bytes:
-    """The zip of a finished (or partial) discover run recorded in ``trace``."""
+    """The zip of a finished (or partial) discover run recorded in ``trace`` (``own``: the
+    tool wrote the trace and its sidecar in this run, not the user's ``--trace``)."""
     from g15diag import __version__
     from g15diag.app.report import bundle
     from g15diag.traces import sidecar
@@ -30,7 +36,7 @@ def report_bytes(
         scan=result.scan.to_dict(),
         discover=result.to_dict(),
         trace=trace,
-        sidecar=sidecar.load_for(trace) or {},
+        sidecar=sidecar.load_for(trace, own=own) or {},
         unredacted=unredacted,
         version=__version__,
     )

@@ -35,9 +35,9 @@ from g15diag.app.search import (
     confirm,
     find_unit,
 )
-from g15diag.client import Client, Timing
+from g15diag.client import Client, PendingHook, Timing
 from g15diag.profiles import Candidate, Item, Profile
-from g15diag.protocol import obd
+from g15diag.protocol import kwp, obd, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import Transport
 
@@ -58,7 +58,13 @@ __all__ = [
 ]
 
 #: NRCs that mean "this service is not there" (0x7F/0x80 only in this session).
-SERVICE_ABSENT = frozenset({0x11, 0x7F, 0x80})
+SERVICE_ABSENT = frozenset(
+    {
+        uds.SERVICE_NOT_SUPPORTED,
+        uds.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+        kwp.SERVICE_NOT_SUPPORTED_IN_ACTIVE_MODE,
+    }
+)
 
 
 def identify(
@@ -72,14 +78,15 @@ def identify(
     now: _dt.datetime | None = None,
     sessions: SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    on_pending: PendingHook | None = None,
 ) -> IdentifyResult:
     """Find the head unit among the candidates and read every identification item.
 
     ``bitrate`` is tried first, then the candidates' other bit rates. The serial is read
     ``reads`` times; different bytes raise :class:`ReadsDisagree`. ``progress`` is called
-    before every rung of the search.
+    before every rung of the search; ``on_pending`` at every responsePending.
     """
-    client = Client(transport, timing)
+    client = Client(transport, timing, on_pending=on_pending)
     cands = list(candidates if candidates is not None else profile.head_units)
     with SessionKeeper(client, sessions) as keeper:
         found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)
@@ -90,6 +97,7 @@ def identify(
         items = _read_unit(client, keeper, profile, found, reads)
         keeper.leave()
     engine_item = _read_engine_vin(client, profile)
+    transport.adapter_identity()  # the sheet names the adapter: ATI once, after the reads
     all_items = (*items, engine_item)
     serial_ok = any(i.item.role == "serial" and i.status == OK for i in items)
     return IdentifyResult(

@@ -1,7 +1,7 @@
 """Diagnostic sessions at the app layer: entered only when the rule allows, always left.
 
 The rule itself (:class:`~g15diag.protocol.session.SessionRule`) belongs to the transport and
-is checked in its final ``send``; the client feeds it the unit's refusals. The
+is checked in its final ``send``; the transport feeds it what it received itself. The
 :class:`SessionKeeper` is the app's side: a context manager around one command's requests that
 asks only what the rule allows, knows the session reads happen in, and on leaving the
 ``with`` block — normally, on an error or on Ctrl-C — returns the unit to its default session.
@@ -16,7 +16,7 @@ from types import TracebackType
 from g15diag import errors
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.client import Client
-from g15diag.protocol.session import Session, SessionRule
+from g15diag.protocol.session import Session
 
 
 class SessionMode(enum.Enum):
@@ -32,7 +32,7 @@ class SessionKeeper:
     def __init__(self, client: Client, mode: SessionMode = SessionMode.AUTO) -> None:
         self.client = client
         self.mode = mode
-        self.rule: SessionRule = client.transport.sessions
+        self.transport = client.transport  # owns the session rule; read, never fed, here
         self.current = Session.DEFAULT
         self.log: list[Reply] = []  # every session request sent and its reply
 
@@ -52,14 +52,14 @@ class SessionKeeper:
             self.leave()
 
     def ask(self, request: bytes) -> Reply:
-        """One read in the current session (the client tells the rule about refusals)."""
+        """One read in the current session (the transport tells its rule about refusals)."""
         return ask(self.client, request, self.current)
 
     def may_enter(self, session: Session) -> bool:
         return (
             self.mode is SessionMode.AUTO
-            and self.rule.permitted
-            and self.rule.active is None
+            and self.transport.session_permitted
+            and self.transport.session_active is None
             and session is not Session.DEFAULT
         )
 
@@ -72,16 +72,14 @@ class SessionKeeper:
             )
         assert session.request is not None
         reply = ask(self.client, session.request, Session.DEFAULT)  # the transport's rule admits it
-        self.log.append(reply)
-        if reply.outcome is Outcome.REFUSED:
-            self.rule.not_entered()
-        elif reply.outcome is Outcome.ANSWERED:
+        self.log.append(reply)  # a refusal: the transport noted that nothing was entered
+        if reply.outcome is Outcome.ANSWERED:
             self.current = session
         return reply
 
     def leave(self) -> None:
         """Return the unit to its default session if a session was (or may have been) entered."""
-        active = self.rule.active
+        active = self.transport.session_active
         self.current = Session.DEFAULT
         if active is not None and active.exit_request is not None:
             self.log.append(ask(self.client, active.exit_request, Session.DEFAULT))

@@ -20,8 +20,9 @@ from typing import Any
 from g15diag import privacy
 from g15diag.adapter import BAUD_AUTO, AdapterOptions, make_transport
 from g15diag.errors import G15DiagError, UsageError
+from g15diag.protocol.can import Traffic
 from g15diag.recording import Recorder
-from g15diag.transport.base import Traffic, Transport
+from g15diag.transport.base import Transport
 
 __all__ = ["Link", "Notice", "Run", "TrafficEvent", "TrafficHook"]
 

@@ -19,13 +19,16 @@ class Outcome(str, enum.Enum):
     SILENT = "silent"
     PENDING = "pending"  # responsePending (0x78) only, past the P2* budget
     BUS_ERROR = "silent (bus error)"  # the adapter reported CAN ERROR: no bus at this rate
+    #: DATA ERROR: a unit answered, but its frames failed the adapter's check (unpadded
+    #: frames on v1.x firmware): a unit is there
+    DATA_ERROR = "answered (DATA ERROR)"
     MALFORMED = "malformed"  # an answer that does not fit the request: a unit is there
     SKIPPED = "skipped"  # not asked (not needed, or the service is absent)
 
     @property
     def present(self) -> bool:
         """True when the reply shows a unit at the address."""
-        return self in (Outcome.ANSWERED, Outcome.REFUSED, Outcome.MALFORMED)
+        return self in (Outcome.ANSWERED, Outcome.REFUSED, Outcome.MALFORMED, Outcome.DATA_ERROR)
 
     @property
     def item_status(self) -> str:
@@ -39,6 +42,7 @@ _ITEM_STATUS = {
     Outcome.PENDING: "no_answer",
     Outcome.BUS_ERROR: "no_answer",
     Outcome.MALFORMED: "malformed",
+    Outcome.DATA_ERROR: "malformed",
     Outcome.SKIPPED: "skipped",
 }
 
@@ -60,6 +64,8 @@ class Reply:
             return self.error.nrc_name
         if self.outcome is Outcome.PENDING:
             return f"responsePending only: {self.error}"
+        if self.outcome is Outcome.DATA_ERROR:
+            return "the adapter rejected the answer (DATA ERROR)"
         return str(self.error) if self.outcome is Outcome.MALFORMED else ""
 
 
@@ -79,5 +85,7 @@ def ask(client: Client, request: bytes, session: Session = Session.DEFAULT) -> R
         return Reply(request, Outcome.REFUSED, session, nrc=exc.nrc, error=exc)
     except errors.MalformedResponse as exc:
         return Reply(request, Outcome.MALFORMED, session, error=exc)
+    except errors.FrameCheckFailed as exc:
+        return Reply(request, Outcome.DATA_ERROR, session, error=exc)
     except errors.CanBusError as exc:
         return Reply(request, Outcome.BUS_ERROR, session, error=exc)

@@ -22,12 +22,13 @@ from g15diag.app.search import (
     Step,
     find_unit,
 )
-from g15diag.client import Client, Timing
+from g15diag.client import Client, PendingHook, Timing
 from g15diag.identifiers import DecodedText, decode
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 __all__ = ["Attempt", "SerialResult", "read_serial"]
 
@@ -90,6 +91,7 @@ def read_serial(
     timing: Timing | None = None,
     sessions: SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    on_pending: PendingHook | None = None,
 ) -> SerialResult:
     """Find the unit among ``candidates`` (default: the profile's) and read its serial.
 
@@ -97,7 +99,7 @@ def read_serial(
     ``reads`` times; different bytes raise :class:`ReadsDisagree`. A unit that answers but
     gives no serial raises :class:`~g15diag.errors.SerialNotFound`.
     """
-    client = Client(transport, timing)
+    client = Client(transport, timing, on_pending=on_pending)
     cands = list(candidates if candidates is not None else profile.head_units)
     with SessionKeeper(client, sessions) as keeper:
         found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)
@@ -127,7 +129,7 @@ def no_serial(target: Target, climb: Climb, sessions: SessionMode) -> errors.Ser
         reply = s.reply
         what = reply.outcome.value
         if reply.nrc is not None:
-            what = f"NRC 0x{reply.nrc:02X} ({uds.nrc_name(reply.nrc)})"
+            what = f"NRC 0x{reply.nrc:02X} ({uds.nrc_name(reply.nrc, reply.request)})"
         said.append(f"{reply.request.hex(' ').upper()} in {reply.session.label}: {what}")
     hint = (
         "The serial is not at a standard place on this unit. Run `g15diag discover` to list "

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from g15diag import privacy
+from g15diag import by_value, privacy
 from g15diag.app.export import mask_serial, mask_vin
 from g15diag.traces import candump
 from g15diag.traces.candump import Frame
@@ -59,14 +59,40 @@ This report is UNREDACTED: it contains the VIN and the serial number (personal d
 """
 
 
-def sensitive_requests(discover: dict[str, Any]) -> set[bytes]:
-    """Requests whose answers must be masked: the fixed serial/VIN ones and every identifier
-    whose answer looked like a serial or the VIN."""
+def _designated(discover: dict[str, Any]) -> set[bytes]:
+    """The fixed serial/VIN requests and every identifier whose answer looked like a serial
+    or the VIN: where those values are (their fields keep a documented part)."""
     out = {bytes(r) for r in privacy.SENSITIVE_REQUESTS}
-    for unit in discover.get("units", []):
-        for item in unit["items"]:
-            if item["serial_candidate"] or _vin_like(item.get("text")):
-                out.add(bytes.fromhex(item["request"]))
+    for item in _items(discover):
+        if item["serial_candidate"] or _vin_like(item.get("text")):
+            out.add(bytes.fromhex(item["request"]))
+    return out
+
+
+def _items(discover: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for unit in discover.get("units", []) for item in unit["items"]]
+
+
+def known_values(discover: dict[str, Any]) -> tuple[str, ...]:
+    """The serial and VIN values this run found (for masking by value)."""
+    designated = _designated(discover)
+    return by_value.cores(
+        item.get("text")
+        for item in _items(discover)
+        if bytes.fromhex(item["request"]) in designated
+    )
+
+
+def sensitive_requests(discover: dict[str, Any]) -> set[bytes]:
+    """Requests whose answers must be masked: the designated ones (:func:`_designated`) and,
+    by value, every identifier whose answer carries one of their values in any shape
+    (:mod:`g15diag.by_value`)."""
+    out = _designated(discover)
+    known = known_values(discover)
+    for item in _items(discover):
+        raw = bytes.fromhex(item["hex"]) if item.get("hex") else None
+        if by_value.contains(item.get("text"), known) or by_value.contains_bytes(raw, known):
+            out.add(bytes.fromhex(item["request"]))
     return out
 
 
@@ -75,16 +101,21 @@ def _vin_like(text: str | None) -> bool:
 
 
 def mask_discover(data: dict[str, Any], sensitive: set[bytes]) -> dict[str, Any]:
-    """A copy of ``discover --json`` with serial candidates and VINs masked, hex removed."""
+    """A copy of ``discover --json`` with serial candidates and VINs masked (their documented
+    part kept), every other occurrence of their values starred, hex removed."""
+    designated, known = _designated(data), known_values(data)
     out = copy.deepcopy(data)
     out["redacted"] = True
-    for unit in out.get("units", []):
-        for item in unit["items"]:
-            if bytes.fromhex(item["request"]) not in sensitive or item["text"] is None:
-                continue
+    for item in _items(out):
+        request = bytes.fromhex(item["request"])
+        if request not in sensitive or item["text"] is None:
+            continue
+        if request in designated:
             vin = _vin_like(item["text"]) and not item["serial_candidate"]
             item["text"] = mask_vin(item["text"]) if vin else mask_serial(item["text"])
-            item["hex"] = None
+        else:  # the serial or the VIN repeated in another slot: starred where it is
+            item["text"] = by_value.mask(item["text"], known)
+        item["hex"] = None
     return out
 
 

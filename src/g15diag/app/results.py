@@ -16,8 +16,9 @@ from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.search import Attempt, Step
 from g15diag.profiles import Candidate, Item, Profile
 from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
-from g15diag.transport.base import AdapterInfo, Target, can_id_text
+from g15diag.transport.base import AdapterInfo
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Item as RecordItem
@@ -208,7 +209,7 @@ def _record_item(result: ItemResult) -> RecordItem:
     from g15diag.app.export.record import Item as RecordItem
 
     engine = result.ecu == "engine"
-    service = 0x09 if engine else result.item.request[0]
+    request = obd.vin_request() if engine else result.item.request  # names the NRC: UDS/KWP
     decoded = result.decoded
     as_text = decoded is not None and result.item.decoding in ("ascii", "vin")
     block = result.block() if result.item.decoding == "renault_block" else None
@@ -221,7 +222,7 @@ def _record_item(result: ItemResult) -> RecordItem:
         request="09 02" if engine else result.item.request.hex(" ").upper(),
         status=result.status,
         nrc=f"0x{result.nrc:02X}" if result.nrc is not None else None,
-        nrc_name=uds.nrc_name(result.nrc, service) if result.nrc is not None else None,
+        nrc_name=uds.nrc_name(result.nrc, request) if result.nrc is not None else None,
         detail=result.detail or None,
         text=result.text,
         hex=result.raw.hex().upper() if result.raw is not None else None,

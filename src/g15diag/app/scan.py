@@ -9,18 +9,20 @@ waits anywhere.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from g15diag.app.outcome import Outcome, ask
-from g15diag.app.search import ProgressHook, SearchProgress, plan, short_silence
+from g15diag.app.search import ProgressHook, SearchProgress, plan
 from g15diag.client import Client, Timing
-from g15diag.errors import UsageError
+from g15diag.errors import G15DiagError, UsageError
 from g15diag.profiles import Candidate, Profile
-from g15diag.transport.base import AdapterInfo, Target, Transport, can_id_text
+from g15diag.protocol.can import FUNCTIONAL_IDS, Target, can_id_text
+from g15diag.transport.base import AdapterInfo, Transport
 
 #: Functional (broadcast) request IDs: never a physical unit's address (ISO 15765-4 OBD).
-BROADCAST_IDS = frozenset({0x7DF})
+BROADCAST_IDS = FUNCTIONAL_IDS
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ScanRow:
     outcome: Outcome
     nrc: int | None
     seconds: float
+    request: bytes = b""  # the probe request (names the NRC: UDS or KWP2000)
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,7 @@ def scan(
     clock: Callable[[], float] | None = None,
     rows: list[ScanRow] | None = None,
 ) -> ScanResult:
-    """Probe every candidate at each of its bit rates (bit rate by bit rate); each row is
-    also appended to ``rows`` when given, so a caller still has them after a Ctrl-C.
+    """Probe every candidate at each of its bit rates (bit rate by bit rate).
 
     Times are measured on ``clock``, by default the transport's (:attr:`Transport.clock`).
     """
@@ -130,10 +132,16 @@ def scan(
         raise UsageError("Nothing to scan: the candidate list is empty.")
     steps = plan(cands, cands[0].bitrates[0], transport.fixed_bitrate)
     client = Client(transport, timing, clock=clock)
-    rows = [] if rows is None else rows
+    tune = getattr(transport, "set_silence_wait", None)
+    previous = getattr(transport, "ident_st", None)
+    if tune is not None:
+        from g15diag.transport.elm327 import SCAN_ST
+
+        tune(SCAN_ST)
+    rows = [] if rows is None else rows  # the caller's list keeps them after a Ctrl-C
     first = len(rows)
     started = clock()
-    with short_silence(transport):
+    try:
         for n, (cand, target) in enumerate(steps, 1):
             rung = profile.rungs_for(cand)[0]
             if progress:
@@ -146,5 +154,11 @@ def scan(
             t0 = clock()
             transport.set_target(target)
             reply = ask(client, rung.items[0].request)
-            rows.append(ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0))
+            rows.append(
+                ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request)
+            )
+    finally:
+        if tune is not None and previous is not None:
+            with contextlib.suppress(G15DiagError):
+                tune(previous)
     return ScanResult(tuple(rows[first:]), transport.info, profile.name, clock() - started)

@@ -9,18 +9,18 @@ always returns the unit to its default session.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NoReturn
 
-from g15diag import errors, privacy
+from g15diag import errors, hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
-from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES, wide_seconds
+from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
+from g15diag.protocol.can import Target
 from g15diag.protocol.session import Session
-from g15diag.transport.base import Target, Transport
 
 __all__ = [
     "Attempt",
@@ -37,9 +37,7 @@ __all__ = [
     "find_unit",
     "plan",
     "rates_in_order",
-    "short_silence",
     "wide_candidates",
-    "wide_seconds",
 ]
 
 
@@ -66,6 +64,7 @@ class Attempt:
     name: str
     outcome: Outcome
     nrc: int | None = None
+    error: errors.G15DiagError | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -121,9 +120,19 @@ def plan(
 
 
 def confirm(client: Client, request: bytes, first: bytes, reads: int) -> None:
-    """Read ``request`` again until ``reads`` identical answers; raise ReadsDisagree."""
+    """Read ``request`` again until ``reads`` identical answers; raise ReadsDisagree, or
+    FellSilent when the unit that answered read 1 does not answer a later one."""
     for n in range(2, reads + 1):
-        again = client.read(request)
+        try:
+            again = client.read(request)
+        except errors.NoAnswer as exc:  # silence, or responsePending past P2*
+            raise errors.FellSilent(
+                f"The head unit answered read 1 of the serial, then did not answer read {n} "
+                "(sent to confirm it). Nothing is reported as the serial.",
+                hint="The unit answered once, so the address is right: it may have gone to "
+                "sleep or the connector moved. Keep the ignition in ACC, check the adapter "
+                "sits firmly, and run the read again.",
+            ) from exc
         if again != first:
             raise errors.ReadsDisagree(
                 (
@@ -209,6 +218,98 @@ def _read_rung(
     return False
 
 
+def find_unit(
+    client: Client,
+    keeper: SessionKeeper,
+    profile: Profile,
+    cands: Sequence[Candidate],
+    bitrate: int,
+    *,
+    reads: int = 2,
+    progress: ProgressHook | None = None,
+) -> Found:
+    """The first candidate that answers (``bitrate`` first, then the others), its ladder
+    climbed. Raise NoAnswer / PendingTimeout, FrameCheckFailed (a unit answered with DATA
+    ERROR), or CanBusError when no bit rate had a bus.
+
+    A transport with a quick wait (ELM327: P2 plus a margin) first tries every candidate with
+    it; only when that pass finds nobody are they tried again with the long wait.
+    """
+    steps = plan(cands, bitrate, client.transport.fixed_bitrate)
+    passes = (True, False) if client.transport.quick_wait(True) else (False,)
+    attempts: list[Attempt] = []
+    for quick in passes:
+        if not quick and len(passes) > 1:
+            client.transport.quick_wait(False)
+        found = _search_pass(client, keeper, profile, steps, reads, progress)
+        if isinstance(found, Found):
+            return found
+        attempts = found
+        if not any(a.outcome is Outcome.SILENT for a in attempts):
+            break  # bus errors or endless pending: a longer wait changes nothing
+    _nobody(attempts, wide=any(c.source == "--wide" for c in cands))
+
+
+def _search_pass(
+    client: Client,
+    keeper: SessionKeeper,
+    profile: Profile,
+    steps: Sequence[tuple[Candidate, Target]],
+    reads: int,
+    progress: ProgressHook | None,
+) -> Found | list[Attempt]:
+    """One pass over every (candidate, target): the unit found, or every attempt."""
+    attempts: list[Attempt] = []
+    for k, (cand, target) in enumerate(steps, 1):
+        keeper.new_address()
+        client.transport.set_target(target)
+
+        def on_rung(rung: Rung, k: int = k, target: Target = target) -> None:
+            if progress:
+                progress(
+                    SearchProgress(
+                        target.request_id, target.response_id, target.bitrate, rung.name, k,
+                        len(steps),
+                    )
+                )  # fmt: skip
+
+        result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
+        probe = result.probe
+        attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
+        if probe.outcome is Outcome.DATA_ERROR and not any(result.answered()):
+            assert isinstance(probe.error, errors.FrameCheckFailed)
+            raise errors.FrameCheckFailed(
+                probe.error.status,
+                command=probe.error.command,
+                where=f"{target.label} ({target.bitrate // 1000} kbit/s, {cand.name})",
+            )
+        if probe.outcome.present:
+            return Found(cand, target, result, tuple(attempts))
+    return attempts
+
+
+def _nobody(attempts: list[Attempt], *, wide: bool = False) -> NoReturn:
+    """Raise what a search that found nobody ends in."""
+    pending = [a for a in attempts if a.outcome is Outcome.PENDING]
+    if pending:
+        assert isinstance(pending[-1].error, errors.PendingTimeout)
+        raise pending[-1].error
+    bus_errors = [a.error for a in attempts if a.outcome is Outcome.BUS_ERROR]
+    if attempts and len(bus_errors) == len(attempts):
+        assert isinstance(bus_errors[0], errors.CanBusError)
+        raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
+    if wide:
+        first, last = WIDE_RANGE
+        rates = " and ".join(str(r // 1000) for r in WIDE_RATES)
+        tried = f"every request ID {first:03X}-{last:03X} but 7DF, at {rates} kbit/s"
+    else:
+        tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
+    raise errors.NoAnswer(
+        f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",
+        hint=hints.WIDE_DONE_HINT if wide else hints.NOTHING_ANSWERED_HINT,
+    )
+
+
 def wide_candidates(profile: Profile) -> list[Candidate]:
     """``--wide``: the profile's candidates, then every other 11-bit request ID of
     :data:`WIDE_RANGE` but the broadcast 0x7DF, at both :data:`WIDE_RATES`. The response ID
@@ -227,94 +328,3 @@ def wide_candidates(profile: Profile) -> list[Candidate]:
             Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")
         )
     return [*profile.head_units, *added]
-
-
-@contextlib.contextmanager
-def short_silence(transport: Transport, on: bool = True) -> Iterator[None]:
-    """While probing many addresses: the ELM327's short silence wait (``SCAN_ST``), restored
-    after; nothing on other transports (or with ``on=False``)."""
-    tune = getattr(transport, "set_silence_wait", None)
-    previous = getattr(transport, "ident_st", None)
-    if not on or tune is None or previous is None:
-        yield
-        return
-    from g15diag.transport.elm327 import SCAN_ST
-
-    tune(SCAN_ST)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(errors.G15DiagError):
-            tune(previous)
-
-
-def find_unit(
-    client: Client,
-    keeper: SessionKeeper,
-    profile: Profile,
-    cands: Sequence[Candidate],
-    bitrate: int,
-    *,
-    reads: int = 2,
-    progress: ProgressHook | None = None,
-) -> Found:
-    """The first candidate that answers (``bitrate`` first, then the others), its ladder
-    climbed. Raise NoAnswer / PendingTimeout, or CanBusError when no bit rate had a bus."""
-    steps = plan(cands, bitrate, client.transport.fixed_bitrate)
-    wide = any(c.source == "--wide" for c in cands)
-    with short_silence(client.transport, on=wide):
-        return _search(client, keeper, profile, steps, reads, progress, wide)
-
-
-def _search(
-    client: Client,
-    keeper: SessionKeeper,
-    profile: Profile,
-    steps: Sequence[tuple[Candidate, Target]],
-    reads: int,
-    progress: ProgressHook | None,
-    wide: bool,
-) -> Found:
-    from g15diag import hints
-
-    attempts: list[Attempt] = []
-    pending: errors.PendingTimeout | None = None
-    bus_errors: list[errors.CanBusError] = []
-    for k, (cand, target) in enumerate(steps, 1):
-        keeper.new_address()
-        client.transport.set_target(target)
-
-        def on_rung(rung: Rung, k: int = k, target: Target = target) -> None:
-            if progress:
-                progress(
-                    SearchProgress(
-                        target.request_id, target.response_id, target.bitrate, rung.name, k,
-                        len(steps),
-                    )
-                )  # fmt: skip
-
-        result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
-        probe = result.probe
-        attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc))
-        if probe.outcome is Outcome.BUS_ERROR:
-            assert isinstance(probe.error, errors.CanBusError)
-            bus_errors.append(probe.error)
-        elif probe.outcome is Outcome.PENDING:
-            assert isinstance(probe.error, errors.PendingTimeout)
-            pending = probe.error
-        elif probe.outcome.present:
-            return Found(cand, target, result, tuple(attempts))
-    if pending is not None:
-        raise pending
-    if attempts and len(bus_errors) == len(attempts):
-        raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
-    if wide:
-        first, last = WIDE_RANGE
-        rates = " and ".join(str(r // 1000) for r in WIDE_RATES)
-        tried = f"every request ID {first:03X}-{last:03X} but 7DF, at {rates} kbit/s"
-    else:
-        tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
-    raise errors.NoAnswer(
-        f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",
-        hint=hints.WIDE_DONE_HINT if wide else hints.NOTHING_ANSWERED_HINT,
-    )

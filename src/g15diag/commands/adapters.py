@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from g15diag.commands.options import BAUD, TIMEOUT
+from g15diag.visible import visible
 
 
 @click.command("adapters")
@@ -125,4 +126,4 @@ def to_text(found: list[Any], platform: str | None = None) -> str:
             lines.append(f"    ATI: {p.identity}")
         if p.probe_error:
             lines.append(f"    probe: {p.probe_error}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -16,6 +16,7 @@ from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.discover import DiscoverResult
@@ -65,7 +66,19 @@ def command(
             "discover records the exchange: give --trace FILE.log (and/or --report FILE.zip)."
         )
     if report:
+        check_report_name(report)
         files.check_new(report, force=force)  # before the car is read
+        if run.trace is not None:
+            from g15diag.traces import sidecar
+
+            files.check_distinct(
+                [
+                    ("--report", report),
+                    ("--trace", run.trace),
+                    ("the trace's sidecar", str(sidecar.path_for(run.trace))),
+                ]
+            )
+    user_trace = run.trace is not None
     doctor = _doctor(options, run) if report else None
     with tempfile.TemporaryDirectory(prefix="g15diag-report-") as folder:
         if run.trace is None:
@@ -78,7 +91,7 @@ def command(
         else:
             click.echo(to_text(result, hidden))
         if report:
-            written = _write_report(report, force, run, doctor, result)
+            written = _write_report(report, force, run, doctor, result, user_trace)
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
     if isinstance(result.error, UserInterrupt) and result.error.__cause__ is not None:
@@ -93,6 +106,22 @@ def command(
             hint=hints.WIDE_DONE_HINT if widened else hints.NOTHING_ANSWERED_HINT,
         )
     return 0
+
+
+def check_report_name(report: str) -> None:
+    """``--report`` is a zip file with a .zip name: not ``-``, not ``r.json``."""
+    from g15diag.errors import UsageError
+
+    if report == "-":
+        raise UsageError(
+            "--report writes a zip file and cannot go to standard output: name it, e.g. "
+            "--report field-report.zip."
+        )
+    if Path(report).suffix.lower() != ".zip":
+        raise UsageError(
+            f"--report writes a zip file: name it with .zip (e.g. {Path(report).stem}.zip), "
+            f"not {Path(report).name!r}."
+        )
 
 
 def _discover(
@@ -140,12 +169,13 @@ def _write_report(
     run: Run,
     doctor: dict[str, Any] | None,
     result: DiscoverResult,
+    user_trace: bool = False,
 ) -> Path:
     from g15diag import files
     from g15diag.app.field_report import report_bytes
 
     assert run.trace is not None
-    content = report_bytes(doctor, result, Path(run.trace), run.unredacted)
+    content = report_bytes(doctor, result, Path(run.trace), run.unredacted, own=not user_trace)
     return files.write_new(report, content, force=force)
 
 
@@ -232,4 +262,4 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         lines.append(f"INCOMPLETE: {why} partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options
 from g15diag.errors import ExitStatus
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.checks import DoctorReport
@@ -55,4 +56,4 @@ def to_text(report: DoctorReport) -> str:
     lines.append(f"Verdict: {report.verdict}")
     for advice in report.advice:
         lines.append(f"  - {advice}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

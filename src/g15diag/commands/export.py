@@ -84,6 +84,17 @@ def command(
         raise UsageError(
             "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
         )
+    if run.trace is not None:  # every name this run writes, together, before the car
+        from g15diag import files
+        from g15diag.traces import sidecar
+
+        files.check_distinct(
+            [
+                ("--output", output),
+                ("--trace", run.trace),
+                ("the trace's sidecar", str(sidecar.path_for(run.trace))),
+            ]
+        )
     export.check_writable(output, force=force, append=append)  # before any read of the car
     if from_file:
         record = export.load(from_file)

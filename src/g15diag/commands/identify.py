@@ -11,6 +11,7 @@ from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Item as RecordItem
@@ -139,4 +140,4 @@ def to_text(record: Record) -> str:
     for name, value in found.items():
         if value is not None and value.text:
             lines.append(f"{name.replace('_', ' ').capitalize()}: {value.text}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -235,7 +235,9 @@ def traffic_printer(enabled: bool) -> Callable[[TrafficEvent], None] | None:
     if not enabled:
         return None
 
+    from g15diag.visible import visible
+
     def log(event: TrafficEvent) -> None:
-        click.echo(str(event), err=True)
+        click.echo(visible(str(event)), err=True)  # an adapter's ESC or NUL stays text
 
     return log

@@ -13,6 +13,7 @@ from g15diag.app.results import can_id_text
 from g15diag.commands.options import ADDRESS, adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -96,5 +97,6 @@ def to_text(result: SerialResult) -> str:
         f"({result.candidate_name})"
     )
     lines.append(f"  reads        {result.reads} identical")
-    lines.append(f"  adapter      {result.adapter.identity} on {result.adapter.port}")
-    return "\n".join(lines)
+    identity = result.adapter.identity or result.adapter.kind  # ATI is read only for a report
+    lines.append(f"  adapter      {identity} on {result.adapter.port}")
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -80,13 +80,13 @@ def command(path: str, request_id: str | None, response_id: str | None, fmt: str
 
 
 def _nrc(txn: Transaction) -> str | None:
-    """The ISO 14229 name of a negative answer's code, or None."""
+    """The ISO 14229 (or, for a KWP request, ISO 14230) name of a negative answer's code."""
     from g15diag.protocol.uds import NEGATIVE_RESPONSE, nrc_name
 
     resp = txn.response
     if resp is None or len(resp) < 3 or resp[0] != NEGATIVE_RESPONSE:
         return None
-    return nrc_name(resp[2])
+    return nrc_name(resp[2], txn.request)
 
 
 def _row(txn: Transaction, elapsed: float) -> str:

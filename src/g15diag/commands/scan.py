@@ -11,6 +11,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.wide import wide_option
+from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -93,7 +94,7 @@ def rows_text(rows: Any, simulated: bool, seconds: float | None = None) -> str:
         if row.nrc is not None:
             from g15diag.protocol.uds import nrc_name
 
-            outcome += f" (NRC 0x{row.nrc:02X} {nrc_name(row.nrc)})"
+            outcome += f" (NRC 0x{row.nrc:02X} {nrc_name(row.nrc, row.request)})"
         lines.append(
             f"{row.target.label:<18} {row.target.bitrate // 1000:>6}  {outcome:<30} "
             f"{row.candidate.name} [confidence {row.candidate.confidence}]"
@@ -103,4 +104,4 @@ def rows_text(rows: Any, simulated: bool, seconds: float | None = None) -> str:
         f"{answered} of {len(rows)} answered; {seconds:.2f} s "
         f"({seconds / max(1, len(rows)) * 1000:.0f} ms per address)."
     )
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

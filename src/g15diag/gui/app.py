@@ -3,6 +3,7 @@
 Every request must carry the per-run token (``?token=`` or the ``X-G15-Token`` header) and a
 ``Host`` of ``127.0.0.1:PORT``/``localhost:PORT`` (a DNS-rebinding page on another name is
 refused); actions that do something are POST only, and a POST from another origin is refused.
+The only other way in is the one-use ``/?launch=`` address the browser was started with.
 Reads go through :mod:`g15diag.app.api`, exactly as the CLI's.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import functools
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, redirect, render_template, request
 
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
@@ -21,6 +22,11 @@ from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.i18n import page_words
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    from g15diag.gui.lifetime import Launch, Lifetime
 
 TOKEN_HEADER = "X-G15-Token"
 LANGS = ("en", "ru")
@@ -34,8 +40,8 @@ def create_app(
     worker: Worker,
     options: AdapterOptions | None = None,
     on_quit: Callable[[], None] = lambda: None,
-    on_closing: Callable[[], None] = lambda: None,
-    on_page: Callable[[], None] = lambda: None,
+    lifetime: Lifetime | None = None,
+    launch: Launch | None = None,
 ) -> Flask:
     """The app; ``app.config["ALLOWED_HOSTS"]`` must be set once the port is known."""
     default_port = options.port if options else None
@@ -43,15 +49,24 @@ def create_app(
     app.config.update(ALLOWED_HOSTS=frozenset(), JSON_SORT_KEYS=False)
 
     @app.before_request
-    def guard() -> None:
+    def guard() -> WerkzeugResponse | None:
         if request.host not in app.config["ALLOWED_HOSTS"]:
             abort(403, "This page answers only at 127.0.0.1 (Host header refused).")
+        code = request.args.get("launch")
+        if code is not None and request.path == "/" and request.method == "GET":
+            if launch is None or not launch.use(code):
+                abort(403, "This start address was used already: open the address g15diag "
+                      "gui printed.")  # fmt: skip
+            return redirect(f"/?token={token}", 303)  # the one-use code is spent
         given = request.args.get("token") or request.headers.get(TOKEN_HEADER) or ""
         if not hmac.compare_digest(given.encode(), token.encode()):
             abort(403, "A valid token is required: open the address g15diag gui printed.")
         origin = request.headers.get("Origin")
         if request.method == "POST" and origin and origin != f"http://{request.host}":
             abort(403, "Requests from other sites are refused.")
+        if lifetime is not None:
+            lifetime.seen()
+        return None
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -72,7 +87,6 @@ def create_app(
 
     @app.get("/")
     def index() -> str:
-        on_page()
         lang = request.args.get("lang") or request.accept_languages.best_match(LANGS, default="en")
         lang = lang if lang in LANGS else "en"
         adapters = _adapters(default_port)
@@ -164,9 +178,16 @@ def create_app(
         response.call_on_close(on_quit)  # stop once this answer has been sent
         return response
 
+    @app.post("/api/alive")
+    def alive() -> Response:
+        if lifetime is not None:
+            lifetime.alive(_page_id())
+        return jsonify(state="alive")
+
     @app.post("/api/closing")
     def closing() -> Response:
-        on_closing()  # the tab went away: stop unless it comes back (a reload) at once
+        if lifetime is not None:  # this tab went away; another tab or a reload keeps it up
+            lifetime.closing(_page_id())
         return jsonify(state="closing")
 
     def _session() -> Record:
@@ -190,6 +211,12 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+def _page_id() -> str:
+    """The id a page picked for itself (its heartbeats and its unload carry it)."""
+    page = request.args.get("page", "")
+    return page[:64] if page.isascii() and page.isprintable() else ""
 
 
 def _port() -> str:
@@ -303,19 +330,24 @@ def _adapters(default_port: str | None) -> list[dict[str, str]]:
 
 
 def view(record: Record) -> dict[str, Any]:
-    """What the page shows of a read: the identification record every face renders."""
+    """What the page shows of a read: the identification record every face renders (every
+    non-printable character spelled out, ``U+202E`` never reverses the serial on screen)."""
+    from g15diag.visible import visible
+
     serial = record.serial
+    shown = None if serial is None else visible(serial)
+    part = record.part_number.text if record.part_number else None
     return {
         "simulated": record.simulated,
-        "serial": serial,
+        "serial": shown,
         "cells": [
-            {"char": ch, "position": i, "lookalike": ch in identifiers.LOOKALIKES}
+            {"char": visible(ch), "position": i, "lookalike": ch in identifiers.LOOKALIKES}
             for i, ch in enumerate(serial or "", 1)
         ],
-        "vin": record.vin,
+        "vin": None if record.vin is None else visible(record.vin),
         "vin_mismatch": record.vin_mismatch,
-        "vin_head_unit": record.vin_head_unit,
-        "part_number": record.part_number.text if record.part_number else None,
+        "vin_head_unit": None if record.vin_head_unit is None else visible(record.vin_head_unit),
+        "part_number": None if part is None else visible(part),
         "reads": record.serial_reads,
         "identifier": record.serial_identifier,
         "address": record.unit_address,

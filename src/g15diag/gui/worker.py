@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from g15diag import errors, privacy
+from g15diag import errors, privacy, signals
 
 IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
 
@@ -70,6 +70,7 @@ class Worker:
         self._ids = 0
         self._results: dict[str, tuple[int, Any]] = {}  # kind -> (job id, its last result)
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()  # set when the page stops: the job ends between requests
 
     def snapshot(self) -> Job:
         with self._lock:
@@ -93,6 +94,8 @@ class Worker:
                     "The adapter is busy with another request; wait for it to finish.",
                     hint="One adapter session at a time.",
                 )
+            if self._stop.is_set():
+                raise errors.UsageError("The page is stopping; nothing was started.")
             self._ids += 1
             self._results.pop(kind, None)  # the old result is gone the moment a new one starts
             self._job = Job(kind=kind, state=RUNNING, id=self._ids)
@@ -106,7 +109,20 @@ class Worker:
                 job.progress.append(step)
 
         try:
-            result = task(progress)
+            with signals.cancelled_by(self._stop):
+                result = task(progress)
+        except signals.Cancelled:  # the page stopped: sessions were left, the port closed
+            with self._lock:
+                job.state, job.error = (
+                    FAILED,
+                    {
+                        "message": "Stopped before the read finished; the unit was returned to "
+                        "its default session.",
+                        "hint": "",
+                        "exit_status": str(errors.ExitStatus.INTERRUPTED),
+                    },
+                )
+            return
         except BaseException as exc:  # shown in the page as one sentence + hint
             with self._lock:
                 job.state, job.error = FAILED, describe(exc)
@@ -122,3 +138,11 @@ class Worker:
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+    def stop(self, timeout: float) -> bool:
+        """End the running job before its next request (a session it entered is left and
+        the port closed) and wait at most ``timeout`` s; False if it is still running."""
+        self._stop.set()
+        self.wait(timeout)
+        thread = self._thread
+        return thread is None or not thread.is_alive()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from g15diag import errors
 from g15diag.protocol import isotp
+from g15diag.protocol.can import Frame, Line, id_text
 
 PROMPT = ">"
 #: What the g15diag simulator appends to its ``ATI`` answer, so values read through a pty or
@@ -32,8 +33,8 @@ _STATUS: tuple[tuple[str, type[errors.AdapterStatus] | None], ...] = (
     ("BUSBUSY", errors.CanBusError),
     ("BUSERROR", errors.CanBusError),
     ("FBERROR", errors.CanBusError),
-    ("DATAERROR", errors.CanBusError),
-    ("<DATAERROR", errors.CanBusError),
+    ("DATAERROR", errors.FrameCheckFailed),  # a unit answered; its frames failed the check
+    ("<DATAERROR", errors.FrameCheckFailed),
     ("<RXERROR", errors.CanBusError),
     ("RXERROR", errors.CanBusError),
     ("LVRESET", errors.AdapterReset),
@@ -47,22 +48,6 @@ STATUS_WORDS = frozenset(
     {prefix for prefix, _ in _STATUS} | {"OK", "?", "SEARCHING...", "SEARCHING", PROMPT, ""}
 )
 _HEX = re.compile(r"^[0-9A-F]+$")
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One CAN frame as the adapter printed it: ID and the data bytes (PCI and padding)."""
-
-    can_id: int
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of adapter output (``\r``-separated, as received) and the frame in it, if any."""
-
-    text: str
-    frame: Frame | None = None
 
 
 def reply_lines(text: str, sent: str = "", id_bits: int = 11) -> list[Line]:
@@ -95,7 +80,7 @@ def is_status_line(line: str) -> bool:
 
 
 @dataclass
-class Reply:
+class FrameReply:
     """A parsed data reply: the frames printed, and whether the adapter said NO DATA."""
 
     frames: list[Frame] = field(default_factory=list)
@@ -230,9 +215,9 @@ def _is_29bit(tokens: list[str]) -> bool:
     return all(len(t) == 2 for t in tokens[:4]) and tokens[0].upper() in ("18", "19", "1C", "1D")
 
 
-def parse_reply(text: str, sent: str | None = None, id_bits: int = 11) -> Reply:
+def parse_reply(text: str, sent: str | None = None, id_bits: int = 11) -> FrameReply:
     """Parse the adapter's answer to a data request (headers on)."""
-    reply = Reply()
+    reply = FrameReply()
     for line in clean_lines(text, sent):
         if raise_for_status(line, sent):
             reply.no_data = True
@@ -246,20 +231,18 @@ def frames_text(frames: Iterable[Frame], spaces: bool = True) -> str:
     sep = " " if spaces else ""
     out = []
     for frame in frames:
-        head = f"{frame.can_id:03X}" if frame.can_id <= 0x7FF else _id29(frame.can_id, sep)
+        head = id_text(frame.can_id, spaced=spaces)
         out.append(head + sep + sep.join(f"{b:02X}" for b in frame.data))
     return "\r".join(out)
 
 
-def _id29(can_id: int, sep: str) -> str:
-    raw = f"{can_id:08X}"
-    return sep.join(raw[i : i + 2] for i in range(0, 8, 2))
-
-
-_VOLTS = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
+#: a whole ``ATRV`` answer: a number with ``.`` or ``,`` as decimal mark, an optional ``V``
+_VOLTS = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*V?", re.IGNORECASE)
 
 
 def parse_voltage(text: str) -> float | None:
-    """Volts from an ``ATRV`` answer (``12.6V``), or None when it holds no voltage."""
-    match = _VOLTS.search(text)
-    return float(match.group(1)) if match else None
+    """Volts from a whole ``ATRV`` answer (``12.6V``, ``12,6V``, ``12.875``, ``12``), or None
+    when the answer is anything else (python-OBD's ``elm_voltage`` vectors; a comma is a
+    decimal mark, never a separator)."""
+    match = _VOLTS.fullmatch(text.strip())
+    return float(match.group(1).replace(",", ".")) if match else None

@@ -2,7 +2,8 @@
 
 There is no switch. Only identification and OBD read services are allowed:
 
-* 0x22 ReadDataByIdentifier (UDS)
+* 0x22 ReadDataByIdentifier (UDS), exactly one identifier per request (the answer is
+  checked against that one)
 * 0x1A readECUIdentification (KWP2000)
 * 0x21 readDataByLocalIdentifier (KWP2000, Renault identification blocks)
 * 0x09 OBD mode 09 (vehicle information)
@@ -38,9 +39,12 @@ ALLOWED_SERVICES = MappingProxyType(
     }
 )
 
-#: The longest request the tool ever needs (0x22 with a few DIDs); anything longer is refused
+#: The longest request the tool ever needs (OBD 0x01 with six PIDs); anything longer is refused
 #: so a request always fits one ISO-TP single frame and never starts a multi-frame send.
 MAX_REQUEST_LENGTH = 7
+#: ``22`` and one 16-bit identifier: the tool never asks for several in one request, and an
+#: answer to several would be checked against the first only (uds.classify)
+RDBI_LENGTH = 3
 
 
 def check_request(pdu: bytes | bytearray) -> bytes:
@@ -64,10 +68,10 @@ def check_request(pdu: bytes | bytearray) -> bytes:
             f"Refused a {len(data)}-byte request: identification requests are at most "
             f"{MAX_REQUEST_LENGTH} bytes. Nothing was sent."
         )
-    if sid == 0x22 and (len(data) < 3 or len(data) % 2 == 0):
+    if sid == 0x22 and len(data) != RDBI_LENGTH:
         raise ReadOnlyViolation(
-            "Refused a malformed ReadDataByIdentifier request (needs whole 2-byte "
-            "identifiers). Nothing was sent."
+            f"Refused a {len(data)}-byte ReadDataByIdentifier request: g15diag asks for exactly "
+            "one 2-byte identifier per request (22 XX XX). Nothing was sent."
         )
     return data
 

@@ -91,8 +91,17 @@ class Reassembler:
         self._expected = 0
 
     def feed(self, frame: bytes) -> bytes | None:
-        """Take one frame's data bytes; return a PDU when one completes."""
+        """Take one frame's data bytes; return a PDU when one completes.
+
+        Classic CAN only: a frame of more than 8 data bytes (CAN FD, or a line that is not a
+        frame at all) is refused, whatever its PCI says.
+        """
         kind = frame_type(frame)
+        if len(frame) > CAN_DL:
+            self.reset()
+            raise IsoTpError(
+                f"A frame of {len(frame)} data bytes: classic CAN carries at most {CAN_DL}."
+            )
         if kind == SINGLE:
             return self._single(frame)
         if kind == FIRST:
@@ -109,7 +118,9 @@ class Reassembler:
         interrupted = self.in_progress
         self.reset()
         length = frame[0] & 0x0F
-        if length == 0 or length > len(frame) - 1:
+        if not 1 <= length <= MAX_SF:  # 0 is CAN FD's escape, 8-15 are invalid on classic CAN
+            raise IsoTpError(f"Single frame announces {length} bytes (SF_DL must be 1 to 7).")
+        if length > len(frame) - 1:
             raise IsoTpError(f"Single frame announces {length} bytes but carries {len(frame) - 1}.")
         if interrupted:
             raise IsoTpError("A single frame interrupted a multi-frame answer.")

@@ -5,14 +5,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from g15diag.errors import MalformedResponse, NegativeResponse
+from g15diag.protocol.kwp import is_kwp_request as kwp_request
+from g15diag.protocol.kwp import nrc_name as kwp_nrc_name
 
 READ_DATA_BY_IDENTIFIER = 0x22
 NEGATIVE_RESPONSE = 0x7F
 RESPONSE_PENDING = 0x78
 POSITIVE_OFFSET = 0x40
+#: ISO 14229-2 default P2server: a server answers (or says responsePending) within 50 ms
+P2_SERVER = 0.050
+#: ISO 14229-2 default P2*server: after a responsePending, the next answer within 5 s
+P2_STAR_SERVER = 5.0
+#: the longest g15diag waits in all for one answer while the unit says responsePending
+PENDING_CAP = 30.0
 
-#: ISO 14229-1 negative response codes (names as the standard spells them).
+#: ISO 14229-1 data identifiers the tool reads (Table C.1 names)
+SPARE_PART_NUMBER = 0xF187  # vehicleManufacturerSparePartNumberDataIdentifier
+ECU_SERIAL_NUMBER = 0xF18C  # ECUSerialNumberDataIdentifier
+VIN = 0xF190  # VINDataIdentifier
+
+#: the negative response codes the tool acts on (names in NRC_NAMES)
+SERVICE_NOT_SUPPORTED = 0x11
+SUB_FUNCTION_NOT_SUPPORTED = 0x12
+INCORRECT_MESSAGE_LENGTH = 0x13
+CONDITIONS_NOT_CORRECT = 0x22
+REQUEST_OUT_OF_RANGE = 0x31
+SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION = 0x7F
+
+#: ISO 14229-1:2020 negative response codes (Table A.1; names as the standard spells them).
+#: 0x38-0x40 are named as ISO 15764 (extended data link security) names them, as udsoncan does.
 NRC_NAMES: dict[int, str] = {
+    0x00: "positiveResponse",
     0x10: "generalReject",
     0x11: "serviceNotSupported",
     0x12: "subFunctionNotSupported",
@@ -25,9 +48,33 @@ NRC_NAMES: dict[int, str] = {
     0x26: "failurePreventsExecutionOfRequestedAction",
     0x31: "requestOutOfRange",
     0x33: "securityAccessDenied",
+    0x34: "authenticationRequired",
     0x35: "invalidKey",
     0x36: "exceedNumberOfAttempts",
     0x37: "requiredTimeDelayNotExpired",
+    0x38: "generalSecurityViolation",
+    0x39: "secureDataTransmissionNotAllowed",
+    0x3A: "insufficientProtection",
+    0x3B: "terminationWithSignatureRequested",
+    0x3C: "accessDenied",
+    0x3D: "versionNotSupported",
+    0x3E: "securedLinkNotSupported",
+    0x3F: "certificateNotAvailable",
+    0x40: "auditTrailInformationNotAvailable",
+    0x50: "certificateVerificationFailed-InvalidTimePeriod",
+    0x51: "certificateVerificationFailed-InvalidSignature",
+    0x52: "certificateVerificationFailed-InvalidChainOfTrust",
+    0x53: "certificateVerificationFailed-InvalidType",
+    0x54: "certificateVerificationFailed-InvalidFormat",
+    0x55: "certificateVerificationFailed-InvalidContent",
+    0x56: "certificateVerificationFailed-InvalidScope",
+    0x57: "certificateVerificationFailed-InvalidCertificate",
+    0x58: "ownershipVerificationFailed",
+    0x59: "challengeCalculationFailed",
+    0x5A: "settingAccessRightsFailed",
+    0x5B: "sessionKeyCreationDerivationFailed",
+    0x5C: "configurationDataUsageFailed",
+    0x5D: "deAuthenticationFailed",
     0x70: "uploadDownloadNotAccepted",
     0x71: "transferDataSuspended",
     0x72: "generalProgrammingFailure",
@@ -53,21 +100,31 @@ NRC_NAMES: dict[int, str] = {
     0x91: "torqueConverterClutchLocked",
     0x92: "voltageTooHigh",
     0x93: "voltageTooLow",
+    0x94: "resourceTemporarilyNotAvailable",
 }
+#: ISO 14229-1:2020 Table A.1's ranges for the codes without a name of their own
+NRC_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x38, 0x4F, "reservedByExtendedDataLinkSecurityDocument"),
+    (0x95, 0xEF, "reservedForSpecificConditionsNotCorrect"),
+    (0xF0, 0xFE, "vehicleManufacturerSpecificConditionsNotCorrect"),
+)
+ISO_RESERVED = "ISOSAEReserved"
 
 
-def nrc_name(code: int, service: int | None = None) -> str:
-    """The ISO 14229-1 name of a negative response code (KWP2000's for a KWP service)."""
-    from g15diag.protocol.kwp import KWP_NRC_NAMES, READ_DATA_BY_LOCAL_IDENTIFIER
+def nrc_name(code: int, request: bytes | int | None = None) -> str:
+    """The name of a negative response code: ISO 14230-3 (KWP2000) for an answer to a KWP
+    request (``1A``, ``21``, ``10 C0``, ``10 81``), ISO 14229-1:2020 (UDS) otherwise.
 
-    kwp_service = service in (0x1A, READ_DATA_BY_LOCAL_IDENTIFIER)
-    if kwp_service and code in KWP_NRC_NAMES:
-        return KWP_NRC_NAMES[code]
+    ``request`` is the request PDU, or only its service ID (``10`` alone counts as UDS).
+    """
+    if kwp_request(request):
+        return kwp_nrc_name(code)
     if code in NRC_NAMES:
         return NRC_NAMES[code]
-    if 0x94 <= code <= 0xFE:
-        return "reservedForSpecificConditionsNotCorrect"
-    return "ISOSAEReserved"
+    for low, high, name in NRC_RANGES:
+        if low <= code <= high:
+            return name
+    return ISO_RESERVED
 
 
 @dataclass(frozen=True)
@@ -83,10 +140,11 @@ class Negative:
 
     service: int
     nrc: int
+    kwp: bool = False  # an answer to a KWP2000 request: named from ISO 14230-3
 
     @property
     def name(self) -> str:
-        return nrc_name(self.nrc, self.service)
+        return kwp_nrc_name(self.nrc) if self.kwp else nrc_name(self.nrc)
 
     @property
     def pending(self) -> bool:
@@ -123,7 +181,7 @@ def classify(request: bytes, response: bytes) -> Answer:
             raise MalformedResponse(
                 f"Negative response for service 0x{response[1]:02X}, expected 0x{sid:02X}."
             )
-        return Negative(response[1], response[2])
+        return Negative(response[1], response[2], kwp_request(request))
     if response[0] != sid + POSITIVE_OFFSET:
         raise MalformedResponse(
             f"Answer starts 0x{response[0]:02X}, expected 0x{sid + POSITIVE_OFFSET:02X}."
@@ -141,5 +199,5 @@ def classify(request: bytes, response: bytes) -> Answer:
 def echo_length(request: bytes) -> int:
     """How many request bytes after the SID a positive answer repeats."""
     if request[0] == READ_DATA_BY_IDENTIFIER:
-        return 2  # the first DID; several DIDs are parsed by the caller
+        return 2  # the one DID (the guard admits exactly one per request)
     return min(1, len(request) - 1)

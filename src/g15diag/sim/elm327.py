@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 from g15diag.protocol import isotp
-from g15diag.protocol.elm import SIMULATOR_MARK, Frame, frames_text
+from g15diag.protocol.can import PROTOCOL_BITRATES, Frame
+from g15diag.protocol.elm import SIMULATOR_MARK, frames_text
 from g15diag.sim.car import SimCar
 
 IDENTITY = "ELM327 v1.4b"
 DESCRIPTION = "g15diag simulator (not a real adapter)"
-BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
+BITRATES = PROTOCOL_BITRATES  # ELM327 protocol number -> CAN bit rate (protocol/can.py)
 #: Line noise (EMI, a loose connector): high-bit bytes, never a '>' or a '?'.
 SLOW = 30.0  # seconds a slow adapter takes for the rest of a long answer
 GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"
@@ -44,6 +45,8 @@ class AdapterOptions:
     slow_after: int | None = None  # the rest of a long answer after N frames comes SLOW s later
     late: bool = False  # prints the prompt first, every data answer after it
     data_status: str | None = None  # status line printed instead of every data answer
+    #: v1.x firmware and an unpadded unit: every answer's frame line ends in <DATA ERROR
+    data_error: bool = False
     garbage: bool = False  # every data answer arrives as line noise
     disconnect: bool = False  # the link drops in the middle of the first data answer
     prompt: bool = True  # False: the adapter never prints its '>' prompt
@@ -131,7 +134,9 @@ class Elm327Simulator:
             echo = s.echo
             self.state = _State()
             self.state.echo = echo
-            return "OK"
+            # a line no real adapter prints (and no other tool sends ATD to check): values read
+            # through a pty or socket from `g15diag simulate` are marked simulated without ATI
+            return SIMULATOR_MARK + self._eol() + "OK"
         if cmd == "I":
             return self._identity()
         if cmd == "@1":
@@ -234,6 +239,8 @@ class Elm327Simulator:
         frames, delay = self._bus_exchange(pdu, bitrate, count)
         if not frames:
             return delay, prefix + "NO DATA"
+        if self.options.data_error:  # the chip flags the unit's first frame and stops there
+            return delay, prefix + self._render(frames[:1]) + " <DATA ERROR"
         multi = any(isotp.frame_type(f.data) == isotp.FIRST for f in frames)
         freeze = 1 if self.options.freeze_multiframe else self.options.freeze_after
         if multi and freeze is not None:

@@ -24,7 +24,7 @@ STATUS_FAULTS = {
     "stopped": "STOPPED",
     "lv_reset": "LV RESET",
 }
-LINK_FAULTS = ("garbage", "disconnect", "no_prompt")
+LINK_FAULTS = ("garbage", "disconnect", "no_prompt", "data_error")
 FAULTS = (*STATUS_FAULTS, *LINK_FAULTS)
 CLONES = ("v15", "v21", "freeze", "notconnected", "businit")
 #: the commands a "v1.5" clone does not have (Multiecuscan "FAULTY ELM 327", SO Q 29213988)

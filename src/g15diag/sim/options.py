@@ -65,7 +65,8 @@ OPTIONS: tuple[SimOption, ...] = (
         "fault",
         ADAPTER,
         "one fault on every data request: can_error, buffer_full, stopped, lv_reset, "
-        "garbage, disconnect, no_prompt",
+        "garbage, disconnect, no_prompt, data_error (an answering unit's frame line ends in "
+        "<DATA ERROR, as v1.x firmware prints unpadded frames)",
     ),
     SimOption("unsupported", ADAPTER, "comma-separated AT commands answered ? (e.g. ATCRA,ATST)"),
     SimOption("truncate", ADAPTER, "keep only N bytes of every request"),

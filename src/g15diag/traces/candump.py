@@ -26,6 +26,7 @@ from typing import IO
 
 from g15diag import errors
 from g15diag.errors import UsageError
+from g15diag.protocol.can import id_text, is_diagnostic_id
 
 #: (timestamp in seconds, CAN ID, data bytes); an ID above 0x7FF is 29-bit.
 Frame = tuple[float, int, bytes]
@@ -60,7 +61,7 @@ class Wanted:
             return True
         if not self.diagnostic or not isinstance(can_id, int):
             return False
-        return 0x700 <= can_id <= 0x7FF or (can_id >> 16) in (0x18DA, 0x18DB)
+        return is_diagnostic_id(can_id)
 
     def pattern(self) -> re.Pattern[str]:
         """`` ID#`` for every way a plain line may write a wanted ID (3 or 8 digits)."""
@@ -188,11 +189,6 @@ def _read_wanted(handle: IO[str], name: str, wanted: Wanted) -> Iterator[Frame]:
                 if frame[1] in wanted:
                     yield frame
         number += block.count("\n")
-
-
-def id_text(can_id: int) -> str:
-    """``7A0`` for 11-bit IDs, ``18DAF1A0`` (8 digits) for 29-bit ones."""
-    return f"{can_id:03X}" if can_id <= 0x7FF else f"{can_id:08X}"
 
 
 def line(stamp: float, channel: str, can_id: int, data: bytes) -> str:

@@ -18,13 +18,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from g15diag.errors import IsoTpError
+from g15diag.protocol.can import (
+    FUNCTIONAL_IDS,
+    MAX_11BIT,
+    OBD_FUNCTIONAL,
+    OBD_RESPONSES,
+    id_text,
+    is_diagnostic_id,
+)
 from g15diag.protocol.isotp import Reassembler
-from g15diag.traces.candump import Frame, Wanted, id_text
+from g15diag.protocol.uds import NEGATIVE_RESPONSE, RESPONSE_PENDING
+from g15diag.traces.candump import Frame, Wanted
 
-NEGATIVE = 0x7F
-PENDING = 0x78
+NEGATIVE = NEGATIVE_RESPONSE
+PENDING = RESPONSE_PENDING
 ONE_BYTE_IDENT = frozenset({0x1A, 0x21, 0x09})
-FUNCTIONAL_IDS = frozenset({0x7DF, 0x18DB33F1})
 #: Transactions waiting for an earlier, still open one before they may be emitted.
 MAX_BACKLOG = 4096
 
@@ -34,16 +42,11 @@ def is_response_sid(first: int) -> bool:
     return 0x40 <= first < 0x80 or first >= 0xC0
 
 
-def is_diagnostic_id(can_id: int) -> bool:
-    """IDs diagnostic traffic conventionally uses (searched when no IDs are given)."""
-    return 0x700 <= can_id <= 0x7FF or (can_id >> 16) in (0x18DA, 0x18DB)
-
-
 def conventional_pair(request_id: int, response_id: int) -> int:
     """1 when the IDs pair by a common convention (+8 OBD, +0x20 Renault, 29-bit swap)."""
-    if request_id <= 0x7FF:
-        if request_id == 0x7DF:
-            return int(0x7E8 <= response_id <= 0x7EF)
+    if request_id <= MAX_11BIT:
+        if request_id == OBD_FUNCTIONAL:
+            return int(response_id in OBD_RESPONSES)
         return int(response_id - request_id in (8, 0x20))
     swapped = 0x18DA0000 | ((request_id & 0xFF) << 8) | ((request_id >> 8) & 0xFF)
     return int(response_id == swapped)

@@ -24,12 +24,19 @@ def path_for(trace: str | Path) -> Path:
     return path.with_suffix(".json")
 
 
-def load_for(trace: str | Path) -> dict[str, Any] | None:
-    """The sidecar of ``trace``, or None when it has none."""
+#: a sidecar the tool wrote itself a moment ago (``discover --report``'s temporary one): it
+#: holds every answer of the run (48 identifiers of 4,095 bytes, twice), not a user's input
+OWN_LIMIT = 64 << 20
+
+
+def load_for(trace: str | Path, *, own: bool = False) -> dict[str, Any] | None:
+    """The sidecar of ``trace``, or None when it has none. ``own``: the tool wrote it in
+    this run (bounded by :data:`OWN_LIMIT`, not by the limit for users' files)."""
     path = path_for(trace)
     if not path.is_file():
         return None
-    text = inputs.read_text(path, "the trace sidecar")
+    limit = OWN_LIMIT if own else inputs.LIMIT
+    text = inputs.read_text(path, "the trace sidecar", limit)
     inputs.check_structure(text, f"Trace sidecar {path}")
     try:
         data = json.loads(text)

@@ -6,9 +6,7 @@ nothing here knows the simulator or trace files.
 
 from __future__ import annotations
 
-from g15diag.transport.base import Target, TrafficLog, Transport
-
-#: ELM327 protocol number -> CAN bit rate (6/7: 500 kbit/s, 8/9: 250; 7/9 are 29-bit)
-PROTOCOL_BITRATES = {6: 500_000, 7: 500_000, 8: 250_000, 9: 250_000}
+from g15diag.protocol.can import PROTOCOL_BITRATES, Target, TrafficLog
+from g15diag.transport.base import Transport
 
 __all__ = ["PROTOCOL_BITRATES", "Target", "TrafficLog", "Transport"]

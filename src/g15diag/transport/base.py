@@ -15,63 +15,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import final
 
-from g15diag.errors import G15DiagError, ReadOnlyViolation
-from g15diag.protocol import guard
-from g15diag.protocol.elm import Frame, Line
-from g15diag.protocol.session import SessionRule
+from g15diag import signals
+from g15diag.errors import G15DiagError, MalformedResponse, ReadOnlyViolation
+from g15diag.protocol import guard, uds
+from g15diag.protocol.can import (
+    FrameListener,
+    Target,
+    Traffic,
+    TrafficLog,
+    can_id_text,
+)
+from g15diag.protocol.session import SESSION_REQUESTS, Session, SessionRule
 
-#: (can_id, data, is_request) for every frame a transport puts on or sees from the bus.
-FrameListener = Callable[[int, bytes, bool], None]
-
-
-@dataclass(frozen=True)
-class Traffic:
-    """One step of adapter traffic as the transport saw it (what ``-v`` shows).
-
-    Structured, so that masking (g15diag.privacy) works on the bytes themselves: each line is
-    the raw text and, when it is one, the CAN frame in it. ``request`` is the request PDU the
-    step carries or answers (None for adapter set-up), ``command`` the adapter line answered.
-    """
-
-    sent: bool
-    lines: tuple[Line, ...]
-    request: bytes | None = None
-    command: str = ""
-    note: str = ""
-
-    @classmethod
-    def frame(cls, sent: bool, frame: Frame, request: bytes | None) -> Traffic:
-        """One CAN frame (native CAN), shown as ``7E8 10 14 62 ...``."""
-        ident = f"{frame.can_id:03X}" if frame.can_id <= 0x7FF else f"{frame.can_id:08X}"
-        text = f"{ident} {frame.data.hex(' ').upper()}"
-        return cls(sent, (Line(text, frame),), request)
-
-
-#: receives every :class:`Traffic` step (``-v``)
-TrafficLog = Callable[[Traffic], None]
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where requests go: request CAN ID, response CAN ID and bus bit rate."""
-
-    request_id: int
-    response_id: int
-    bitrate: int = 500_000
-
-    @property
-    def extended(self) -> bool:
-        """True for 29-bit identifiers."""
-        return self.request_id > 0x7FF or self.response_id > 0x7FF
-
-    @property
-    def label(self) -> str:
-        return f"{can_id_text(self.request_id)}/{can_id_text(self.response_id)}"
-
-
-def can_id_text(can_id: int) -> str:
-    """``0x767`` for 11-bit IDs, ``0x18DAF110`` for 29-bit."""
-    return f"0x{can_id:03X}" if can_id <= 0x7FF else f"0x{can_id:08X}"
+# The CAN vocabulary lives in g15diag.protocol.can; these names stay importable from here.
+__all__ = [
+    "AdapterInfo",
+    "FrameListener",
+    "Target",
+    "Traffic",
+    "TrafficLog",
+    "Transport",
+    "can_id_text",
+]
 
 
 @dataclass
@@ -101,8 +66,12 @@ class Transport(ABC):
         #: called with every target the transport is pointed at (``--trace``'s sidecar)
         self.target_listeners: list[Callable[[Target], None]] = []
         self.info = AdapterInfo(kind="unknown", port="")
-        #: the stateful session rule, checked in :meth:`send` (protocol/session.py)
-        self.sessions = SessionRule()
+        # The stateful session rule (protocol/session.py), checked in send() and fed only by
+        # what this transport itself sent and received: no caller can grant a session.
+        self.__rule = SessionRule()
+        self.__asked: bytes | None = None  # the last request send() let out
+        self.__heard = False  # something (an answer or a 0x78) came back to it
+        self.__pending = False  # the unit said responsePending to it (silence is then no refusal)
         #: the time the transport's deadlines run on; the client and searches use it too
         self.clock: Callable[[], float] = time.monotonic
 
@@ -119,7 +88,8 @@ class Transport(ABC):
     def leave_session(self) -> None:
         """Last line of defence: return the unit to its default session if one is still
         open (best effort; the app layer normally has left it already)."""
-        exit_request = self.sessions.active.exit_request if self.sessions.active else None
+        active = self.__rule.active
+        exit_request = active.exit_request if active else None
         if exit_request is not None:
             with contextlib.suppress(G15DiagError):
                 self.send(exit_request)
@@ -142,16 +112,87 @@ class Transport(ABC):
         """Send one request PDU to the current target, after the read-only guard and the
         session rule (a session only after a refusal, one at a time, left before any other)."""
         checked = guard.check_request(pdu)
-        self.sessions.check_send(checked)
+        active = self.__rule.active
+        if active is None or checked != active.exit_request:  # the way back always goes out
+            signals.check_cancelled()  # a stopped page ends the read between requests
+        self.__rule.check_send(checked)
+        if checked != self.__asked:
+            self.__pending = False
+        self.__asked, self.__heard = checked, False
         self._send(checked)
 
     @abstractmethod
     def _send(self, pdu: bytes) -> None:
         """Put an already-checked PDU on the wire."""
 
-    @abstractmethod
+    @final
     def receive(self, timeout: float) -> bytes | None:
-        """The next response PDU from the target, or None when nothing (more) came."""
+        """The next response PDU from the target, or None when nothing (more) came.
+
+        What came back to the last request is what the session rule learns from: a refusal
+        in the default session (or silence to ``21 80``) permits a session; a refused
+        session request means none was entered."""
+        raw = self._receive(timeout)
+        self.__observe(raw)
+        return raw
+
+    @abstractmethod
+    def _receive(self, timeout: float) -> bytes | None:
+        """The subclass's half of :meth:`receive`."""
+
+    # -- the session rule, owned here --------------------------------------------------------
+
+    @property
+    def session_active(self) -> Session | None:
+        """The session the unit is (or may be) in, entered by this transport; None: default."""
+        return self.__rule.active
+
+    @property
+    def session_permitted(self) -> bool:
+        """True once the unit at the current address refused a default-session read."""
+        return self.__rule.permitted
+
+    def _session_check_wire(self, pdu: bytes, *, consume: bool = False) -> None:
+        """For the lowest write: ``pdu`` is a session request :meth:`send` admitted."""
+        self.__rule.check_wire(pdu, consume=consume)
+
+    def _session_written(self, pdu: bytes) -> None:
+        """For the lowest write: the admitted session request ``pdu`` has been written."""
+        self.__rule.written(pdu)
+
+    def __observe(self, raw: bytes | None) -> None:
+        asked = self.__asked
+        if asked is None or self.__heard:
+            return
+        entering = asked in SESSION_REQUESTS
+        if raw is None:
+            self.__heard = True
+            if not entering and not self.__pending:
+                self.__rule.note_refusal(None, asked)
+            return
+        try:
+            answer = uds.classify(asked, raw)
+        except MalformedResponse:
+            return  # not an answer to this request
+        if isinstance(answer, uds.Negative) and answer.pending:
+            self.__pending = True
+            return
+        self.__heard = True
+        if not isinstance(answer, uds.Negative):
+            return
+        if entering and self.__rule.active is not None and asked == self.__rule.active.request:
+            self.__rule.not_entered()  # refused: the unit stayed in its default session
+        elif not entering:
+            self.__rule.note_refusal(answer.nrc, asked)
+
+    def quick_wait(self, quick: bool) -> bool:
+        """Hook: wait only P2 plus a margin for an answer (``quick``), or the usual long wait.
+        True when this transport has such a quick wait (a search then tries it first)."""
+        return False
+
+    def adapter_identity(self) -> str:
+        """The adapter's identity, asked for once when a report needs it (ELM327 ``ATI``)."""
+        return self.info.identity
 
     def after_pending(self) -> None:
         """Hook: the target answered responsePending (an adapter may widen its wait)."""
@@ -168,13 +209,14 @@ class Transport(ABC):
             listener(step)
 
     def _emit_target(self, target: Target) -> None:
-        active = self.sessions.active
+        active = self.__rule.active
         if active is not None:  # a bug above: never send the exit elsewhere
-            self.sessions.not_entered()  # forget it, so no exit follows to the new address
+            self.__rule.not_entered()  # forget it, so no exit follows to the new address
             raise ReadOnlyViolation(
                 f"Pointed at {target.label} while the previous unit was in the {active.label} "
                 "session (it falls back by itself within about 5 s)."
             )
-        self.sessions.new_address()  # permission starts over at every address
+        self.__rule.new_address()  # permission starts over at every address
+        self.__asked, self.__heard, self.__pending = None, False, False
         for listener in self.target_listeners:
             listener(target)

@@ -2,7 +2,11 @@
 
 Opens any pyserial URL with ``serial.serial_for_url``, brings the adapter to a known state
 with ``ATD`` (defaults, no chip reset: a full ``ATZ`` costs about a second on real chips), and
-reads every answer up to the ``>`` prompt against a deadline — never a fixed sleep.
+reads every answer up to the ``>`` prompt against a deadline — never a fixed sleep. Every
+command line is a round trip (15-40 ms on Bluetooth), so only what a read needs is sent, and
+nothing twice: the identity (``ATI``) only when a report asks for it, per target only the
+header, filter and flow-control commands that change, the silence wait (``ATST``) only before
+the data request that needs a new one (docs/performance.md lists the minimum per case).
 The lowest write checks every line once more (``elm_commands``): AT commands in exactly the
 shapes the tool uses, data lines through the read-only guard, and no data line before ``ATD``
 has put the adapter back to its defaults (CAN auto-formatting on). A bare CR (which repeats
@@ -12,16 +16,20 @@ the adapter's last command, whoever sent it) is never written.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import deque
 from collections.abc import Callable
 
 import serial
 
 from g15diag import errors
-from g15diag.protocol import elm, isotp
-from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
+from g15diag.protocol import can, elm, isotp, uds
+from g15diag.protocol.can import Line, Target, Traffic, TrafficLog
+from g15diag.transport import elm_commands as at
+from g15diag.transport import port_names
+from g15diag.transport.base import AdapterInfo, Transport
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
-from g15diag.transport.elm_errors import check_network_url, no_prompt, port_error
+from g15diag.transport.elm_errors import check_device, no_prompt, port_error
 
 __all__ = ["AUTO_BAUD", "AUTO_BAUDS", "FC_DATA", "Elm327Transport", "check_command"]
 
@@ -29,11 +37,14 @@ DEFAULT_BAUD = 38400
 #: ATST value for identification reads, in 4 ms units: 0x19 = 100 ms of silence ends a read.
 IDENT_ST = 0x19
 WIDE_ST = 0xFF  # ~1 s, after a responsePending (ddt4all uses FF for slow answers too)
+#: ATST of a search's quick pass: P2server (50 ms) plus a 10 ms margin, in 4 ms units
+#: (0x0F = 60 ms). A UDS or KWP-on-CAN server answers, or says responsePending, within P2.
+QUICK_ST = -(-round((uds.P2_SERVER + 0.010) * 1000) // 4)
+#: the adapter's own ATST after ATD (0x32 = 200 ms)
+DEFAULT_ST = 0x32
 #: ATST for `scan`: 0x10 = 64 ms, just above the UDS default P2server (50 ms), so a silent
 #: candidate costs about 64 ms instead of 100 ms (a set response-count digit ends answered ones).
 SCAN_ST = 0x10
-#: (29-bit?, bit rate) -> ELM327 protocol number
-_PROTOCOLS = {(False, 500_000): 6, (False, 250_000): 8, (True, 500_000): 7, (True, 250_000): 9}
 #: ``--baud auto``: the two ELM327 power-up rates (pin 6), OBDLink's 115200, then the rates
 #: other tools leave adapters at (research: users_adapters_dealer.md §1.1, §1.3).
 AUTO_BAUD = "auto"
@@ -41,6 +52,8 @@ AUTO_BAUDS = (38400, 9600, 115200, 230400, 57600, 500_000, 1_000_000)
 PROBE_WINDOW = 0.3  # a speed that brings nothing at all back within this is wrong
 PROBE_SETTLE = 0.1  # line noise followed by this much silence: the speed is wrong
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
+#: a responsePending single frame in an answer being printed (``03 7F 22 78``, spaces or not)
+_PENDING_LINE = re.compile("03 ?7F ?[0-9A-F]{2} ?78")
 
 
 class Elm327Transport(Transport):
@@ -77,8 +90,14 @@ class Elm327Transport(Transport):
         self._fc_mode_set = False
         self._defaults = False  # ATD answered on this connection (CAN auto-formatting on)
         self._count_digit = True
-        self._st = IDENT_ST
+        self._st = DEFAULT_ST  # the ATST the adapter has
+        self._want_st = IDENT_ST  # the ATST the next data request needs
         self.ident_st = IDENT_ST  # the ATST every set_target() restores (see set_silence_wait)
+        #: the last value sent per set-up command (ATSH, ATCRA...): a repeat is not sent
+        self._settings: dict[str, str] = {}
+        self._identity_read = False
+        #: the longest one answer may take while the unit keeps saying responsePending
+        self.pending_cap = uds.PENDING_CAP
         self._queue: deque[bytes] = deque()
         self.info = AdapterInfo(kind="elm327", port=url, simulated=url.startswith("sim:"))
 
@@ -101,7 +120,8 @@ class Elm327Transport(Transport):
         """
         if self._port is not None:
             return
-        check_network_url(self.url)
+        port_names.check(self.url)  # the allowlist again: never a pyserial spy:// or loop://
+        check_device(self.url)
         auto = self.baud == AUTO_BAUD
         first = AUTO_BAUDS[0] if auto else int(self.baud)
         try:
@@ -151,10 +171,10 @@ class Elm327Transport(Transport):
 
     def _probe(self, port: serial.Serial) -> bool:
         """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
-        command = "ATI"
+        command = at.IDENTITY.line()
         check_command(command)
         note = f"at {port.baudrate} baud"
-        self._emit_traffic(Traffic(True, (elm.Line(command),), None, command, note))
+        self._emit_traffic(Traffic(True, (Line(command),), None, command, note))
         port.write(elm.command_line(command))
         deadline = self.clock() + min(PROBE_WINDOW, self.timeout)
         buffer = bytearray()
@@ -166,6 +186,7 @@ class Elm327Transport(Transport):
                 buffer += chunk
                 last = now
                 if buffer.rstrip().endswith(b">") and buffer.isascii():
+                    self._note_identity(buffer.decode("ascii"))  # the probe's ATI: kept
                     return True
             elif last is not None and now - last >= PROBE_SETTLE:
                 return False
@@ -182,16 +203,36 @@ class Elm327Transport(Transport):
     # -- adapter set-up --------------------------------------------------------------
 
     def _initialise(self) -> None:
-        self._at("ATD")  # defaults without a chip reset; echo may still be on
-        self._at("ATE0", optional=True)  # echo off: half the bytes (echo is stripped anyway)
-        self._at("ATS0", optional=True)  # spaces off: a third fewer bytes per frame
-        self._at("ATH1")  # CAN ID + PCI on every line: needed to reassemble and to attribute
-        self._at(f"ATSP{self.protocol:X}")
-        identity = self._at("ATI")
+        said = self._at(at.DEFAULTS.line())  # defaults without a chip reset; echo may be on
+        if any(elm.SIMULATOR_MARK in line for line in said):
+            self.info.simulated = True  # `g15diag simulate` behind a real pty or socket
+        self._at(at.ECHO_OFF.line(), optional=True)  # echo off: no line comes back twice
+        self._at(at.HEADERS_ON.line())  # CAN ID + PCI: to reassemble and attribute
+        self._at(at.PROTOCOL.line(self.protocol))
+        # No ATS0 (answers parse with spaces), no ATI (adapter_identity(), when a report
+        # needs it), no ATST yet (sent before the first data request that needs it).
+
+    def adapter_identity(self) -> str:
+        """``ATI``, sent once on this connection, when a report or the sheet needs it."""
+        if not self._identity_read and self._port is not None:
+            self._note_identity(self._transact(at.IDENTITY.line()))
+        return self.info.identity
+
+    def _note_identity(self, text: str) -> None:
+        try:
+            identity = elm.check_ok(at.IDENTITY.line(), text)
+        except (errors.AdapterStatus, errors.AdapterUnsupported):
+            identity = []
+        self._identity_read = True
         self.info.identity = " ".join(identity) or "unknown"
         if elm.SIMULATOR_MARK in self.info.identity:
-            self.info.simulated = True  # `g15diag simulate` behind a real pty or socket
-        self._at(f"ATST{IDENT_ST:02X}", optional=True)
+            self.info.simulated = True
+
+    def _setting(self, name: str, line: str) -> None:
+        """Send ``line`` unless the adapter's setting ``name`` already has it (since ATD)."""
+        if self._settings.get(name) != line:
+            self._at(line)
+            self._settings[name] = line
 
     def set_target(self, target: Target) -> None:
         if target.extended != (self.protocol in (7, 9)):
@@ -199,48 +240,53 @@ class Elm327Transport(Transport):
                 f"Target {target.label} needs protocol {'7 or 9' if target.extended else '6 or 8'}"
                 f" (29-bit IDs need 7/9), but the adapter is set to {self.protocol}."
             )
+        # Only what changes is sent. ATFCSH stays explicit although some chips derive the
+        # flow-control ID themselves: the datasheet leaves that open for non-OBD IDs.
         if target.extended:
-            self._at(f"ATCP{target.request_id >> 24:02X}")
-            self._at(f"ATSH{target.request_id & 0xFFFFFF:06X}")
-            self._at(f"ATCRA{target.response_id:08X}")
-            self._at(f"ATFCSH{target.request_id:08X}")
+            self._setting("priority", at.PRIORITY.line(target.request_id >> 24))
+            self._setting("header", at.HEADER_24.line(target.request_id & 0xFFFFFF))
+            self._setting("filter", at.FILTER_29.line(target.response_id))
+            self._setting("fc header", at.FC_HEADER_29.line(target.request_id))
         else:
-            self._at(f"ATSH{target.request_id:03X}")
-            self._at(f"ATCRA{target.response_id:03X}")
-            self._at(f"ATFCSH{target.request_id:03X}")
-        wanted = _PROTOCOLS.get((target.extended, target.bitrate), self.protocol)
+            self._setting("header", at.HEADER_11.line(target.request_id))
+            self._setting("filter", at.FILTER_11.line(target.response_id))
+            self._setting("fc header", at.FC_HEADER_11.line(target.request_id))
+        wanted = can.protocol_for(target.extended, target.bitrate) or self.protocol
         if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol
-            self._at(f"ATSP{wanted:X}")
+            self._at(at.PROTOCOL.line(wanted))
             self.protocol = wanted
-        if not self._fc_mode_set:
-            self._at(f"ATFCSD{FC_DATA}")
-            self._at("ATFCSM1")
+        if not self._fc_mode_set:  # data and mode once per connection, after ATFCSH
+            self._at(at.FC_DATA_SET.line())
+            self._at(at.FC_MODE.line())
             self._fc_mode_set = True
-        if self._st != self.ident_st:
-            self._at(f"ATST{self.ident_st:02X}", optional=True)
-            self._st = self.ident_st
+        self._want_st = self.ident_st
+        self._sync_st()
         self._target = target
         self._queue.clear()
         self._emit_target(target)
 
     def set_silence_wait(self, st: int) -> None:
-        """Use ATST ``st`` (4 ms units) as the silence that ends a read, from now on."""
-        self.ident_st = st
-        if self._st != st:
-            self._at(f"ATST{st:02X}", optional=True)
-            self._st = st
+        """Use ATST ``st`` (4 ms units) as the silence that ends a read, from now on (sent
+        with the next target or data request)."""
+        self.ident_st = self._want_st = st
+
+    def quick_wait(self, quick: bool) -> bool:
+        """A search's quick pass waits P2 plus a margin (``QUICK_ST``), then the long one."""
+        self.set_silence_wait(QUICK_ST if quick else IDENT_ST)
+        return True
 
     def after_pending(self) -> None:
         """Widen the adapter's wait to ~1 s so the final answer is caught on the re-send."""
-        if self._st != WIDE_ST:
-            self._at(f"ATST{WIDE_ST:02X}", optional=True)
-            self._st = WIDE_ST
+        self._want_st = WIDE_ST
 
     def pending_over(self) -> None:
         """Back to the usual silence wait once the slow request has its answer."""
-        if self._st != self.ident_st:
-            self._at(f"ATST{self.ident_st:02X}", optional=True)
-            self._st = self.ident_st
+        self._want_st = self.ident_st
+
+    def _sync_st(self) -> None:
+        if self._st != self._want_st:
+            self._at(at.SILENCE.line(self._want_st), optional=True)
+            self._st = self._want_st
 
     # -- requests ----------------------------------------------------------------------
 
@@ -248,6 +294,9 @@ class Elm327Transport(Transport):
         target = self._require_target()
         self._queue.clear()
         command = elm.data_command(pdu, 1 if self._count_digit else None)
+        check_command(command)  # refused requests move no setting either
+        self._session_check_wire(pdu)
+        self._sync_st()  # a wait widened or narrowed by responsePending
         try:
             text = self._transact(command)
             reply_lines = elm.clean_lines(text, command)
@@ -256,7 +305,7 @@ class Elm327Transport(Transport):
                 command = elm.data_command(pdu)
                 text = self._transact(command)  # "?": the first line never reached the bus
         finally:
-            self.sessions.written(pdu)  # an admitted session request is used up
+            self._session_written(pdu)  # an admitted session request is used up
         self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
         reply = elm.parse_reply(text, command, 29 if target.extended else 11)
         for frame in reply.frames:
@@ -265,11 +314,15 @@ class Elm327Transport(Transport):
                 self._emit_frame(target.request_id, isotp.flow_control(0, 0, 0x00), True)
         self._queue.extend(reply.pdus(target.response_id))
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None
 
     def command(self, command: str, *, timeout: float | None = None) -> str:
         """Send one allowed adapter command and return its raw reply (for `doctor`)."""
+        if not isinstance(command, str) or not command.isascii():
+            raise errors.UsageError(
+                f"An adapter command is ASCII text, not {command!r:.60}. Nothing was sent."
+            )
         return self._transact(command, timeout)
 
     # -- internals ---------------------------------------------------------------------
@@ -301,8 +354,8 @@ class Elm327Transport(Transport):
         line = elm.command_line(command)
         request = request_of(command)
         if request is not None:  # the session rule too (session.SessionRule.check_wire)
-            self.sessions.check_wire(request)
-        self._emit_traffic(Traffic(True, (elm.Line(command),), request, command))
+            self._session_check_wire(request)
+        self._emit_traffic(Traffic(True, (Line(command),), request, command))
         self.commands_sent.append(command)
         self._last = command
         try:
@@ -318,6 +371,9 @@ class Elm327Transport(Transport):
             ) from exc
         if squash(command) == "ATD":
             self._defaults = True
+            self._settings.clear()
+            self._fc_mode_set = False
+            self._st = DEFAULT_ST
         self._emit_reply(text, command, request)
         return text
 
@@ -331,14 +387,23 @@ class Elm327Transport(Transport):
         return 29 if self.protocol in (7, 9) else 11
 
     def _read_prompt(self, port: serial.Serial, timeout: float) -> str:
-        deadline = self.clock() + timeout
+        """Read up to the prompt; each responsePending line the adapter prints on the way
+        starts the wait again (P2*), up to ``pending_cap`` from the start."""
+        start = self.clock()
+        deadline = start + timeout
         buffer = bytearray()
+        pending = 0
         while True:
             chunk = port.read(max(1, port.in_waiting))
             if chunk:
                 buffer += chunk
                 if b">" in chunk:
                     return buffer.decode("ascii", "replace")
+                seen = len(_PENDING_LINE.findall(buffer.decode("ascii", "replace")))
+                if seen > pending:
+                    pending = seen
+                    now = self.clock()
+                    deadline = max(deadline, min(now + timeout, start + self.pending_cap))
             elif not port.is_open:
                 raise errors.PortError(f"The adapter on {self.url} went away.")
             if self.clock() >= deadline:

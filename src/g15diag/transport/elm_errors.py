@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from g15diag import errors
 from g15diag.transport.elm_commands import request_of
+from g15diag.visible import visible
 
 
 def no_prompt(
@@ -51,23 +52,22 @@ def no_prompt(
     )
 
 
-def check_network_url(url: str) -> None:
-    """A ``socket://`` / ``rfc2217://`` port needs a host and a port 1-65535: say so in one
-    sentence (exit 2) instead of pyserial's parser message."""
-    from urllib.parse import urlsplit
+def check_device(url: str) -> None:
+    """A device path that exists must be a serial device: a regular file, a folder or a FIFO
+    named as ``--port`` is refused from its ``stat`` (never opened, so never changed)."""
+    import os
+    import stat
 
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme not in ("socket", "rfc2217"):
+    if "://" in url:
         return
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        parts, port = None, None
-    if parts is None or not parts.hostname or port is None or not 1 <= port <= 65535:
+        mode = os.stat(url).st_mode
+    except (OSError, ValueError):  # not there (pyserial says so), or COMn on Windows
+        return
+    if not stat.S_ISCHR(mode):
         raise errors.UsageError(
-            f"--port {url[:60]!r} needs a host and a port from 1 to 65535, "
-            f"e.g. {scheme}://192.168.0.10:35000."
+            f"Bad port: {visible(url)[:60]} is not a serial device (it is a file or a folder); "
+            "name the adapter's port, e.g. /dev/ttyUSB0 or COM3."
         )
 
 

@@ -24,9 +24,8 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.protocol.elm import Frame
-from g15diag.protocol.session import SessionRule
-from g15diag.transport.base import AdapterInfo, Target, Traffic, TrafficLog, Transport
+from g15diag.protocol.can import Frame, Target, Traffic, TrafficLog
+from g15diag.transport.base import AdapterInfo, Transport
 
 PAD_BYTE = 0x00
 POLL = 0.05  # longest one blocking wait lasts before the deadline is checked again
@@ -152,7 +151,7 @@ class NativeCanTransport(Transport):
         inner = stack.txfn
 
         def txfn(msg: isotp.CanMessage) -> None:
-            refusal = _wire_check(bytes(msg.data), self.sessions)
+            refusal = _wire_check(bytes(msg.data), self._session_check_wire)
             if refusal is not None:  # lowest write: an unchecked frame never reaches the bus
                 self._errors.append(refusal)
                 return
@@ -171,14 +170,14 @@ class NativeCanTransport(Transport):
     def _send(self, pdu: bytes) -> None:
         stack = self._require_stack()
         guard.check_request(pdu)  # again (send() did): nothing unchecked reaches the stack
-        self.sessions.check_wire(pdu)  # and the session rule's admission
+        self._session_check_wire(pdu)  # and the session rule's admission
         self._errors.clear()
         while stack.recv(block=False) is not None:
             pass  # a late answer to an earlier request is not an answer to this one
         self._request = pdu
         stack.send(pdu)
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         stack = self._require_stack()
         deadline = time.monotonic() + timeout
         while True:
@@ -230,7 +229,9 @@ class NativeCanTransport(Transport):
         return self._stack
 
 
-def _wire_check(frame: bytes, sessions: SessionRule) -> errors.ReadOnlyViolation | None:
+def _wire_check(
+    frame: bytes, session_check: Callable[..., None]
+) -> errors.ReadOnlyViolation | None:
     """The read-only guard on one frame the stack is about to put on the request ID.
 
     Flow control frames (the tester's clear-to-send) pass; a single frame passes when its
@@ -244,7 +245,7 @@ def _wire_check(frame: bytes, sessions: SessionRule) -> errors.ReadOnlyViolation
     if kind == 0:
         length = frame[0] & 0x0F
         try:
-            sessions.check_wire(guard.check_request(frame[1 : 1 + length]), consume=True)
+            session_check(guard.check_request(frame[1 : 1 + length]), consume=True)
         except errors.ReadOnlyViolation as exc:
             return exc
         return None

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from g15diag.transport.base import AdapterInfo, Target, Transport
+from g15diag.protocol.can import Target
+from g15diag.transport.base import AdapterInfo, Transport
 
 #: request PDU -> the answers of each recorded run of it (pending answers first)
 _Index = dict[bytes, list[list[bytes]]]
@@ -114,5 +115,5 @@ class ReplayTransport(Transport):
         for _stamp, can_id, data in self._frames.get((pdu, n), []):
             self._emit_frame(can_id, data, can_id == request_id)
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None

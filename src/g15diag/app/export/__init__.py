@@ -20,7 +20,7 @@ from g15diag.app.export.i18n import LANGS, words
 from g15diag.app.export.record import Record, load, parse
 from g15diag.app.export.redact import mask_serial, mask_vin, redact
 from g15diag.app.export.sheet import build, checksum
-from g15diag.errors import OutputError, UsageError
+from g15diag.errors import UsageError
 
 __all__ = [
     "FORMATS",
@@ -137,12 +137,20 @@ def render(
 
 
 def check_writable(path: str | Path, *, force: bool, append: bool = False) -> None:
-    """Fail early (before any read of the car) unless ``path`` can be written."""
-    if str(path) == STDOUT or (append and Path(path).exists()):
+    """Fail early (before any read of the car) unless ``path`` can be written (or, with
+    ``append``, an existing export CSV can take a row)."""
+    if str(path) == STDOUT:
         return
+    from g15diag import appending
     from g15diag.app.export import writer
 
+    if append and appending.check_appendable(path, _csv_header()):
+        return
     writer.check_writable(path, force=force)
+
+
+def _csv_header() -> bytes:
+    return render_csv.render_header().encode("utf-8")
 
 
 def write(
@@ -155,25 +163,17 @@ def write(
     """Write ``content`` atomically (``-``: standard output).
 
     ``append_csv`` is the data row to add when ``path`` is an existing CSV file with the
-    export's header; the whole file is rewritten atomically with the row added.
+    export's header: it is appended in place under a lock (:func:`g15diag.appending.append_row`).
     """
     if str(path) == STDOUT:
         out = sys.stdout.buffer
         out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
         out.flush()
         return None
+    from g15diag import appending
     from g15diag.app.export import writer
 
     target = Path(path)
-    if append_csv is not None and target.exists():
-        try:
-            old = target.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OutputError(f"Cannot append to {target}: {exc}.") from exc
-        if not old.startswith(render_csv.render_header()):
-            raise UsageError(
-                f"Cannot append to {target}: its first row is not the g15diag export header."
-            )
-        sep = "" if old.endswith("\n") else "\r\n"
-        return writer.write(target, old + sep + append_csv, force=True)
+    if append_csv is not None and appending.check_appendable(target, _csv_header()):
+        return appending.append_row(target, _csv_header(), append_csv.encode("utf-8"))
     return writer.write(target, content, force=force)

@@ -1,9 +1,16 @@
-"""A copy of an identify object for sharing: VIN and serial masked, raw bytes removed."""
+"""A copy of an identify object for sharing: VIN and serial masked, raw bytes removed, and
+their characters starred wherever else they appear (part number, supplier, software...:
+:mod:`g15diag.by_value`)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
+
+from g15diag import by_value
+
+#: top-level text fields a unit fills (a hostile or odd unit may repeat the serial there)
+_TEXT_FIELDS = ("part_number", "supplier", "hardware", "software")
 
 
 def mask_vin(vin: str | None) -> str | None:
@@ -27,6 +34,7 @@ def redact(data: dict[str, Any]) -> dict[str, Any]:
     out["adapter"] = {**out.get("adapter", {}), "port": None}
     serial = data.get("serial")
     vins = {data.get(key) for key in ("vin", "vin_engine", "vin_head_unit")} - {None, ""}
+    known = by_value.cores(v for v in (serial, *vins) if isinstance(v, str))
     for key, item in out.get("items", {}).items():
         # by role, by the serial's identifier, or by value: a hand-edited file that lost an
         # item's role must not leak the serial or the VIN into a copy meant for sharing
@@ -39,8 +47,19 @@ def redact(data: dict[str, Any]) -> dict[str, Any]:
             item["text"] = mask_serial(item.get("text"))
         elif item.get("role") == "vin" or (text and text in vins):
             item["text"] = mask_vin(item.get("text"))
+        elif isinstance(text, str) and by_value.contains(text, known):
+            item["text"] = by_value.mask(text, known)  # the serial or VIN in another slot
         elif item.get("fields") is None:
             continue
+        fields = item.get("fields")
+        if isinstance(fields, dict):  # a KWP block's fields: the values repeat the block's text
+            item["fields"] = {
+                k: by_value.mask(v, known) if isinstance(v, str) else v for k, v in fields.items()
+            }
         item["hex"] = None
         item.pop("padding_hex", None)
+    for field in _TEXT_FIELDS:
+        value = out.get(field)
+        if isinstance(value, str):
+            out[field] = by_value.mask(value, known)
     return out

@@ -1,4 +1,12 @@
-"""The dealer request as CSV: one header row, then one row per read (appendable)."""
+"""The dealer request as CSV: one header row, then one row per read (appendable).
+
+A unit, an adapter or an edited JSON file chooses the strings, so every cell is made safe
+for a spreadsheet (OWASP's advice on CSV injection): a cell that would begin with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (a spreadsheet then shows
+it as text; removing that one quote gives the value back), and every non-printable character
+is written visibly (``\\x1b``, ``U+202E``). The serial's exact bytes stay in
+``serial_raw_hex``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,11 @@ import io
 
 from g15diag.app.export.record import Item, Record
 from g15diag.app.export.sheet import checksum
+from g15diag.visible import visible
+
+#: what a spreadsheet takes as the start of a formula (OWASP: CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
 
 HEADER = (
     "read_at",
@@ -43,8 +56,27 @@ def _texts(items: tuple[Item, ...]) -> str:
     return "; ".join(i.text or "" for i in items)
 
 
+def cell(text: str) -> str:
+    """``text`` safe in a spreadsheet cell: a leading ``'`` before a formula character, and
+    non-printable characters shown (:func:`g15diag.visible.visible`)."""
+    if text.startswith(FORMULA_STARTS):
+        text = QUOTE + text
+    return visible(text)
+
+
+def original(text: str) -> str:
+    """The value behind a :func:`cell` that began with a formula character (the quote off)."""
+    if text.startswith(QUOTE) and text[1:].startswith((*FORMULA_STARTS, "\\x09", "\\x0d")):
+        return text[1:]
+    return text
+
+
 def row(record: Record) -> tuple[str, ...]:
-    """The one CSV row of ``record``, in :data:`HEADER` order."""
+    """The one CSV row of ``record``, in :data:`HEADER` order (every cell through :func:`cell`)."""
+    return tuple(cell(value) for value in _values(record))
+
+
+def _values(record: Record) -> tuple[str, ...]:
     serial = record.serial
     part = record.part_number
     return (

@@ -8,7 +8,7 @@ from g15diag.app.export.sheet import Section, Sheet
 
 WIDTH = 80
 LINES = 66  # one A4 page of plain text at 6 lines per inch
-_CELLS_PER_LINE = 24  # 3 columns each: 72 characters + indent
+_CELL_WIDTH = 3  # columns per serial cell (wider when a position or a shown character is)
 
 
 def render(sheet: Sheet) -> str:
@@ -75,11 +75,17 @@ def _serial_cells(sheet: Sheet) -> list[str]:
     """The serial large and spaced: characters 3 columns apart, positions underneath."""
     lines: list[str] = []
     cells = sheet.cells
-    for start in range(0, len(cells), _CELLS_PER_LINE):
-        chunk = cells[start : start + _CELLS_PER_LINE]
-        lines.append("    " + "".join(f"{c.char:>3}" for c in chunk))
-        lines.append("    " + "".join(f"{c.position:>3}" for c in chunk))
-        marks = "".join(f"{'^' if c.lookalike else '':>3}" for c in chunk)
+    width = max(
+        [_CELL_WIDTH, *(len(c.char) + 1 for c in cells), *(len(str(c.position)) + 1 for c in cells)]
+    )
+    per_line = (WIDTH - 4) // width
+    for start in range(0, len(cells), per_line):
+        chunk = cells[start : start + per_line]
+        lines.append("    " + "".join(f"{c.char:>{width}}" for c in chunk))
+        lines.append("    " + "".join(f"{c.position:>{width}}" for c in chunk))
+        marks = "".join(f"{'^' if c.lookalike else '':>{width}}" for c in chunk)
         if marks.strip():
             lines.append(("    " + marks).rstrip())
+    if sheet.cells_note:
+        lines += _wrap(sheet.cells_note, "    ")
     return lines

@@ -15,9 +15,15 @@ from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Item, Record
 from g15diag.hints import WHEN_ANSWERED
+from g15diag.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
 DEALER_FILL = ("request_date", "dealer_code")  # written by hand: the tool never sees a code
+#: the longest value one row of the sheet shows (a unit may send 4,095 bytes); the rest is
+#: cut with a note saying how much
+FIELD_MAX = 400
+#: the serial's characters drawn one per cell; a longer serial is cut with a note
+CELLS_MAX = 64
 
 
 def checksum(text: str) -> str:
@@ -27,10 +33,16 @@ def checksum(text: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
+    """One label/value line; the value is shown visibly (``\\x1b``, ``U+202E``); :func:`build`
+    bounds it."""
+
     label: str
     value: str
     warn: bool = False
     mono: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", visible(self.value))
 
 
 @dataclass(frozen=True)
@@ -64,16 +76,16 @@ class Sheet:
     proof: str
     advice: str
     disclaimer: str
+    cells_note: str = ""  # says how many serial characters (beyond CELLS_MAX) are not drawn
     dealer_fill: tuple[str, ...] = ()  # request date, the dealer's code: blank lines
     card_title: str = ""  # the owner's cut-off card (serial and VIN), when a serial was read
     card: tuple[Row, ...] = ()
-    footer_title: str = ""  # CAN address, adapter, program, session: small, at the bottom
+    footer_title: str = ""  # where it was read, session, adapter, program: small, at the end
     footer: tuple[Row, ...] = ()
 
     @property
     def footer_text(self) -> str:
-        """The technical footer as one line of values (each row's label is in its tooltip
-        for HTML; the values say what they are: CAN IDs, session, adapter, program)."""
+        """The technical footer as one line of values (they say what they are)."""
         return "; ".join(r.value for r in self.footer)
 
 
@@ -118,14 +130,15 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
     )
     serial = record.serial
     cells = tuple(
-        Cell(ch, pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
-        for pos, ch in enumerate(serial or "", 1)
+        Cell(visible(ch), pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
+        for pos, ch in enumerate((serial or "")[:CELLS_MAX], 1)
     )
     read = serial is not None  # without a serial: a troubleshooting record, not a request
     card = (
-        Row(w["section_serial"], serial or "", mono=True),
+        Row(w["section_serial"], _bounded(serial or "", w), mono=True),
         Row("VIN", record.vin or "—", mono=True),
     )
+    owner = read and not record.redacted
     return Sheet(
         lang=lang,
         page=w["page"],
@@ -133,24 +146,28 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         title=w["title"] if read else w["title_trouble"],
         subtitle=w["subtitle"] if read else w["subtitle_trouble"],
         serial_title=w["section_serial"],
-        serial=serial,
+        serial=None if serial is None else _bounded(serial, w),
         cells=cells,
-        sections=(
-            _reading(record, w, tz),
-            Section(w["section_serial"], _serial_rows(record, w)),
-            Section(w["section_vin"], _vin_rows(record, w)),
-            Section(w["section_unit"], _unit_rows(record, w)),
+        sections=tuple(
+            _fit(section, w)
+            for section in (
+                _reading(record, w, tz),
+                Section(w["section_serial"], _serial_rows(record, w)),
+                Section(w["section_vin"], _vin_rows(record, w)),
+                Section(w["section_unit"], _unit_rows(record, w)),
+            )
         ),
         fill_title=w["section_fill"],
         fill_in=tuple(w[key] for key in FILL_IN),
         proof=w["proof"] if read else "",
         advice=w["advice"],
         disclaimer=w["disclaimer"],
+        cells_note=_cells_note(len(serial or "") - CELLS_MAX, w),
         dealer_fill=tuple(w[key] for key in DEALER_FILL) if read else (),
-        card_title=w["card"] if read and not record.redacted else "",
-        card=card if read and not record.redacted else (),
+        card_title=w["card"] if owner else "",
+        card=card if owner else (),
         footer_title=w["footer"],
-        footer=_footer(record, w),
+        footer=_fit(Section("", _footer(record, w)), w).rows,
     )
 
 
@@ -172,6 +189,20 @@ def _footer(record: Record, w: Words) -> tuple[Row, ...]:
     rows.append(Row(w["adapter"], record.adapter_identity + port))
     rows.append(Row(w["tool"], f"g15diag {record.tool_version}"))
     return tuple(rows)
+
+
+def _bounded(text: str, w: Words) -> str:
+    return bounded(text, FIELD_MAX, w["cut_shown"], w["thousands"])
+
+
+def _fit(section: Section, w: Words) -> Section:
+    """Every value of ``section`` at most :data:`FIELD_MAX` characters, a cut one saying so."""
+    rows = tuple(Row(r.label, _bounded(r.value, w), r.warn, r.mono) for r in section.rows)
+    return Section(section.title, rows)
+
+
+def _cells_note(cut: int, w: Words) -> str:
+    return "" if cut <= 0 else w["cut_drawn"].format(n=f"{cut:,}".replace(",", w["thousands"]))
 
 
 def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:

@@ -326,9 +326,21 @@
   document.querySelectorAll(".lang").forEach((el) => {
     el.addEventListener("click", () => setLang(el.dataset.lang));
   });
-  // Closing the tab stops the server (a reload comes back at once and keeps it running).
+  // Each open page sends a heartbeat; the server stops when none has been seen for a while.
+  // Closing this tab only says this page is gone (a reload or another tab keeps it running).
+  const pageId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const beat = () => {
+    if (stopped) return;
+    fetch(url("/api/alive", { page: pageId }), {
+      method: "POST", headers: { "X-G15-Token": config.token },
+    }).catch(() => {});
+  };
+  beat();
+  setInterval(beat, 5000);
   window.addEventListener("pagehide", () => {
-    if (!stopped) navigator.sendBeacon(url("/api/closing"), new Blob([], { type: "text/plain" }));
+    if (!stopped) {
+      navigator.sendBeacon(url("/api/closing", { page: pageId }), new Blob([], { type: "text/plain" }));
+    }
   });
   setLang(lang);
 })();

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from g15diag import errors
-from g15diag.transport.base import Traffic
+from g15diag.protocol.can import Traffic
 from g15diag.transport.ble.link import BleLink
 from g15diag.transport.elm327 import Elm327Transport
 
