@@ -292,7 +292,7 @@ class Scripted(Transport):
     def _send(self, pdu: bytes) -> None:
         self.sent.append(pdu)
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         if self.script and self.script[0][0] <= timeout:
             delay, pdu = self.script.popleft()
             self.now += delay
@@ -413,7 +413,7 @@ class SlowUnit(Transport):
         here = self.target.request_id == 0x747 and not self.quick
         self.answer = bytes.fromhex(SERIAL) if here else None
 
-    def receive(self, timeout: float) -> bytes | None:
+    def _receive(self, timeout: float) -> bytes | None:
         answer, self.answer = self.answer, None
         return answer
 
