@@ -1,4 +1,4 @@
-"""The one catalogue (g15diag/i18n): page and sheet words, errors and advice by kind."""
+"""The one catalogue (g15diag/lang): page and sheet words, errors and advice by kind."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from g15diag import errors
-from g15diag.i18n import INTERNAL, catalogue, error_kind, page_words
+from g15diag.lang import INTERNAL, catalogue, error_kind, page_words
 
 #: words that stay as they are in Russian text (names, standards, commands of the adapter)
 LATIN_OK = {
@@ -99,8 +99,8 @@ def test_both_languages_carry_the_same_keys() -> None:
 
 def test_common_words_are_not_repeated_in_page_or_sheet() -> None:
     data = catalogue("en")
-    assert not set(data["common"]) & set(data["sheet"])
-    assert not set(data["common"]) & set(data["page"])
+    assert not set(data["words"]) & set(data["sheet"])
+    assert not set(data["words"]) & set(data["page"])
 
 
 def _error_classes() -> list[type[errors.G15DiagError]]:

@@ -226,6 +226,39 @@ def test_udsoncan_rdbi_request_of_one_did_passes() -> None:
     assert not guard.is_allowed(two.get_payload())
 
 
+def test_udsoncan_session_control_vectors() -> None:
+    """udsoncan's DiagnosticSessionControl: the guard admits exactly its default and extended
+    session requests of the four, and the default timings a unit announces in ``50 03 00 32
+    01 F4`` are the client's P2server and P2*server."""
+    from udsoncan import Response
+    from udsoncan.services import DiagnosticSessionControl
+
+    for session in (1, 3):
+        request = DiagnosticSessionControl.make_request(session).get_payload()
+        assert guard.check_request(request) == request
+    assert not guard.is_allowed(DiagnosticSessionControl.make_request(2).get_payload())
+    response = Response.from_payload(bytes.fromhex("5003003201F4"))
+    DiagnosticSessionControl.interpret_response(response, standard_version=2013)
+    assert response.service_data.p2_server_max == uds.P2_SERVER
+    assert response.service_data.p2_star_server_max == uds.P2_STAR_SERVER == Timing().p2_star
+
+
+@pytest.mark.parametrize(
+    "answer", ["62F18C53494D", "7F2231", "7F2278", "7F227F", "7F2213", "62F18C"]
+)
+def test_udsoncan_response_vectors(answer: str) -> None:
+    """udsoncan's Response, the oracle: positive or negative and the code agree."""
+    from udsoncan import Response
+
+    theirs = Response.from_payload(bytes.fromhex(answer))
+    ours = uds.classify(bytes.fromhex("22F18C"), bytes.fromhex(answer))
+    assert theirs.valid
+    assert theirs.positive == isinstance(ours, uds.Positive)
+    if isinstance(ours, uds.Negative):
+        assert (theirs.service.request_id(), theirs.code) == (ours.service, ours.nrc)
+        assert theirs.code_name.replace("_", "").lower() == ours.name.replace("-", "").lower()
+
+
 # -- 6. KWP2000 names -------------------------------------------------------------------------
 
 
@@ -436,3 +469,59 @@ def test_the_quick_wait_is_p2_plus_a_margin_of_at_most_60_ms() -> None:
 
     assert QUICK_ST == 0x0F and QUICK_ST * 4 <= 60 < IDENT_ST * 4
     assert QUICK_ST * 4 >= uds.P2_SERVER * 1000
+
+
+class TricklePort:
+    """A port that delivers scripted (seconds, bytes) on an injected clock, as an adapter
+    prints a unit's 0x78 lines and its final answer on one command."""
+
+    is_open = True
+
+    def __init__(self, script: list[tuple[float, bytes]]) -> None:
+        self.now = 0.0
+        self.script = deque(script)
+
+    @property
+    def in_waiting(self) -> int:
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        if self.script and self.script[0][0] <= self.now + 0.05:
+            at_, data = self.script.popleft()
+            self.now = max(self.now, at_)
+            return data
+        self.now += 0.05  # a read blocks for at most POLL
+        return b""
+
+
+def test_the_elm_read_waits_again_at_every_inline_pending_line() -> None:
+    """ELM path of cause 7: an adapter that prints 7F 22 78 every 4 s on one command and the
+    answer after 12 s is read whole (P2* again at each line), within the cap."""
+    from g15diag.transport.elm327 import Elm327Transport
+
+    line = b"767 03 7F 22 78 AA AA AA AA\r"
+    script = [(0.02, line), (4.0, line), (8.0, line), (12.0, b"767 02 62 F1\r\r>")]
+    port = TricklePort(script)
+    elm = Elm327Transport("sim://", timeout=5.0, clock=lambda: port.now)
+    text = elm._read_prompt(port, 5.0)  # type: ignore[arg-type]
+    assert text.count("7F 22 78") == 3 and text.endswith(">")
+
+    port = TricklePort([(0.02, line)] + [(4.0 * n, line) for n in range(1, 20)])
+    elm = Elm327Transport("sim://", timeout=5.0, clock=lambda: port.now)
+    elm.pending_cap = 10.0
+    with pytest.raises(errors.AdapterTimeout):
+        elm._read_prompt(port, 5.0)  # type: ignore[arg-type]
+    assert 10.0 <= port.now <= 10.2
+
+
+def test_identify_reads_the_other_items_with_the_long_wait() -> None:
+    """The quick wait finds the unit; the items after it get the usual wait (ATST19)."""
+    from g15diag import profiles
+    from g15diag.app.identify import identify
+    from g15diag.transport.elm327 import Elm327Transport
+
+    with Elm327Transport("sim://") as elm:
+        identify(elm, profiles.load("almera-g15"), bitrate=500_000)
+    sent = elm.commands_sent
+    assert sent.index("ATST0F") < sent.index("22F18C1") < sent.index("ATST19")
+    assert sent.index("ATST19") < sent.index("22F1871")  # the part number, after the serial

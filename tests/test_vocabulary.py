@@ -120,3 +120,23 @@ def test_every_at_line_the_transport_sends_is_in_the_table() -> None:
     for line in sent:
         if line.startswith("AT"):
             assert any(s.fullmatch(line) for s in shapes), line
+
+
+def test_one_translation_catalogue_serves_page_and_sheet() -> None:
+    """Issue 17 item 4: one file per language; the words both faces say are said once, and
+    both languages have the same keys in every table."""
+    from g15diag.app.export.i18n import words
+    from g15diag.gui.app import page_words
+    from g15diag.lang import LANGS, catalogue
+
+    lang_dir = SRC / "lang"
+    assert sorted(p.name for p in lang_dir.glob("*.toml")) == [f"{lang}.toml" for lang in LANGS]
+    assert not list(SRC.rglob("*/lang/*.toml"))  # no second catalogue anywhere
+    en, ru = catalogue("en"), catalogue("ru")
+    for table in ("words", "page", "sheet", "lookalikes"):
+        assert set(en[table]) == set(ru[table]), table
+    for lang in LANGS:
+        shared = catalogue(lang)["words"]
+        assert not set(shared) & set(catalogue(lang)["page"]) & set(catalogue(lang)["sheet"])
+        for key, text in shared.items():
+            assert page_words(lang)[key] == words(lang)[key] == text

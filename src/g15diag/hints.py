@@ -2,7 +2,7 @@
 
 The CLI's hint (``errors.NoAnswer``) and the dealer sheet import these steps, in this order
 (issue 11, item 6); the local page shows the same steps as buttons (``[[steps]]`` in
-:mod:`g15diag.i18n`). The first step widens the search to every 11-bit address (issue 19):
+:mod:`g15diag.lang`). The first step widens the search to every 11-bit address (issue 19):
 the G15's diagnostic address is unknown. Nothing here is verified on a G15: the
 multimedia-CAN pins come from its Renault B0 siblings (research: g15_field_evidence.md
 section 2), the pre-code display from a Renault Twingo manual (section 1).

@@ -19,7 +19,7 @@ class Check:
     detail: str
     required: bool = True
     advice: str = ""
-    kind: str = ""  # the advice's key in the page's catalogue (g15diag/i18n, [advice])
+    kind: str = ""  # the advice's key in the page's catalogue (g15diag/lang, [advice])
     params: dict[str, str] = field(default_factory=dict, compare=False)  # its {names}
 
 
@@ -92,7 +92,7 @@ class DoctorReport:
             "details": {c.name: c.detail for c in self.checks},
             "advice": self.advice,
             # for faces that say it in their own words (the page): what it lacks, and the
-            # advice as [kind, {params}] (the catalogue's [advice] keys, g15diag/i18n)
+            # advice as [kind, {params}] (the catalogue's [advice] keys, g15diag/lang)
             "lacking": [c.name for c in self.checks if c.kind in LACKING],
             "advice_kinds": [[kind, params] for kind, params in self.advice_kinds],
         }

@@ -97,7 +97,7 @@ def _doctor(link: Link, protocol: int, system_checks: bool) -> DoctorReport:
 
 
 def _fault(name: str, exc: errors.G15DiagError, unredacted: bool) -> Check:
-    from g15diag.i18n import error_kind
+    from g15diag.lang import error_kind
 
     text = privacy.present(exc, unredacted=unredacted)
     kind = f"error.{error_kind(exc)}"

@@ -90,6 +90,8 @@ def identify(
     cands = list(candidates if candidates is not None else profile.head_units)
     with SessionKeeper(client, sessions) as keeper:
         found = find_unit(client, keeper, profile, cands, bitrate, reads=reads, progress=progress)
+        # the quick wait found the unit; its other items get the usual wait (slower ones too)
+        transport.quick_wait(False)
         session = found.climb.session or Session.DEFAULT
         back = session is Session.DEFAULT or keeper.current is session
         if not back and keeper.enter(session).outcome is not Outcome.ANSWERED:

@@ -21,7 +21,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
-from g15diag.i18n import page_words
+from g15diag.lang import LANGS, page_words
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from g15diag.gui.lifetime import Launch, Lifetime
 
 TOKEN_HEADER = "X-G15-Token"
-LANGS = ("en", "ru")
 SIMULATOR = "sim://"
 BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
 

@@ -34,8 +34,8 @@ class Job:
 
 def describe(exc: BaseException) -> dict[str, str | bool]:
     """The CLI's one sentence and hint for ``exc`` (never a traceback), and its ``kind``: the
-    key of the page's own sentence for it in the catalogue (g15diag.i18n)."""
-    from g15diag.i18n import error_kind
+    key of the page's own sentence for it in the catalogue (g15diag.lang)."""
+    from g15diag.lang import error_kind
 
     return {**_english(exc), "kind": error_kind(exc)}
 

@@ -1,5 +1,5 @@
 // g15diag gui: plain JavaScript, no build step. Every request carries the per-run token.
-// Every sentence shown comes from the catalogue (config.words, g15diag/i18n/<lang>.toml).
+// Every sentence shown comes from the catalogue (config.words, g15diag/lang/<lang>.toml).
 "use strict";
 (function () {
   const config = JSON.parse(document.getElementById("config").textContent);
