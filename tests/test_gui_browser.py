@@ -65,8 +65,11 @@ def browser_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
 
 
 @pytest.fixture
-def gui() -> Iterator[Gui]:
-    server = start_gui("--port", "sim://")
+def gui(request: pytest.FixtureRequest) -> Iterator[Gui]:
+    """The page's server; its sim:// ports on simulated time unless the test is marked
+    ``real_time`` (it must see a read still running)."""
+    real_time = request.node.get_closest_marker("real_time") is not None
+    server = start_gui("--port", "sim://", wall_clock=real_time)
     yield server
     server.stop()
 
@@ -364,6 +367,7 @@ def test_serial_characters_are_shown_in_the_shipped_mono_face(gui, browser_facto
 
 
 @pytest.mark.slow
+@pytest.mark.real_time  # the search's progress is on screen while it runs
 def test_search_all_addresses_finds_a_unit_at_7b3_from_the_hint(gui, browser_factory):
     page = browser_factory().new_page()
     page.goto(gui.url)
