@@ -13,8 +13,7 @@ from g15diag.commands.sessions import sessions_option
 from g15diag.visible import visible
 
 if TYPE_CHECKING:
-    from g15diag.app.export.record import Item as RecordItem
-    from g15diag.app.export.record import Record
+    from g15diag.app.export.record import Record, RecordItem
     from g15diag.app.link import Run
 
 
