@@ -17,7 +17,7 @@ from g15diag import errors, identifiers, profiles
 from g15diag.adapter import AdapterOptions, make_transport
 from g15diag.app import export
 from g15diag.app.identify import identify
-from g15diag.hints import NOTHING_ANSWERED_STEPS
+from g15diag.hints import NOTHING_ANSWERED_STEPS, WHEN_ANSWERED
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"
@@ -80,17 +80,23 @@ def test_sheet_content_en() -> None:
     assert "g15diag checksum SIM0O1Il5S8B2024" in text
     assert "    Read on: 2026-01-02 06:04:05 MSK (UTC+03:00)" in lines
     assert "    Identical reads: 2" in lines
-    assert "    Read from: identifier 0xF18C, CAN 0x747/0x767, 500 kbit/s" in lines
+    # issue 19: where it was read, the session, adapter and program go to a small footer
+    assert "Read from:" not in text and "    CAN address" not in text and "Program:" not in text
+    flat = " ".join(text.split())
+    assert "Technical details: identifier 0xF18C, CAN 0x747/0x767, 500 kbit/s;" in flat
+    assert flat.count("Diagnostic session") == 1
+    assert any(line.startswith("    Date of the request ___") for line in lines)
+    assert "Code from the dealer ___" in text
+    assert "    Head-unit serial number: SIM0O1Il5S8B2024   VIN: SMLTDG15300000001" in lines
     assert "the head unit stores another VIN, SMLTDG15X00000002" in text
     assert "Part number (NOT the serial number): 281150000R-SIM (0xF187)" in text
     for label in ("Owner's full name", "Registration plate", "Vehicle registration certificate",
                   "Mileage, km", "Phone", "Garage", "Stamp and signature"):  # fmt: skip
         assert any(line.startswith(f"    {label}") and line.endswith("___") for line in lines)
     assert "proof of ownership" in text
-    assert lines[-2:] == [
-        "Anti-theft codes (radio codes) are issued only by the manufacturer's dealer.",
-        "g15diag reads identifiers; it never computes codes.",
-    ]
+    at = lines.index("Anti-theft codes (radio codes) are issued only by the manufacturer's dealer.")
+    assert lines[at + 1] == "g15diag reads identifiers; it never computes codes."
+    assert "8<" in lines[at + 2] and lines[at + 3].startswith("Owner's card: cut off")
     assert max(len(line) for line in lines) <= 80
 
 
@@ -107,7 +113,9 @@ def test_sheet_content_ru() -> None:
     assert isinstance(text, str)
     assert "ДЛЯ ДИЛЕРА: ЗАПРОС КОДА МАГНИТОЛЫ" in text
     assert "противоугонный код" in text.lower() and "антикраж" not in text.lower()
-    assert "    Дата и время чтения: 2026-01-02 06:04:05 MSK (UTC+03:00)" in text
+    assert "    Дата и время чтения: 02.01.2026 06:04:05 MSK (UTC+03:00)" in text
+    assert "проверка после ручного ввода" in text
+    assert "Сеанс диагностики: обычный сеанс" in " ".join(text.split())
     for label in ("ФИО владельца", "Госномер", "Номер СТС", "Пробег, км", "Телефон",
                   "Автосервис", "Печать и подпись"):  # fmt: skip
         assert f"    {label} ___" in text
@@ -159,10 +167,16 @@ def test_kwp_unit_sheet_says_serial_not_read() -> None:
     assert "Серийный номер не прочитан: магнитола не выдала" in text
     assert "Идентификационный блок Renault (21 80)" in text
     flat = " ".join(text.split())
-    assert "на контактах 13 (H) / 12 (L) разъёма OBD" in flat  # the guidance, in Russian
+    # issue 19: the unit answered, so no ignition/pins advice; a troubleshooting record
+    assert "ПРОТОКОЛ ДИАГНОСТИКИ: СЕРИЙНЫЙ НОМЕР НЕ ПРОЧИТАН" in text
+    assert "ДЛЯ ДИЛЕРА" not in text and "Код от дилера" not in text and "8<" not in text
+    assert "13 (H) / 12 (L)" not in flat and "Включите зажигание" not in flat
+    assert "1. Без OBD:" in flat and "2. Помогите проекту:" in flat
     flat_en = " ".join(str(export.render(data, "text")).split())
-    for n, (title, step) in enumerate(NOTHING_ANSWERED_STEPS, 1):
+    fit = [NOTHING_ANSWERED_STEPS[n] for n in WHEN_ANSWERED]
+    for n, (title, step) in enumerate(fit, 1):
         assert f"{n}. {title}: {step}" in flat_en  # the one text every face shows, imported
+    assert "--wide" not in flat_en and "doctor" not in flat_en
     values = str(export.render(data, "csv")).splitlines()[1].split(",")
     row = dict(zip(export.render_csv.HEADER, values, strict=True))
     assert row["headunit_serial"] == row["serial_checksum"] == ""

@@ -22,27 +22,30 @@ def test_every_session_is_named_in_every_language() -> None:
         assert set(words(lang).sessions) == {session.value for session in Session}
     # English is the CLI's own naming (one place), the request bytes come from Session
     assert [words("en").session(s) for s in Session] == [s.label for s in Session]
-    assert words("ru").session(Session.UDS_EXTENDED) == "расширенный (10 03)"
-    assert words("ru").session(Session.KWP_AFTER_SALES) == "послепродажный Renault (10 C0)"
+    assert words("ru").session(Session.UDS_EXTENDED) == "расширенный сеанс (10 03)"
+    assert words("ru").session(Session.KWP_AFTER_SALES) == "сервисный сеанс Renault (10 C0)"
 
 
 @pytest.mark.parametrize(
-    ("lang", "line"),
+    ("lang", "phrase"),
     [
-        ("en", "    Diagnostic session: Renault after-sales (10 C0)"),
-        ("ru", "    Сеанс диагностики: послепродажный Renault (10 C0)"),
+        ("en", "Diagnostic session: Renault after-sales (10 C0)"),
+        ("ru", "Сеанс диагностики: сервисный сеанс Renault (10 C0)"),
     ],
 )
-def test_kwp_unit_sheet_names_the_session(run_cli, tmp_path, lang, line) -> None:
+def test_kwp_unit_sheet_names_the_session(run_cli, tmp_path, lang, phrase) -> None:
     """A KWP unit read in `10 C0`, end to end: car -> export -> the text sheet."""
     out = tmp_path / f"sheet_{lang}.txt"
     code, _, err = run_cli("export", "--port", KWP, "--lang", lang, "-o", str(out))
     assert code == 0, err
-    lines = out.read_text(encoding="utf-8").splitlines()
-    # once under the serial (just after "Read from"), once for the unit's other values
-    assert lines.count(line) == 2
-    read_from = next(i for i, text in enumerate(lines) if "0x1A8C, CAN 0x747/0x767" in text)
-    assert lines[read_from + 1] == line
+    text = out.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    # issue 19: the session once, in the technical footer after where it was read
+    flat = " ".join(text.split())
+    assert flat.count(phrase) == 1
+    assert (
+        f"0x1A8C, CAN 0x747/0x767, 500 {'kbit/s' if lang == 'en' else 'кбит/с'}; {phrase}" in flat
+    )
     assert len(lines) <= 66 and max(map(len, lines)) <= 80
 
 
@@ -65,7 +68,7 @@ def test_kwp_unit_csv_and_json_name_the_session(run_cli, tmp_path) -> None:
     ("lang", "mark"),
     [
         ("en", "SW-SIM-1.0 (0xF195, extended (10 03) session)"),
-        ("ru", "SW-SIM-1.0 (0xF195, сеанс: расширенный (10 03))"),
+        ("ru", "SW-SIM-1.0 (0xF195, расширенный сеанс (10 03))"),
     ],
 )
 def test_an_item_read_in_another_session_is_marked(lang, mark) -> None:

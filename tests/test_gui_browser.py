@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from g15diag.hints import NOTHING_ANSWERED_HINT
 from gui_helpers import Gui, start_gui
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -160,20 +159,31 @@ def test_language_follows_the_browser_and_switches(gui, browser_factory):
     page.fill("#other", "sim://?no_hu=1")
     page.click("#read")
     page.wait_for_selector("#error:not([hidden])")
-    hint = page.inner_text("#error-hint")
-    assert hint.startswith("(1) Включите зажигание") and "(4) Выполните" in hint
+    assert page.inner_text("#error-message") == "Магнитола не ответила."
+    steps = page.locator("#error-steps li").all_inner_texts()
+    assert steps[0].startswith("Магнитола может отвечать по адресу") and len(steps) == 5
+    buttons = page.locator("#error-steps button").all_inner_texts()
+    assert buttons == [
+        "Искать по всем адресам",
+        "Проверить адаптер",
+        "Сохранить отчёт для проекта (.zip)",
+    ]
 
 
-def test_errors_show_the_sentence_and_hint(gui, browser_factory):
+def test_errors_show_the_sentence_and_the_steps_as_actions(gui, browser_factory):
     page = browser_factory().new_page()
     page.goto(gui.url)
     page.select_option("#adapter", "")
     page.fill("#other", "sim://?no_hu=1")
     page.click("#read")
     page.wait_for_selector("#error:not([hidden])")
-    message = page.inner_text("#error-message")
-    assert message.endswith(".") and "Traceback" not in page.content()
-    assert page.inner_text("#error-hint") == NOTHING_ANSWERED_HINT  # the CLI's own hint
+    assert page.inner_text("#error-message") == "No head unit answered."
+    assert "Traceback" not in page.content() and "g15diag " not in page.inner_text("#error")
+    assert page.is_hidden("#error-hint-line")  # the steps below are the hint
+    steps = page.locator("#error-steps li").all_inner_texts()
+    assert "700–7FF at 500 and 250 kbit/s" in steps[0]
+    buttons = page.locator("#error-steps button").all_inner_texts()
+    assert buttons == ["Search all addresses", "Check adapter", "Save a field report (.zip)"]
 
 
 def test_browser_without_token_is_refused(gui, browser_factory):
@@ -243,6 +253,154 @@ def test_long_serial_html_sheet_prints_on_one_page(browser_factory, tmp_path):
     page.pdf(path=str(printed), prefer_css_page_size=True, print_background=True)
     assert pdf_pages(printed) == 1
     assert "Печать и подпись" in pdf_text(printed)
+
+
+@pytest.mark.slow
+def test_a_failed_read_leaves_no_serial_and_no_print(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?voltage=11.4V&vin_mismatch=1")
+    page.click("#read")
+    page.wait_for_selector("#serial .cell >> nth=15")
+    assert page.is_visible("#print") and page.is_visible("#pdf")
+    meta = page.inner_text("#read-meta")
+    assert meta.startswith("Adapter sim://?voltage=11.4V&vin_mismatch=1, read at ")
+    page.fill("#other", "/dev/ttyUSB9")
+    page.click("#read")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.is_hidden("#result") and page.is_hidden("#print") and page.is_hidden("#pdf")
+    assert SERIAL not in page.inner_text("body")
+    assert page.inner_text("#error-message") == "Cannot open the port /dev/ttyUSB9."
+    assert gui.request("GET", "/sheet.pdf?lang=en&id=1")[0] == 404  # the old read is gone
+
+
+@pytest.mark.slow
+def test_print_and_save_name_the_read_on_screen(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.click("#read")
+    page.wait_for_selector("#serial .cell")
+    href = page.get_attribute("#pdf", "href") or ""
+    assert "id=1" in href and "id=1" in (page.get_attribute("#session", "href") or "")
+    assert gui.request("GET", "/sheet.pdf?lang=en&id=1")[0] == 200
+    assert gui.request("GET", "/sheet.pdf?lang=en&id=2")[0] == 404  # no such read
+
+
+@pytest.mark.slow
+def test_a_typed_port_survives_a_language_switch(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?serial=TYPED0000000001")
+    page.click("button[data-lang=ru]")
+    page.click("button[data-lang=en]")
+    assert page.input_value("#adapter") == "" and page.input_value("#other").startswith(
+        "sim://?serial=TYPED"
+    )
+    page.click("#read")
+    page.wait_for_selector("#serial .cell")
+    assert page.inner_text("#serial-text") == "TYPED0000000001 (15)"
+
+
+@pytest.mark.slow
+def test_a_unit_without_serial_says_not_read_and_offers_the_next_step(gui, browser_factory):
+    page = browser_factory("ru-RU").new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?unit=hidden_serial")
+    page.click("#read")
+    page.wait_for_selector("#result:not([hidden])")
+    body = page.inner_text("#result")
+    assert "null" not in body and "чтений 0" not in body and page.is_hidden("#facts")
+    assert page.inner_text("#serial-text") == "не прочитан"
+    assert page.is_visible("#no-serial") and page.is_hidden("#print") and page.is_hidden("#pdf")
+    assert page.inner_text("#no-serial button") == "Сохранить отчёт для проекта (.zip)"
+
+
+@pytest.mark.slow
+def test_russian_doctor_advice_and_errors_are_russian(gui, browser_factory):
+    page = browser_factory("ru-RU").new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?clone=v15")
+    page.click("#doctor")
+    page.wait_for_selector("#doctor-result:not([hidden])")
+    text = page.inner_text("#doctor-result")
+    assert "Итог: не годен" in text and "Каких команд не хватает: ATCRA, ATFC SH" in text
+    assert not re.search(r"g15diag (doctor|help|discover)|`", text), text
+    assert not re.search(r"\b(the|and|with|adapter)\b", text), text
+    page.fill("#other", "/dev/ttyUSB9")
+    page.click("#read")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error-message") == "Не удаётся открыть порт /dev/ttyUSB9."
+    assert "g15diag" not in page.inner_text("#error")
+
+
+@pytest.mark.slow
+def test_serial_characters_are_shown_in_the_shipped_mono_face(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.click("#read")
+    page.wait_for_selector("#legend li")
+    for selector in ("#serial .cell .ch", "#legend", "#serial-text"):
+        face = page.eval_on_selector(selector, "e => getComputedStyle(e).fontFamily")
+        assert face.startswith('"G15 Mono"'), (selector, face)
+    assert page.evaluate("document.fonts.check('16px \"G15 Mono\"')")
+    widths = page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '40px "G15 Mono"'; return ['I', 'l', '1'].map(ch => c.measureText(ch).width); }"""
+    )
+    assert len(set(widths)) == 1  # monospaced: the shipped face, not a fallback sans
+    sheet = browser_factory().new_page()
+    sheet.goto(gui.url.split("?")[0] + f"sheet.html?token={gui.token}&lang=ru&id=1")
+    sheet.wait_for_load_state()
+    assert sheet.evaluate("document.fonts.check('16px \"G15 Mono\"', 'Il1O0')")
+    for selector in ("td.mono >> nth=2", ".cell .ch"):  # the legend row, a serial cell
+        face = sheet.eval_on_selector(selector, "e => getComputedStyle(e).fontFamily")
+        assert face.startswith('"G15 Mono"'), (selector, face)
+    legend = sheet.inner_text("td.mono >> nth=2")
+    assert legend.startswith("S\u00a0=\u00a0заглавная латинская S")
+
+
+@pytest.mark.slow
+def test_search_all_addresses_finds_a_unit_at_7b3_from_the_hint(gui, browser_factory):
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?hu=7B3:7D3")
+    page.click("#read")
+    page.wait_for_selector("#error-steps:not([hidden])")
+    page.click("#error-steps button[data-action=wide]")
+    page.wait_for_selector("#progress:not([hidden])")
+    page.wait_for_selector("#progress-text:has-text('Searching all addresses')")
+    page.wait_for_selector("#serial .cell >> nth=15", timeout=90_000)
+    assert page.inner_text("#serial-text") == f"{SERIAL} (16)"
+    assert "CAN 0x7B3/0x7D3" in page.inner_text("#source")
+    assert page.is_hidden("#error")
+
+
+@pytest.mark.slow
+def test_the_field_report_button_saves_a_zip(gui, browser_factory, tmp_path):
+    import zipfile
+
+    page = browser_factory().new_page()
+    page.goto(gui.url)
+    page.select_option("#adapter", "")
+    page.fill("#other", "sim://?unit=hidden_serial")
+    page.click("#read")
+    page.wait_for_selector("#no-serial:not([hidden])")
+    page.click("#no-serial button[data-action=report]")
+    page.wait_for_selector("#report-ready:not([hidden])", timeout=90_000)
+    with page.expect_download() as info:
+        page.click("#report-file")
+    saved = tmp_path / "report.zip"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        names = set(archive.namelist())
+        readme = archive.read("README.txt").decode()
+    assert {"README.txt", "doctor.json", "scan.json", "discover.json", "trace.log"} <= names
+    assert "SIM0O1Il5S8B2024" not in readme
 
 
 def test_reload_and_a_second_tab_keep_the_tool_running(browser_factory):

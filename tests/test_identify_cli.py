@@ -32,8 +32,9 @@ def test_identify_json_over_pty(pty_sim, run_cli) -> None:
 def test_identify_text_over_socket_kwp_and_mismatch(tcp_sim, run_process) -> None:
     server = tcp_sim("sim://?kwp=1&vin_mismatch=1")
     proc = run_process("identify", "--port", server.url)
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+    assert proc.returncode == 5, proc.stderr  # issue 19: exit 5 whenever the serial was not read
+    assert "answered but gave no serial number" in proc.stderr
+    out = proc.stdout  # the table is still printed
     assert "KWP (address confidence: low)" in out
     assert "0xF18C      not supported (NRC 0x11 serviceNotSupported)" in out
     assert "0x2180      ok" in out and "0x2181      ok" in out

@@ -233,7 +233,7 @@ def _interrupted(exc: BaseException) -> int:
     signals.stop()
     cause = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
     status = getattr(cause, "exit_status", ExitStatus.INTERRUPTED)
-    done = files.written()
+    done = [path for path in files.written() if path.exists()]  # not a removed temporary
     kept = f" {', '.join(map(str, done))} had been written completely." if done else ""
     with contextlib.suppress(OSError):
         click.echo(f"Interrupted.{kept}", err=True)

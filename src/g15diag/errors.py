@@ -335,6 +335,13 @@ class ReadsDisagree(G15DiagError):
     exit_status = ExitStatus.DISAGREE
 
 
+class UserInterrupt(G15DiagError):
+    """Ctrl-C (or SIGTERM/SIGHUP) ended a scan or discover early: what came before is kept;
+    ``__cause__`` is the signal's own exception (the CLI re-raises it after the output)."""
+
+    exit_status = ExitStatus.INTERRUPTED
+
+
 class OutputError(G15DiagError):
     """An output file cannot be written."""
 
@@ -351,8 +358,9 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
     ("4", "no head unit answered"),
     (
         "5",
-        "the head unit refused (negative response code), or answered but gave no serial at "
-        "any place the ladder asks (`discover` lists what it gives)",
+        "the serial was not read: the head unit refused (negative response code), or answered "
+        "but gave no serial at any place the ladder asks (`identify` still prints what it "
+        "read, `export` still writes the sheet; `discover` lists what it gives)",
     ),
     ("6", "two reads disagreed"),
     ("7", "`doctor`: the adapter is not usable"),

@@ -37,11 +37,11 @@ from g15diag.app.export.record import Record
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
-from g15diag.app.scan import ScanResult, parse_range, range_candidates
-from g15diag.app.search import ProgressHook, SearchProgress, SessionMode
+from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
+from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.client import pending_notices
 from g15diag.errors import UsageError
-from g15diag.profiles import DEFAULT_PROFILE, Profile
+from g15diag.profiles import DEFAULT_PROFILE, Candidate, Profile
 from g15diag.transport.ble.gatt import BleAdapter
 
 __all__ = [
@@ -107,18 +107,34 @@ def _progress(progress: ProgressHook | None) -> ProgressHook | None:
 
 
 def _search(
-    opts: AdapterOptions, sessions: str | SessionMode, progress: ProgressHook | None, run: Run
+    opts: AdapterOptions,
+    sessions: str | SessionMode,
+    progress: ProgressHook | None,
+    run: Run,
+    wide: bool = False,
 ) -> dict[str, Any]:
     """The search arguments read_serial, identify and session share, validated once; the
     run's ``notice`` hears when the unit keeps answering responsePending."""
     return {
         "bitrate": opts.bus_bitrate,
-        "candidates": opts.address_candidates(),
+        "candidates": search_candidates(opts, wide),
         "reads": opts.reads,
         "sessions": _sessions(sessions),
         "progress": _progress(progress),
         "on_pending": pending_notices(run.notice),
     }
+
+
+def search_candidates(opts: AdapterOptions, wide: bool) -> list[Candidate] | None:
+    """The candidates to search: every address (``wide``), ``--address``'s one, or None
+    (the profile's own list)."""
+    if wide is not True and wide is not False:
+        raise UsageError(f"wide must be True or False, not {wide!r}.")
+    if not wide:
+        return opts.address_candidates()
+    if opts.address:
+        raise UsageError("Give either --address or --wide: --address skips the search.")
+    return wide_candidates(opts.load_profile())
 
 
 def read_serial(
@@ -133,6 +149,7 @@ def read_serial(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
     trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
@@ -141,6 +158,7 @@ def read_serial(
     """Find the head unit and read its serial (``reads`` identical reads).
 
     ``progress`` gets a :class:`SearchProgress` before every rung of the search;
+    ``wide=True`` searches every 11-bit request ID 700-7FF at 500 and 250 kbit/s;
     ``sessions="never"`` keeps the unit in its default session. Options as for
     :func:`identify`; ``trace``, ``traffic``, ``unredacted`` as in the module docstring.
     """
@@ -155,7 +173,7 @@ def read_serial(
         reads=reads,
     )
     policy = _run(run, "read-serial", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _read_serial_mod.read_serial(link.transport, prof, **search)
         link.note_result(result.to_dict())
@@ -174,6 +192,7 @@ def identify(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
     trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
@@ -196,7 +215,7 @@ def identify(
         reads=reads,
     )
     policy = _run(run, "identify", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())  # the trace sidecar's "what was read"
@@ -236,6 +255,7 @@ def session(
     options: AdapterOptions | None = None,
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
+    wide: bool = False,
     trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
@@ -259,7 +279,7 @@ def session(
         reads=reads,
     )
     policy = _run(run, "session", trace, traffic, unredacted)
-    search, prof = _search(opts, sessions, progress, policy), opts.load_profile()
+    search, prof = _search(opts, sessions, progress, policy, wide), opts.load_profile()
     with Link(opts, policy) as link:
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())
@@ -281,23 +301,32 @@ def scan(
     timeout: float = 5.0,
     id_range: str | None = None,
     progress: ProgressHook | None = None,
+    wide: bool = False,
     options: AdapterOptions | None = None,
     trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
     unredacted: bool = False,
     run: Run | None = None,
+    rows: list[ScanRow] | None = None,
 ) -> ScanResult:
-    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``);
-    ``progress`` gets a :class:`SearchProgress` before every probe."""
+    """Probe every head-unit candidate (and every ID of ``id_range``, e.g. ``"700-7FF"``, or
+    every address with ``wide``); ``progress`` gets a :class:`SearchProgress` before every
+    probe. Each row is also appended to ``rows`` when given (what a Ctrl-C leaves)."""
     opts = _record(
         options, port=port, profile=profile, protocol=protocol, baud=baud, timeout=timeout
     )
     _progress(progress)
     prof = opts.load_profile()
     cands = _candidates(prof, id_range)
+    if wide:
+        if id_range:
+            raise UsageError("Give either --range or --wide (--wide is every address 700-7FF).")
+        cands = wide_candidates(prof)
     policy = _run(run, "scan", trace, traffic, unredacted)
     with Link(opts, policy) as link:
-        result = _scan_mod.scan(link.transport, prof, candidates=cands, progress=progress)
+        result = _scan_mod.scan(
+            link.transport, prof, candidates=cands, progress=progress, rows=rows
+        )
         link.note_result(result.to_dict())  # the trace sidecar's "what was read"
         return result
 
@@ -313,6 +342,7 @@ def discover(
     sessions: str | SessionMode = SessionMode.AUTO,
     progress: ProgressHook | None = None,
     keep_partial: bool = False,
+    widen: bool = False,
     options: AdapterOptions | None = None,
     trace: str | Path | None = None,
     traffic: TrafficHook | None = None,
@@ -341,6 +371,7 @@ def discover(
             sessions=mode,
             progress=hook,
             keep_partial=keep_partial,
+            widen=widen,
         )
         if result.error is not None:
             link.present(result.error)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OK, MISSING, WARNING = "ok", "missing", "warning"
+LACKING = ("lacks_commands", "optional_command")  # the kinds of a command the adapter lacks
 USABLE, LIMITED, NOT_USABLE = "usable", "usable with limits", "not usable"
 
 
@@ -18,6 +19,8 @@ class Check:
     detail: str
     required: bool = True
     advice: str = ""
+    kind: str = ""  # the advice's key in the page's catalogue (g15diag/lang, [advice])
+    params: dict[str, str] = field(default_factory=dict, compare=False)  # its {names}
 
 
 @dataclass
@@ -43,6 +46,19 @@ class DoctorReport:
     @property
     def usable(self) -> bool:
         return self.verdict != NOT_USABLE
+
+    @property
+    def advice_kinds(self) -> list[tuple[str, dict[str, str]]]:
+        """(kind, params) of :attr:`advice`, in its order, for faces that translate by kind."""
+        out: dict[str, tuple[str, dict[str, str]]] = {}
+        for check in self._advised():
+            out.setdefault(check.advice, (check.kind or "other", check.params))
+        return list(out.values())
+
+    def _advised(self) -> list[Check]:
+        ordered = [c for c in self.checks if c.status == MISSING and c.required]
+        ordered += [c for c in self.checks if c not in ordered and c.status != OK]
+        return [c for c in ordered if c.advice]
 
     @property
     def advice(self) -> list[str]:
@@ -75,4 +91,8 @@ class DoctorReport:
             "checks": {c.name: c.status for c in self.checks},
             "details": {c.name: c.detail for c in self.checks},
             "advice": self.advice,
+            # for faces that say it in their own words (the page): what it lacks, and the
+            # advice as [kind, {params}] (the catalogue's [advice] keys, g15diag/lang)
+            "lacking": [c.name for c in self.checks if c.kind in LACKING],
+            "advice_kinds": [[kind, params] for kind, params in self.advice_kinds],
         }

@@ -20,9 +20,9 @@ from g15diag import identifiers
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.scan import ScanResult, ScanRow, scan
-from g15diag.app.search import ProgressHook, SearchProgress, climb
+from g15diag.app.search import ProgressHook, SearchProgress, climb, wide_candidates
 from g15diag.client import Client, Timing
-from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError
+from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError, UserInterrupt
 from g15diag.identifiers import looks_like_serial
 from g15diag.profiles import Candidate, Profile
 from g15diag.protocol import kwp, uds
@@ -120,35 +120,65 @@ def discover(
     budget: float = UNIT_BUDGET,
     clock: Callable[[], float] | None = None,
     keep_partial: bool = False,
+    widen: bool = False,
 ) -> DiscoverResult:
     """Scan, then sweep every answering unit (see the module docstring).
 
     An adapter or bus error raises; with ``keep_partial`` it ends the run instead and the
     result holds what was gathered before it (the unit being swept marked truncated) and the
-    error in ``error`` (for ``discover --report``, which still bundles that).
+    error in ``error`` (for ``discover --report``, which still bundles that); so does a
+    Ctrl-C (a :class:`UserInterrupt` whose cause is the signal's exception). With ``widen``,
+    when none of the candidates answers, every other address of ``--wide`` is scanned too.
     """
     clock = clock or transport.clock  # the budget runs on the transport's time
     table: ScanResult | None = None
     units: list[UnitFindings] = []
+    rows: list[ScanRow] = []
     current = _Partial()
     try:
-        table = scan(transport, profile, candidates=candidates, progress=progress, timing=timing)
+        table = scan(
+            transport, profile, candidates=candidates, progress=progress, timing=timing, rows=rows
+        )
+        if widen and not table.responders:
+            more = [c for c in wide_candidates(profile) if c.source == "--wide"]
+            scan(transport, profile, candidates=more, progress=progress, timing=timing, rows=rows)
+            table = ScanResult(tuple(rows), transport.info, profile.name, table.seconds)
         client = Client(transport, timing, clock=clock)
         for row in table.responders:
             current = _Partial()
             units.append(
                 _sweep_unit(client, profile, row, sessions, progress, budget, clock, current)
             )
+    except KeyboardInterrupt as exc:
+        if not keep_partial:
+            raise
+        stop = UserInterrupt("Interrupted (Ctrl-C) before the end: the rest was not tried.")
+        stop.__cause__ = exc
+        return _partial(transport, profile, table, rows, units, current, clock(), stop)
     except G15DiagError as exc:
         if not keep_partial or isinstance(exc, (UsageError, ReadOnlyViolation)):
             raise
-        if current.row is not None and (not units or units[-1].target != current.row.target):
-            units.append(current.findings(clock()))
-        if table is None:
-            table = ScanResult((), transport.info, profile.name, 0.0)
-        return DiscoverResult(table, tuple(units), transport.info, profile.name, error=exc)
+        return _partial(transport, profile, table, rows, units, current, clock(), exc)
     transport.adapter_identity()  # the report names the adapter: ATI once, after the sweep
     return DiscoverResult(table, tuple(units), transport.info, profile.name)
+
+
+def _partial(
+    transport: Transport,
+    profile: Profile,
+    table: ScanResult | None,
+    rows: list[ScanRow],
+    units: list[UnitFindings],
+    current: _Partial,
+    now: float,
+    exc: G15DiagError,
+) -> DiscoverResult:
+    """What a run stopped early by ``exc`` had gathered: the scan rows so far, the units."""
+    if current.row is not None and (not units or units[-1].target != current.row.target):
+        units.append(current.findings(now))
+    if table is None or len(table.rows) < len(rows):
+        table = ScanResult(tuple(rows), transport.info, profile.name, 0.0)
+    return DiscoverResult(table, tuple(units), transport.info, profile.name, error=exc)
 
 
 @dataclass

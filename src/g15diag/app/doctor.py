@@ -97,8 +97,11 @@ def _doctor(link: Link, protocol: int, system_checks: bool) -> DoctorReport:
 
 
 def _fault(name: str, exc: errors.G15DiagError, unredacted: bool) -> Check:
+    from g15diag.lang import error_kind
+
     text = privacy.present(exc, unredacted=unredacted)
-    return Check(name, MISSING, text, advice=exc.shown_hint or "")
+    kind = f"error.{error_kind(exc)}"
+    return Check(name, MISSING, text, advice=exc.shown_hint or "", kind=kind)
 
 
 def _ask(transport: Elm327Transport, command: str) -> list[str] | None:
@@ -127,13 +130,17 @@ def _test_adapter(
     for name, template, required in CAPABILITIES:
         command = template.format(protocol=protocol)
         detail = f"{command}: {_WHAT[name]}" + ("" if ok[name] else " — answered '?'")
+        kind, params = "", {"command": command, "commands": ", ".join(lacking)}
         if ok[name]:
             advice = ""
         elif required:  # one advice line naming every missing command
             advice = f"The adapter lacks {', '.join(lacking)}. {CLONE_ADVICE}"
+            kind = "lacks_commands"
         else:
             advice = f"{command} is not supported: reads still work, a little slower."
-        report.checks.append(Check(name, OK if ok[name] else MISSING, detail, required, advice))
+            kind = "optional_command"
+        status = OK if ok[name] else MISSING
+        report.checks.append(Check(name, status, detail, required, advice, kind, params))
     if not (ok["ATH1"] and ok["ATSP6/8"] and ok["ATSH"]):
         report.checks.append(
             Check(
@@ -141,6 +148,7 @@ def _test_adapter(
                 MISSING,
                 "not tested: the adapter lacks a command the test needs",
                 advice=CLONE_ADVICE,
+                kind="clone",
             )
         )
         return
@@ -160,6 +168,7 @@ def _identity_check(identity: dict[str, str]) -> Check:
             f"{ati!r} is a version ELM Electronics never released: a clone",
             required=False,
             advice="Clone labels say little: trust the command checks below, not the label.",
+            kind="clone_label",
         )
     return Check("identity", OK, ati, required=False)
 
@@ -180,6 +189,7 @@ def _voltage_check(transport: Elm327Transport, report: DoctorReport) -> Check:
             required=False,
             advice="The battery is low: connect a battery charger before reading (a low "
             "supply resets adapters and units mid-read).",
+            kind="low_battery",
         )
     return Check("voltage", OK, f"{volts:.1f} V at the OBD socket", required=False)
 
@@ -206,6 +216,7 @@ def _request_test(transport: Elm327Transport, unredacted: bool) -> list[Check]:
                 f"a multi-frame answer arrived broken: "
                 f"{privacy.present(exc, unredacted=unredacted)}",
                 advice=CLONE_ADVICE,
+                kind="clone",
             ),
         ]
     except errors.AdapterTimeout as exc:
@@ -219,6 +230,7 @@ def _request_test(transport: Elm327Transport, unredacted: bool) -> list[Check]:
                     f"the adapter froze after the first frame of a multi-frame answer "
                     f"(it sent {sent}, then nothing)",
                     advice="Unplug the adapter to reset it. " + CLONE_ADVICE,
+                    kind="clone_freeze",
                 ),
             ]
         raise
@@ -230,6 +242,7 @@ def _request_test(transport: Elm327Transport, unredacted: bool) -> list[Check]:
                 f"no answer from the engine ECU at 0x{ENGINE_REQUEST:03X} to 22 F1 90",
                 required=False,
                 advice="Switch the ignition on and run doctor again to complete the request test.",
+                kind="ignition",
             ),
             Check(name_req, WARNING, "not tested (nothing answered)", required=False),
         ]
@@ -266,4 +279,5 @@ def _truncated(why: str) -> Check:
         f"the adapter cut 22 F1 90 short: {why}",
         advice="The adapter keeps only 2 bytes of a request ('v1.5'/'v2.1' clone); it "
         "cannot read identifiers. " + CLONE_ADVICE,
+        kind="truncated",
     )

@@ -35,6 +35,7 @@ def linux_checks(
                 f"{port} does not exist",
                 advice="Plug the adapter in (or bind the Bluetooth port with `rfcomm bind`) "
                 "and run `g15diag adapters` to find its name.",
+                kind="port_missing",
             )
         )
     else:
@@ -74,6 +75,8 @@ def _permission_check(port: str, path: str) -> Check:
         MISSING,
         f"no read/write permission on {port} (group '{group}')",
         advice=advice,
+        kind="permission_session" if member else "permission_group",
+        params={"group": group},
     )
 
 
@@ -111,6 +114,8 @@ def _busy_check(port: str, path: str, proc: str) -> Check:
         f"{port} is open in {names}",
         advice="Close the other program using the port (another diagnostic app, a serial "
         "terminal, ModemManager) and run doctor again.",
+        kind="port_busy",
+        params={"users": names},
     )
 
 
@@ -151,4 +156,5 @@ def _brltty_check(which: Callable[[str], str | None]) -> Check:
         required=False,
         advice="Without a Braille display: sudo apt remove brltty (or mask its udev rules), "
         "then plug the adapter in again.",
+        kind="brltty",
     )

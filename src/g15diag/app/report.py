@@ -45,7 +45,8 @@ Files:
 {incomplete}{masking}
 How to send it: attach this file to a new issue in the g15diag project (or mail it to
 the maintainers) with the car's model year, market and radio type (label or photo).
-The project turns it into a profile candidate and a test case (docs/field-guide.md).
+The project turns it into a profile candidate and a test case: `g15diag help field-guide`
+(`g15diag profile learn THIS.zip -o mine.toml` reads the serial where this report found it).
 """
 
 MASKED_NOTE = """

@@ -120,6 +120,7 @@ def scan(
     progress: ProgressHook | None = None,
     timing: Timing | None = None,
     clock: Callable[[], float] | None = None,
+    rows: list[ScanRow] | None = None,
 ) -> ScanResult:
     """Probe every candidate at each of its bit rates (bit rate by bit rate).
 
@@ -137,7 +138,8 @@ def scan(
         from g15diag.transport.elm327 import SCAN_ST
 
         tune(SCAN_ST)
-    rows: list[ScanRow] = []
+    rows = [] if rows is None else rows  # the caller's list keeps them after a Ctrl-C
+    first = len(rows)
     started = clock()
     try:
         for n, (cand, target) in enumerate(steps, 1):
@@ -159,4 +161,4 @@ def scan(
         if tune is not None and previous is not None:
             with contextlib.suppress(G15DiagError):
                 tune(previous)
-    return ScanResult(tuple(rows), transport.info, profile.name, clock() - started)
+    return ScanResult(tuple(rows[first:]), transport.info, profile.name, clock() - started)

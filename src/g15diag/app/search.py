@@ -16,6 +16,7 @@ from typing import NoReturn
 from g15diag import errors, hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
+from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
 from g15diag.protocol.can import Target
@@ -36,6 +37,7 @@ __all__ = [
     "find_unit",
     "plan",
     "rates_in_order",
+    "wide_candidates",
 ]
 
 
@@ -245,7 +247,7 @@ def find_unit(
         attempts = found
         if not any(a.outcome is Outcome.SILENT for a in attempts):
             break  # bus errors or endless pending: a longer wait changes nothing
-    _nobody(attempts)
+    _nobody(attempts, wide=any(c.source == "--wide" for c in cands))
 
 
 def _search_pass(
@@ -286,7 +288,7 @@ def _search_pass(
     return attempts
 
 
-def _nobody(attempts: list[Attempt]) -> NoReturn:
+def _nobody(attempts: list[Attempt], *, wide: bool = False) -> NoReturn:
     """Raise what a search that found nobody ends in."""
     pending = [a for a in attempts if a.outcome is Outcome.PENDING]
     if pending:
@@ -296,8 +298,33 @@ def _nobody(attempts: list[Attempt]) -> NoReturn:
     if attempts and len(bus_errors) == len(attempts):
         assert isinstance(bus_errors[0], errors.CanBusError)
         raise bus_errors[0]  # no bus at any bit rate: an adapter/wiring problem, not "no unit"
-    tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
+    if wide:
+        first, last = WIDE_RANGE
+        rates = " and ".join(str(r // 1000) for r in WIDE_RATES)
+        tried = f"every request ID {first:03X}-{last:03X} but 7DF, at {rates} kbit/s"
+    else:
+        tried = ", ".join(f"{a.target.label}@{a.target.bitrate // 1000}k" for a in attempts)
     raise errors.NoAnswer(
         f"No head unit answered at {len(attempts)} candidate address(es) ({tried or 'none'}).",
-        hint=hints.NOTHING_ANSWERED_HINT,
+        hint=hints.WIDE_DONE_HINT if wide else hints.NOTHING_ANSWERED_HINT,
     )
+
+
+def wide_candidates(profile: Profile) -> list[Candidate]:
+    """``--wide``: the profile's candidates, then every other 11-bit request ID of
+    :data:`WIDE_RANGE` but the broadcast 0x7DF, at both :data:`WIDE_RATES`. The response ID
+    is request + the profile's scan offset (Renault: 0x20), or + 8 (ISO 15765-4) where that
+    would pass 0x7FF; 0x7F8-0x7FF have no 11-bit partner above them and are left out, and
+    so is the profile's engine ECU (it is not the head unit)."""
+    known = {c.request_id for c in profile.head_units} | {profile.engine.request_id}
+    first, last = WIDE_RANGE
+    added = []
+    for req in range(first, last + 1):
+        offsets = (profile.scan_response_offset, 8)
+        resp = next((req + o for o in offsets if req + o <= 0x7FF and req + o != BROADCAST), None)
+        if req in known or req == BROADCAST or resp is None:
+            continue
+        added.append(
+            Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")
+        )
+    return [*profile.head_units, *added]

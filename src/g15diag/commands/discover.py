@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     metavar="FILE.zip",
     type=click.Path(dir_okay=False),
     help="Also write a field report (doctor, scan, discover, trace; VIN and serial masked "
-    "unless --unredacted) to send to the project (docs/field-guide.md).",
+    "unless --unredacted) to send to the project (g15diag help field-guide).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --report file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -59,7 +59,7 @@ def command(
     recorded: give --trace FILE.log (never overwritten) or --report FILE.zip.
     """
     from g15diag import files, hints
-    from g15diag.errors import NoAnswer, UsageError
+    from g15diag.errors import NoAnswer, UsageError, UserInterrupt
 
     if run.trace is None and not report:
         raise UsageError(
@@ -94,12 +94,16 @@ def command(
             written = _write_report(report, force, run, doctor, result, user_trace)
             partial = " (with what was gathered before the error)" if result.error else ""
             click.echo(f"Wrote the field report {written}{partial}.", err=True)
+    if isinstance(result.error, UserInterrupt) and result.error.__cause__ is not None:
+        raise result.error.__cause__  # Ctrl-C: the table and the report came first
     if result.error is not None:  # after the output and the report: its sentence and status
         raise result.error
     if not result.units:
+        widened = any(r.candidate.source == "--wide" for r in result.scan.rows)
         raise NoAnswer(
-            f"Nothing answered at {len(result.scan.rows)} address(es).",
-            hint=hints.NOTHING_ANSWERED_HINT,
+            f"Nothing answered at {len(result.scan.rows)} address(es)"
+            + (", every request ID 700-7FF included." if widened else "."),
+            hint=hints.WIDE_DONE_HINT if widened else hints.NOTHING_ANSWERED_HINT,
         )
     return 0
 
@@ -140,7 +144,8 @@ def _discover(
         id_range=id_range,
         sessions=sessions,
         progress=progress if show else None,
-        keep_partial=True,  # an adapter error still leaves the table and the report
+        keep_partial=True,  # an adapter error or Ctrl-C still leaves the table and report
+        widen=id_range is None,  # nothing at the profile's candidates: every address
         run=run,
     )
     if show:
@@ -166,21 +171,11 @@ def _write_report(
     result: DiscoverResult,
     user_trace: bool = False,
 ) -> Path:
-    from g15diag import __version__, files
-    from g15diag.app.report import bundle
-    from g15diag.traces import sidecar
+    from g15diag import files
+    from g15diag.app.field_report import report_bytes
 
     assert run.trace is not None
-    trace = Path(run.trace)
-    content = bundle(
-        doctor=doctor,
-        scan=result.scan.to_dict(),
-        discover=result.to_dict(),
-        trace=trace,
-        sidecar=sidecar.load_for(trace, own=not user_trace) or {},
-        unredacted=run.unredacted,
-        version=__version__,
-    )
+    content = report_bytes(doctor, result, Path(run.trace), run.unredacted, own=not user_trace)
     return files.write_new(report, content, force=force)
 
 
@@ -263,7 +258,8 @@ def to_text(result: Any, hidden: set[bytes] | frozenset[bytes] = frozenset()) ->
         "that looks like a serial is not known to be one."
     )
     if result.error is not None:
-        lines.append("INCOMPLETE: the adapter failed partway; the table holds what came before.")
+        why = "it was interrupted" if result.error.exit_status == 130 else "the adapter failed"
+        lines.append(f"INCOMPLETE: {why} partway; the table holds what came before.")
     if hidden:
         lines.append(UNMASK_NOTE)
     return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

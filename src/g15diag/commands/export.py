@@ -9,6 +9,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import progress_line, wide_option
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -20,6 +21,7 @@ FORMATS = ("text", "json", "csv", "html", "pdf")
 @adapter_options(optional=True)
 @target_options
 @sessions_option
+@wide_option
 @click.option(
     "--from",
     "from_file",
@@ -60,6 +62,7 @@ def command(
     append: bool,
     force: bool,
     sessions: str,
+    wide: bool,
     options: AdapterOptions | None,
     run: Run,
 ) -> int:
@@ -99,7 +102,10 @@ def command(
         if options is None:
             raise UsageError("Give --port (or --interface) to read the car, or --from FILE.")
         # identify and the battery voltage, in one adapter session
-        record = api.session(options=options, sessions=sessions, run=run)
+        with progress_line(wide) as progress:
+            record = api.session(
+                options=options, sessions=sessions, run=run, wide=wide, progress=progress
+            )
     content = export.render(record, kind, lang=lang, redacted=redact)
     row: str | None = None
     if append:
@@ -110,4 +116,8 @@ def command(
     if output != "-":
         note = " (SIMULATED data)" if record.simulated else ""
         click.echo(f"Wrote {output} ({kind}{', redacted' if redact else ''}){note}.")
+    if record.serial is None and not from_file:  # exit 5 whenever the serial was not read
+        from g15diag.commands.identify import serial_not_read
+
+        raise serial_not_read(record)
     return 0

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import click
 
 from g15diag.adapter import AdapterOptions
+from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import progress_line, wide_option
 from g15diag.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Record, RecordItem
     from g15diag.app.link import Run
+    from g15diag.errors import G15DiagError
 
 
 @click.command("identify")
 @adapter_options
 @target_options
 @sessions_option
+@wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
-def command(as_json: bool, sessions: str, options: AdapterOptions, run: Run) -> int:
+def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions, run: Run) -> int:
     """Read every identification item (serial, part number, supplier, hardware, software,
     VIN, diagnostic version) one per request, and the VIN from the engine ECU.
 
@@ -33,12 +36,31 @@ def command(as_json: bool, sessions: str, options: AdapterOptions, run: Run) -> 
     """
     from g15diag.app import api
 
-    record = api.identify(options=options, sessions=sessions, run=run).record()
+    with progress_line(wide) as progress:
+        result = api.identify(
+            options=options, sessions=sessions, run=run, wide=wide, progress=progress
+        )
+    record = result.record()
     if as_json:
-        click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+        jsonout.echo(record.to_dict(), indent=2)  # the run's one JSON document, even with exit 5
     else:
         click.echo(to_text(record))
+    if record.serial is None:  # one rule: exit 5 whenever the serial was not read
+        raise serial_not_read(record)
     return 0
+
+
+def serial_not_read(record: Record) -> G15DiagError:
+    """Exit 5 for a read without a serial (after its output was written)."""
+    from g15diag.errors import SerialNotFound
+
+    return SerialNotFound(
+        f"The unit at {record.unit_address} answered but gave no serial number at any place "
+        "the ladder asks; the other items were read.",
+        hint="Run `g15diag discover --trace unit.log --report report.zip` to list every "
+        "identifier it gives, then `g15diag profile learn report.zip -o mine.toml` "
+        "(`g15diag help field-guide`).",
+    )
 
 
 STATUS_TEXT = {

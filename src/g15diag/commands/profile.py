@@ -9,7 +9,7 @@ import click
 def command() -> None:
     """List or show vehicle profiles (candidate addresses, identifiers, their sources).
 
-    To add an address you found: g15diag profile show almera-g15 > mine.toml, edit it, then
+    To add what a field report found: g15diag profile learn report.zip -o mine.toml, then
     pass --profile mine.toml.
     """
 
@@ -33,3 +33,12 @@ def show(name: str) -> int:
 
     click.echo(profiles.source_text(name), nl=False)  # a bad profile is an error, not printed
     return 0
+
+
+def _learn() -> click.Command:
+    from g15diag.commands.profile_learn import command as learn
+
+    return learn
+
+
+command.add_command(_learn())

@@ -12,6 +12,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.app.results import can_id_text
 from g15diag.commands.options import ADDRESS, adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
+from g15diag.commands.wide import progress_line, wide_option
 from g15diag.visible import visible
 
 if TYPE_CHECKING:
@@ -34,8 +35,9 @@ FAMILY_SERVICE = {
 )
 @profile_option
 @sessions_option
+@wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(as_json: bool, sessions: str, options: AdapterOptions, run: Run) -> int:
+def command(as_json: bool, sessions: str, wide: bool, options: AdapterOptions, run: Run) -> int:
     """Read the head unit's serial number, twice to confirm.
 
     Without --address the profile's candidate addresses are tried in order, at each bit
@@ -46,7 +48,10 @@ def command(as_json: bool, sessions: str, options: AdapterOptions, run: Run) -> 
     """
     from g15diag.app import api
 
-    result = api.read_serial(options=options, sessions=sessions, run=run)
+    with progress_line(wide) as progress:
+        result = api.read_serial(
+            options=options, sessions=sessions, run=run, wide=wide, progress=progress
+        )
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
     else:

@@ -10,6 +10,7 @@ import click
 from g15diag.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
+from g15diag.commands.wide import wide_option
 from g15diag.visible import visible
 
 if TYPE_CHECKING:
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
     "candidates; response = request + the profile's scan offset; the broadcast ID 7DF is "
     "left out.",
 )
+@wide_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(id_range: str | None, as_json: bool, options: AdapterOptions, run: Run) -> int:
+def command(
+    id_range: str | None, wide: bool, as_json: bool, options: AdapterOptions, run: Run
+) -> int:
     """Try every head-unit candidate of the profile at its bit rates; show who answered.
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
@@ -48,7 +52,18 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions, run: R
         )
 
     hook = progress if show else None
-    result = api.scan(options=options, id_range=id_range, progress=hook, run=run)
+    rows: list[Any] = []
+    try:
+        result = api.scan(
+            options=options, id_range=id_range, wide=wide, progress=hook, run=run, rows=rows
+        )
+    except KeyboardInterrupt:  # Ctrl-C: what was found so far, then "Interrupted."
+        if show:
+            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+        if rows and not as_json:
+            click.echo(rows_text(rows, options.simulated))
+            click.echo(f"INCOMPLETE: interrupted after {len(rows)} address(es).")
+        raise
     if show:
         click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
     if as_json:
@@ -64,11 +79,17 @@ def command(id_range: str | None, as_json: bool, options: AdapterOptions, run: R
 
 def to_text(result: Any) -> str:
     """The who-answered table."""
+    return rows_text(result.rows, result.simulated, result.seconds)
+
+
+def rows_text(rows: Any, simulated: bool, seconds: float | None = None) -> str:
+    """The who-answered table of ``rows`` (a whole scan's, or what came before Ctrl-C)."""
+    seconds = sum(r.seconds for r in rows) if seconds is None else seconds
     lines = []
-    if result.simulated:
+    if simulated:
         lines.append("SIMULATED: these answers come from the built-in simulator, not from a car.")
     lines.append(f"{'request/response':<18} {'kbit/s':>6}  {'outcome':<30} candidate")
-    for row in result.rows:
+    for row in rows:
         outcome = row.outcome.value
         if row.nrc is not None:
             from g15diag.protocol.uds import nrc_name
@@ -78,9 +99,9 @@ def to_text(result: Any) -> str:
             f"{row.target.label:<18} {row.target.bitrate // 1000:>6}  {outcome:<30} "
             f"{row.candidate.name} [confidence {row.candidate.confidence}]"
         )
-    answered = len(result.responders)
+    answered = sum(1 for r in rows if r.outcome.present or r.outcome.value == "pending")
     lines.append(
-        f"{answered} of {len(result.rows)} answered; {result.seconds:.2f} s "
-        f"({result.seconds / max(1, len(result.rows)) * 1000:.0f} ms per address)."
+        f"{answered} of {len(rows)} answered; {seconds:.2f} s "
+        f"({seconds / max(1, len(rows)) * 1000:.0f} ms per address)."
     )
     return "\n".join(visible(line) for line in lines)  # an adapter's ESC stays text

@@ -21,7 +21,7 @@ from g15diag.adapter import AdapterOptions
 from g15diag.app.export.record import Record
 from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
-from g15diag.lang import LANGS, face
+from g15diag.lang import LANGS, page_words
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
@@ -31,20 +31,6 @@ if TYPE_CHECKING:
 TOKEN_HEADER = "X-G15-Token"
 SIMULATOR = "sim://"
 BLE_SECONDS = 5.0  # how long "Search Bluetooth LE" listens
-
-
-@functools.cache
-def page_words(lang: str) -> dict[str, Any]:
-    """The page's words in ``lang`` plus the look-alike names the sheet uses."""
-    from g15diag.app.export.i18n import words
-
-    text = face(lang, "page")  # the one catalogue (g15diag.lang) the sheet shares
-    sheet = words(lang)
-    return {
-        **text,
-        "lookalikes": sheet.lookalikes,
-        "guidance": [f"({n}) {step}" for n, (_t, step) in enumerate(sheet.guidance, 1)],
-    }
 
 
 def create_app(
@@ -85,8 +71,8 @@ def create_app(
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-            "base-uri 'none'; form-action 'none'"
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
         )
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -111,13 +97,14 @@ def create_app(
             "adapters": adapters,
             # --port, else the first USB/Bluetooth adapter found, else the simulator
             "port": default_port or (likely[0] if likely else SIMULATOR),
+            "wide_minutes": wide_minutes(),
         }
         return render_template("index.html", w=page_words(lang), lang=lang, config=config)
 
     @app.post("/api/read")
     def read() -> tuple[Response, int]:
         chosen = for_port(options, _port())
-        worker.start("read", functools.partial(_read, chosen))
+        worker.start("read", functools.partial(_read, chosen, wide=_wide()))
         return jsonify(state="running"), 202
 
     @app.post("/api/doctor")
@@ -125,6 +112,19 @@ def create_app(
         chosen = for_port(options, _port())
         worker.start("doctor", functools.partial(_doctor, chosen))
         return jsonify(state="running"), 202
+
+    @app.post("/api/report")
+    def report() -> tuple[Response, int]:
+        chosen = for_port(options, _port())
+        worker.start("report", functools.partial(_report, chosen))
+        return jsonify(state="running"), 202
+
+    @app.get("/report.zip")
+    def report_zip() -> Response:
+        data = worker.last_result("report", _job_id())
+        if not isinstance(data, bytes):
+            abort(404, "No field report was made yet.")
+        return _download(data, "application/zip", "g15diag-field-report.zip")
 
     @app.post("/api/ble-search")
     def ble_search() -> tuple[Response, int]:
@@ -137,9 +137,24 @@ def create_app(
         result = job.result
         if job.kind == "read" and result is not None:
             result = view(result)
+        if job.kind == "report" and result is not None:
+            result = {"bytes": len(result)}  # the file itself: /report.zip?id=
         return jsonify(
-            kind=job.kind, state=job.state, progress=job.progress, result=result, error=job.error
+            kind=job.kind,
+            state=job.state,
+            id=job.id,
+            progress=job.progress[-1:],
+            result=result,
+            error=job.error,
         )
+
+    @app.get("/font/mono.ttf")
+    def mono_font() -> Response:
+        """DejaVu Sans Mono, shipped for the sheet: 0/O, 1/I/l, 5/S, 8/B differ in it."""
+        from importlib import resources
+
+        font = resources.files("g15diag.app.export").joinpath("fonts", "DejaVuSansMono.ttf")
+        return Response(font.read_bytes(), mimetype="font/ttf")
 
     @app.get("/sheet.html")
     def sheet_html() -> Response:
@@ -175,7 +190,7 @@ def create_app(
         return jsonify(state="closing")
 
     def _session() -> Record:
-        record = worker.last_result("read")
+        record = worker.last_result("read", _job_id())
         if not isinstance(record, Record):
             abort(404, "Nothing was read yet: press Read serial first.")
         return record
@@ -211,6 +226,24 @@ def _port() -> str:
     return port.strip()
 
 
+def _wide() -> bool:
+    body = request.get_json(silent=True) or {}
+    return isinstance(body, dict) and body.get("wide") is True
+
+
+def _job_id() -> int | None:
+    """The ``id`` a print/save link names (the read on screen); None when it names none."""
+    text = request.args.get("id", "")
+    return int(text) if text.isdigit() else None
+
+
+def wide_minutes() -> int:
+    """About how many minutes "Search all addresses" takes (the hint's estimate)."""
+    from g15diag.app.wide import wide_minutes as minutes
+
+    return minutes()
+
+
 def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     """The command line's adapter options with the port the page chose (validated again)."""
     if options is None:
@@ -226,7 +259,9 @@ def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     )
 
 
-def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> Record:
+def _read(
+    options: AdapterOptions, progress: Callable[[dict[str, Any]], None], *, wide: bool = False
+) -> Record:
     """The read, through the CLI's own API; each search step becomes a progress entry."""
     from g15diag.app import api
     from g15diag.app.search import SearchProgress
@@ -242,11 +277,19 @@ def _read(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -
             }
         )
 
-    return api.session(options=options, progress=step)
+    return api.session(options=options, progress=step, wide=wide)
+
+
+def _report(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> bytes:
+    """The field report (doctor, discover widened, its trace; values masked), in memory."""
+    from g15diag.app.field_report import field_report
+
+    return field_report(options, lambda p: progress({"address": f"{p.request_id:03X}"}))
 
 
 def _doctor(options: AdapterOptions, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """The self-test, through the API; the page gets the report's one JSON form."""
+    """The self-test, through the API; the page gets the report's one JSON form (it says
+    the advice in its own words from ``advice_kinds``)."""
     from g15diag.app import api
 
     return api.doctor(options=options).to_dict()
@@ -309,4 +352,6 @@ def view(record: Record) -> dict[str, Any]:
         "address": record.unit_address,
         "rate": None if record.bitrate is None else record.bitrate // 1000,
         "voltage": record.battery_voltage,
+        "port": record.adapter_port,
+        "read_at": record.read_at.isoformat(),
     }

@@ -26,15 +26,23 @@ class Job:
 
     kind: str = ""
     state: str = IDLE
+    id: int = 0  # every job gets a new one: print/save name the result they act on
     progress: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
     error: dict[str, str | bool] | None = None
 
 
 def describe(exc: BaseException) -> dict[str, str | bool]:
-    """The CLI's one sentence and hint for ``exc`` (never a traceback)."""
+    """The CLI's one sentence and hint for ``exc`` (never a traceback), and its ``kind``: the
+    key of the page's own sentence for it in the catalogue (g15diag.lang)."""
+    from g15diag.lang import error_kind
+
+    return {**_english(exc), "kind": error_kind(exc)}
+
+
+def _english(exc: BaseException) -> dict[str, str | bool]:
     if isinstance(exc, errors.G15DiagError):
-        from g15diag.hints import NOTHING_ANSWERED_HINT
+        from g15diag.hints import NOTHING_ANSWERED_HINT, WIDE_DONE_HINT
 
         message = privacy.present(exc)  # as the run presented it; masked if none did
         return {
@@ -42,7 +50,8 @@ def describe(exc: BaseException) -> dict[str, str | bool]:
             "hint": exc.shown_hint or "",
             "exit_status": str(exc.exit_status),
             # the page shows these steps in its own language (the sheet's translation)
-            "nothing_answered": exc.hint == NOTHING_ANSWERED_HINT,
+            "nothing_answered": exc.hint in (NOTHING_ANSWERED_HINT, WIDE_DONE_HINT),
+            "wide_done": exc.hint == WIDE_DONE_HINT,
         }
     return {
         "message": f"Internal error: {type(exc).__name__}. This is a bug in g15diag; "
@@ -58,18 +67,24 @@ class Worker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._job = Job()
+        self._ids = 0
+        self._results: dict[str, tuple[int, Any]] = {}  # kind -> (job id, its last result)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()  # set when the page stops: the job ends between requests
 
     def snapshot(self) -> Job:
         with self._lock:
             job = self._job
-            return Job(job.kind, job.state, list(job.progress), job.result, job.error)
+            return Job(job.kind, job.state, job.id, list(job.progress), job.result, job.error)
 
-    def last_result(self, kind: str) -> Any:
+    def last_result(self, kind: str, job_id: int | None = None) -> Any:
+        """The result of the last ``kind`` job that finished well (of job ``job_id`` only,
+        when given); None once another ``kind`` job has started (a new read forgets the old)."""
         with self._lock:
-            ok = self._job.kind == kind and self._job.state == DONE
-            return self._job.result if ok else None
+            held = self._results.get(kind)
+            if held is None or (job_id is not None and held[0] != job_id):
+                return None
+            return held[1]
 
     def start(self, kind: str, task: Callable[[Callable[[dict[str, Any]], None]], Any]) -> None:
         """Run ``task(report_progress)`` in a thread; Busy if a job is running."""
@@ -81,7 +96,9 @@ class Worker:
                 )
             if self._stop.is_set():
                 raise errors.UsageError("The page is stopping; nothing was started.")
-            self._job = Job(kind=kind, state=RUNNING)
+            self._ids += 1
+            self._results.pop(kind, None)  # the old result is gone the moment a new one starts
+            self._job = Job(kind=kind, state=RUNNING, id=self._ids)
             job = self._job
         self._thread = threading.Thread(target=self._run, args=(job, task), daemon=True)
         self._thread.start()
@@ -114,6 +131,7 @@ class Worker:
             return
         with self._lock:
             job.state, job.result = DONE, result
+            self._results[job.kind] = (job.id, result)
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the running job (used on shutdown)."""

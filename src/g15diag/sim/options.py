@@ -22,7 +22,12 @@ class SimOption:
 
 
 OPTIONS: tuple[SimOption, ...] = (
-    SimOption("hu", CAR, "head-unit request:response IDs in hex (default 747:767)"),
+    SimOption(
+        "hu",
+        CAR,
+        "head-unit request:response IDs in hex (default 747:767); e.g. 7B3:7D3 for a unit no "
+        "profile lists, found only with --wide (or discover)",
+    ),
     SimOption("bitrate", CAR, "head-unit bit rate in kbit/s: 500 (default) or 250"),
     SimOption("pending", CAR, "responsePending: off (default), inline, gaveup, storm"),
     SimOption("pending_count", CAR, "how many 0x78 answers before the final one (default 1)"),
@@ -41,7 +46,8 @@ OPTIONS: tuple[SimOption, ...] = (
         "how the head unit identifies itself (fictional): standard (22 F18C in the default "
         "session), uds_extended (F18C only in 10 03, 7F 22 7F before), kwp_renault (7F 22 11; "
         "1A 8C / 21 80 / 21 81 only after 10 C0, 7F xx 80 before), nissan (21 83 only after "
-        "10 81), hidden_serial (no standard serial; serial-like text in 0xF1A7)",
+        "10 81), hidden_serial (no standard serial; its serial at manufacturer identifier "
+        "0xF1A7: identify/export exit 5, discover finds it, profile learn makes it readable)",
     ),
     SimOption(
         "s3",

@@ -38,6 +38,11 @@ def words(lang: str) -> Words:
 
         sessions = {session.value: session.word for session in Session}
     else:
-        guidance = tuple((step["title"], step["text"]) for step in data["guidance"])
+        from g15diag.app.wide import wide_minutes
+
+        minutes = str(wide_minutes())  # the --wide step says how long it takes
+        guidance = tuple(
+            (step["title"], step["text"].replace("{minutes}", minutes)) for step in data["guidance"]
+        )
         sessions = dict(data["sessions"])
     return Words(lang, face(lang, "sheet"), dict(data["lookalikes"]), tuple(guidance), sessions)

@@ -7,6 +7,7 @@ import functools
 import jinja2
 from markupsafe import Markup
 
+from g15diag.app.export.mono_font import font_face
 from g15diag.app.export.sheet import Section, Sheet
 
 
@@ -23,8 +24,12 @@ def _env() -> jinja2.Environment:
 
 
 def render(sheet: Sheet) -> str:
-    """The sheet as HTML (UTF-8, no external resources)."""
-    return _env().get_template("sheet.html").render(sheet=sheet)
+    """The sheet as HTML (UTF-8, no external resources: the mono face is embedded)."""
+    mono = "".join(c.char for c in sheet.cells) + "".join(
+        row.value for section in sheet.sections for row in section.rows if row.mono
+    )
+    face = Markup(font_face(mono))  # base64 and fixed text only
+    return _env().get_template("sheet.html").render(sheet=sheet, font_face=face)
 
 
 def _section(section: Section) -> Markup:

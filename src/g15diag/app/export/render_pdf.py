@@ -81,6 +81,12 @@ def _body(pdf: FPDF, sheet: Sheet, k: float) -> None:
     _section(pdf, unit, k)
     _heading(pdf, sheet.fill_title, k)
     pdf.set_font("DejaVu", "", 8.5 * k)
+    for label in sheet.dealer_fill:  # request date and the dealer's code: blank lines
+        pdf.ln(4.2 * k)
+        pdf.cell(62, 4 * k, label)
+        y = pdf.get_y() + 4 * k
+        pdf.line(MARGIN + 62, y, MARGIN + width, y)
+        pdf.ln(4 * k)
     for index, label in enumerate(sheet.fill_in):
         last = index == len(sheet.fill_in) - 1
         pdf.ln((14 if last else 4.2) * k)
@@ -90,12 +96,43 @@ def _body(pdf: FPDF, sheet: Sheet, k: float) -> None:
         pdf.ln(4 * k)
     pdf.ln(2 * k)
     pdf.set_font("DejaVu", "B", 8.5 * k)
-    pdf.multi_cell(width, 4 * k, sheet.proof, align="L", new_x="LMARGIN", new_y="NEXT")
+    if sheet.proof:
+        pdf.multi_cell(width, 4 * k, sheet.proof, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7.5 * k)
     pdf.ln(1 * k)
     pdf.multi_cell(width, 3.5 * k, sheet.advice, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1 * k)
     pdf.multi_cell(width, 3.5 * k, sheet.disclaimer, align="L", new_x="LMARGIN", new_y="NEXT")
+    _card(pdf, sheet, k)
+    if sheet.footer:
+        pdf.ln(1.5 * k)
+        pdf.set_font("DejaVu", "", 6.5 * k)
+        pdf.set_text_color(70)
+        text = f"{sheet.footer_title}: {sheet.footer_text}"
+        pdf.multi_cell(width, 3 * k, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+
+
+def _card(pdf: FPDF, sheet: Sheet, k: float) -> None:
+    """The owner's cut-off card: a dashed box with the serial and the VIN."""
+    if not sheet.card:
+        return
+    pdf.ln(2 * k)
+    x, y, w = MARGIN, pdf.get_y(), 120.0
+    pdf.set_xy(x + 2, y + 1.2 * k)
+    pdf.set_font("DejaVu", "", 7 * k)
+    pdf.multi_cell(w - 4, 3.2 * k, sheet.card_title, align="L", new_x="LMARGIN", new_y="NEXT")
+    for row in sheet.card:
+        pdf.set_x(x + 2)
+        pdf.set_font("DejaVu", "", 7 * k)
+        pdf.cell(pdf.get_string_width(row.label + ": ") + 1, 5 * k, row.label + ":")
+        pdf.set_font("DejaVuMono", "", 11 * k)
+        pdf.cell(0, 5 * k, row.value, new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.get_y() + 1 * k
+    pdf.set_dash_pattern(dash=1.2, gap=0.8)
+    pdf.rect(x, y, w, bottom - y)
+    pdf.set_dash_pattern()
+    pdf.set_y(bottom)
 
 
 def _heading(pdf: FPDF, title: str, k: float) -> None:

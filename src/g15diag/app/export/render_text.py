@@ -24,10 +24,21 @@ def render(sheet: Sheet) -> str:
     for section in rest:
         lines += _section(section)
     lines.append(_heading(sheet.fill_title))
-    for label in sheet.fill_in:  # an underline to write on, a blank line above the stamp
+    if sheet.dealer_fill:  # request date and the dealer's code: one line, two blanks
+        first, second = (f"{label} " for label in sheet.dealer_fill)
+        room = (WIDTH - 4 - len(first) - len(second) - 2) // 2
+        lines.append(f"    {first}{'_' * room}  {second}{'_' * room}")
+    for label in sheet.fill_in:  # an underline to write on
         lead = f"    {label} "
         lines += ([""] if label == sheet.fill_in[-1] else []) + [lead + "_" * (WIDTH - len(lead))]
-    lines += ["", *_wrap(sheet.proof), *_wrap(sheet.advice), *_wrap(sheet.disclaimer)]
+    lines.append("")
+    for text in (sheet.proof, sheet.advice, sheet.disclaimer):
+        lines += _wrap(text) if text else []
+    if sheet.card:  # the owner's cut-off card
+        lines += ["- " * 18 + "8<" + " -" * 19, *_wrap(sheet.card_title)]
+        lines += _wrap("   ".join(f"{row.label}: {row.value}" for row in sheet.card), "    ")
+    if sheet.footer:
+        lines += ["", *_wrap(f"{sheet.footer_title}: {sheet.footer_text}")]
     assert all(len(line) <= WIDTH for line in lines)
     return "\n".join(lines) + "\n"
 

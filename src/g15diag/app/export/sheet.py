@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Record, RecordItem
+from g15diag.hints import WHEN_ANSWERED
 from g15diag.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
+DEALER_FILL = ("request_date", "dealer_code")  # written by hand: the tool never sees a code
 #: the longest value one row of the sheet shows (a unit may send 4,095 bytes); the rest is
 #: cut with a note saying how much
 FIELD_MAX = 400
@@ -75,15 +77,30 @@ class Sheet:
     advice: str
     disclaimer: str
     cells_note: str = ""  # says how many serial characters (beyond CELLS_MAX) are not drawn
+    dealer_fill: tuple[str, ...] = ()  # request date, the dealer's code: blank lines
+    card_title: str = ""  # the owner's cut-off card (serial and VIN), when a serial was read
+    card: tuple[Row, ...] = ()
+    footer_title: str = ""  # where it was read, session, adapter, program: small, at the end
+    footer: tuple[Row, ...] = ()
+
+    @property
+    def footer_text(self) -> str:
+        """The technical footer as one line of values (they say what they are)."""
+        return "; ".join(r.value for r in self.footer)
 
 
-def local_time(when: dt.datetime, tz: dt.tzinfo | None = None) -> str:
-    """``2026-01-02 05:04:05 EET (UTC+02:00)``: local date and time with the zone."""
+def local_time(
+    when: dt.datetime, tz: dt.tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%M:%S"
+) -> str:
+    """``2026-01-02 05:04:05 EET (UTC+02:00)``: local date and time (``fmt``) with the zone;
+    a zone without a name of its own is said once (``UTC``, ``UTC+03:00``)."""
     local = when.astimezone(tz)
     offset = local.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset and offset != "+0000" else "UTC"
     name = local.tzname() or ""
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{local:%Y-%m-%d %H:%M:%S} {name} ({zone})".replace("  ", " ")
+    if not name or name.startswith(("UTC", "GMT", "+", "-")):
+        return f"{local.strftime(fmt)} {zone}"
+    return f"{local.strftime(fmt)} {name} ({zone})"
 
 
 def volts_text(volts: float, w: Words) -> str:
@@ -116,12 +133,18 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         Cell(visible(ch), pos, w.lookalikes.get(ch, "") if ch in identifiers.LOOKALIKES else "")
         for pos, ch in enumerate((serial or "")[:CELLS_MAX], 1)
     )
+    read = serial is not None  # without a serial: a troubleshooting record, not a request
+    card = (
+        Row(w["section_serial"], _bounded(serial or "", w), mono=True),
+        Row("VIN", record.vin or "—", mono=True),
+    )
+    owner = read and not record.redacted
     return Sheet(
         lang=lang,
         page=w["page"],
         banners=banners,
-        title=w["title"],
-        subtitle=w["subtitle"],
+        title=w["title"] if read else w["title_trouble"],
+        subtitle=w["subtitle"] if read else w["subtitle_trouble"],
         serial_title=w["section_serial"],
         serial=None if serial is None else _bounded(serial, w),
         cells=cells,
@@ -136,11 +159,36 @@ def build(record: Record, lang: str = "en", *, tz: dt.tzinfo | None = None) -> S
         ),
         fill_title=w["section_fill"],
         fill_in=tuple(w[key] for key in FILL_IN),
-        proof=w["proof"],
+        proof=w["proof"] if read else "",
         advice=w["advice"],
         disclaimer=w["disclaimer"],
         cells_note=_cells_note(len(serial or "") - CELLS_MAX, w),
+        dealer_fill=tuple(w[key] for key in DEALER_FILL) if read else (),
+        card_title=w["card"] if owner else "",
+        card=card if owner else (),
+        footer_title=w["footer"],
+        footer=_fit(Section("", _footer(record, w)), w).rows,
     )
+
+
+def _footer(record: Record, w: Words) -> tuple[Row, ...]:
+    """What the dealer does not need and a technician may: where and how it was read."""
+    rows = []
+    if record.serial is not None:  # the source note names the CAN IDs
+        rate = "?" if record.bitrate is None else str(record.bitrate // 1000)
+        note = w["source_note"].format(
+            ident=record.serial_identifier, addr=record.unit_address, rate=rate
+        )
+        rows.append(Row(w["source"], note))
+    else:
+        rows.append(Row(w["address"], f"CAN {record.unit_address}, {record.unit_name}"))
+    session = record.serial_session or record.session
+    if session is not None:  # once: every value without a session mark was read in it
+        rows.append(Row(w["session"], f"{w['session']}: {w.session(session)}"))
+    port = f" ({record.adapter_port})" if record.adapter_port else ""
+    rows.append(Row(w["adapter"], record.adapter_identity + port))
+    rows.append(Row(w["tool"], f"g15diag {record.tool_version}"))
+    return tuple(rows)
 
 
 def _bounded(text: str, w: Words) -> str:
@@ -162,7 +210,7 @@ def _reading(record: Record, w: Words, tz: dt.tzinfo | None) -> Section:
     return Section(
         w["section_read"],
         (
-            Row(w["read_at"], local_time(record.read_at, tz)),
+            Row(w["read_at"], local_time(record.read_at, tz, w["date_format"])),
             Row(w["voltage"], w["voltage_none"] if volts is None else volts_text(volts, w)),
             Row(w["vehicle"], record.vehicle),
         ),
@@ -174,27 +222,21 @@ def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
     if serial is None:
         answered = any(i.ok and i.ecu != "engine" for i in record.items)
         first = Row("", w["serial_none"] if answered else w["nothing_answered"], warn=True)
-        steps = (Row(f"{n}. {title}", text) for n, (title, text) in enumerate(w.guidance, 1))
+        fit = [s for n, s in enumerate(w.guidance) if not answered or n in WHEN_ANSWERED]
+        steps = (Row(f"{n}. {title}", text) for n, (title, text) in enumerate(fit, 1))
         return (first, *steps)
     rows = [Row("", f"{serial} ({len(serial)} {w['serial_length']})", mono=True)]
     if record.serial_hex:
         rows.append(Row(w["raw"], _spaced(record.serial_hex), mono=True))
     if record.serial_padding_hex:
         rows.append(Row(w["padding"], _spaced(record.serial_padding_hex), mono=True))
-    rows.append(Row(w["legend"], legend(serial, w)))
+    # the legend and the checksum line show serial characters: a face where 0/O, 1/I/l differ
+    rows.append(Row(w["legend"], legend(serial, w), mono=True))
     if not record.redacted:
-        rows.append(
-            Row(w["checksum"], f"{checksum(serial)}, " + w["checksum_note"].format(serial=serial))
-        )
+        note = w["checksum_note"].format(serial=serial)
+        rows.append(Row(w["checksum"], f"{checksum(serial)}, {note}", mono=True))
     rows.append(Row(w["reads"], str(record.serial_reads)))
-    rate = "?" if record.bitrate is None else str(record.bitrate // 1000)
-    note = w["source_note"].format(
-        ident=record.serial_identifier, addr=record.unit_address, rate=rate
-    )
-    rows.append(Row(w["source"], note))
-    if record.serial_session is not None:
-        rows.append(Row(w["session"], w.session(record.serial_session)))
-    return tuple(rows)
+    return tuple(rows)  # where and in which session: the technical footer
 
 
 def _vin_rows(record: Record, w: Words) -> tuple[Row, ...]:
@@ -243,13 +285,7 @@ def _unit_rows(record: Record, w: Words) -> tuple[Row, ...]:
         block = record.block
         mark = "" if _mark(block, record, w) == block.key else f" ({_mark(block, record, w)})"
         rows.append(Row(w["block"], (block.text or "") + mark))
-    if record.session is not None:  # every value above without a session mark was read in it
-        rows.append(Row(w["session"], w.session(record.session)))
-    rows.append(Row(w["address"], f"{record.unit_address}, {record.unit_name}"))
-    port = f" ({record.adapter_port})" if record.adapter_port else ""
-    rows.append(Row(w["adapter"], record.adapter_identity + port))
-    rows.append(Row(w["tool"], f"g15diag {record.tool_version}"))
-    return tuple(rows)
+    return tuple(rows)  # the session, address, adapter and program: the technical footer
 
 
 def _spaced(hex_text: str) -> str:

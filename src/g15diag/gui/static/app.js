@@ -1,4 +1,5 @@
 // g15diag gui: plain JavaScript, no build step. Every request carries the per-run token.
+// Every sentence shown comes from the catalogue (config.words, g15diag/lang/<lang>.toml).
 "use strict";
 (function () {
   const config = JSON.parse(document.getElementById("config").textContent);
@@ -6,6 +7,7 @@
   let lang = config.lang;
   let stopped = false;
   const w = (key) => config.words[lang][key];
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
   const url = (path, extra) => {
     const query = new URLSearchParams(Object.assign({ token: config.token }, extra || {}));
     return path + "?" + query.toString();
@@ -19,6 +21,13 @@
     });
   }
 
+  let lastResult = null;  // the read on screen: {id, data}
+  let lastError = null;  // {error, port}
+  let lastDoctor = null;
+  let lastReport = null;  // the job id of a finished field report
+  let running = "";
+
+  // A language switch changes words only: the adapter choice and a typed port stay.
   function setLang(code) {
     lang = code;
     document.documentElement.lang = code;
@@ -27,15 +36,16 @@
       el.setAttribute("aria-pressed", String(el.dataset.lang === code));
     });
     fillAdapters();
-    if (lastResult) showResult(lastResult);
-    if (lastError) showError(lastError);
+    if (lastResult) showResult(lastResult.id, lastResult.data);
+    if (lastError) showError(lastError.error, lastError.port);
     if (lastDoctor) showDoctor(lastDoctor);
     links();
   }
 
+  let filled = false;
   function fillAdapters(wanted) {
     const select = $("adapter");
-    const chosen = wanted || select.value || config.port;
+    const chosen = wanted || (filled ? select.value : config.port);  // "" is "Other port"
     select.textContent = "";
     for (const a of config.adapters) {
       const option = document.createElement("option");
@@ -54,6 +64,7 @@
     select.value = chosen;
     if (select.value !== chosen) { select.value = ""; $("other").value = chosen; }
     $("other").hidden = select.value !== "";
+    filled = true;
   }
 
   function port() {
@@ -74,21 +85,54 @@
     $("ble-none").hidden = entries.length > 0;
   }
 
-  function showError(error) {
-    lastError = error;
-    $("error").hidden = !error;
-    if (!error) return;
-    $("error-message").textContent = error.message;
-    $("error-hint").textContent = error.nothing_answered ? w("guidance").join(" ") :
-      (error.hint || "—");
+  function actionButton(action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "action";
+    button.dataset.action = action;
+    button.textContent = w(action === "doctor" ? "doctor" : action);
+    button.disabled = running !== "";
+    return button;
   }
 
-  let lastResult = null;
-  let lastError = null;
-  let lastDoctor = null;
+  function showError(error, chosenPort) {
+    lastError = error ? { error: error, port: chosenPort } : null;
+    $("error").hidden = !error;
+    $("error-steps").hidden = true;
+    if (!error) return;
+    const text = w("errors")[error.kind] || w("errors").internal;
+    $("error-message").textContent = fill(text.message, { port: chosenPort || "" });
+    $("error-hint").textContent = text.hint;
+    $("error-hint-line").hidden = !text.hint;
+    if (!error.nothing_answered) return;
+    const list = $("error-steps");
+    list.textContent = "";
+    for (const step of w("steps")) {
+      if (step.action === "wide" && error.wide_done) continue;  // just taken
+      const li = document.createElement("li");
+      li.textContent = step.action === "wide" ? step.text.replace(/\.$/, "") + " (" +
+        fill(w("wide_note"), { minutes: config.wide_minutes }) + ")." : step.text;
+      if (step.action) li.appendChild(actionButton(step.action));
+      list.appendChild(li);
+    }
+    list.hidden = false;
+  }
 
-  function showResult(r) {
-    lastResult = r;
+  function clearResult() {
+    lastResult = null;
+    $("result").hidden = true;
+    $("serial").textContent = "";
+    $("legend").textContent = "";
+    $("serial-text").textContent = "";
+  }
+
+  function localTime(iso) {
+    const when = new Date(iso);
+    return isNaN(when) ? iso : when.toLocaleString(lang === "ru" ? "ru-RU" : "en-GB");
+  }
+
+  function showResult(id, r) {
+    lastResult = { id: id, data: r };
     $("result").hidden = false;
     $("simulated").hidden = !r.simulated;
     const serial = $("serial");
@@ -116,50 +160,83 @@
         w(positions.length === 1 ? "position" : "positions") + " " + positions.join(", ") + ")";
       legend.appendChild(li);
     }
-    $("serial-text").textContent = r.serial === null ? w("serial_none") :
-      r.serial + " (" + r.serial.length + ")";
-    $("reads").textContent = r.reads === null ? "—" : String(r.reads);
-    $("source").textContent = w("source_note").replace("{ident}", r.identifier)
-      .replace("{addr}", r.address).replace("{rate}", r.rate === null ? "?" : String(r.rate));
+    const read = r.serial !== null;
+    $("serial-text").textContent = read ? r.serial + " (" + r.serial.length + ")" : w("not_read");
+    $("serial-text").classList.toggle("mono", read);
+    $("no-serial").hidden = read;
+    $("facts").hidden = !read;  // reads and source belong to a serial
+    $("reads").textContent = read && r.reads ? String(r.reads) : w("not_read");
+    $("source").textContent = read ? fill(w("source_note"), {
+      ident: r.identifier, addr: r.address, rate: r.rate === null ? w("unknown") : String(r.rate),
+    }) : w("not_read");
     $("vin").textContent = r.vin || w("vin_none");
     $("mismatch").hidden = !r.vin_mismatch;
-    $("mismatch").textContent = w("mismatch").replace("{other}", r.vin_head_unit || "");
+    $("mismatch").textContent = fill(w("mismatch"), { other: r.vin_head_unit || "" });
     $("part").textContent = r.part_number || w("part_none");
     $("voltage").textContent = r.voltage === null ? w("voltage_none") :
       r.voltage.toFixed(1).replace(".", lang === "ru" ? "," : ".") + (lang === "ru" ? " В" : " V");
     $("voltage-low").hidden = r.voltage === null || r.voltage >= 12;
+    $("read-meta").textContent = fill(w("read_meta"), {
+      port: r.port || w("unknown"), time: localTime(r.read_at),
+    });
+    // no serial: nothing to print for a dealer (the session file stays for troubleshooting)
+    $("print").hidden = !read;
+    $("pdf").hidden = !read;
+    links();
   }
 
   function links() {
-    $("pdf").href = url("/sheet.pdf", { lang: lang });
-    $("session").href = url("/session.json");
+    const id = lastResult ? String(lastResult.id) : "0";
+    $("pdf").href = url("/sheet.pdf", { lang: lang, id: id });
+    $("session").href = url("/session.json", { id: id });
+    if (lastReport !== null) $("report-file").href = url("/report.zip", { id: lastReport });
   }
 
-  function busy(on) {
-    $("read").disabled = on;
-    $("doctor").disabled = on;
-    $("progress").hidden = !on;
+  function busy(kind) {
+    running = kind;
+    document.querySelectorAll("#read, #doctor, button.action").forEach((b) => {
+      b.disabled = kind !== "";
+    });
+    $("progress").hidden = kind === "";
   }
 
-  async function poll() {
+  function progressText(job) {
+    const last = job.progress[job.progress.length - 1];
+    if (job.kind === "doctor") return w("doctor_running");
+    if (job.kind === "ble") return w("ble_searching");
+    if (job.kind === "report") return w("report_running");
+    if (!last) return w("reading");
+    const values = {
+      address: last.address, rate: last.rate, rung: last.rung, attempt: last.attempt,
+      attempts: last.attempts,
+    };
+    return fill(w(job.wide ? "wide_running" : "searching"), values);
+  }
+
+  async function poll(chosenPort, wide) {
     const response = await fetch(url("/api/status"));
     const job = await response.json();
+    job.wide = wide;
     if (job.state === "running") {
-      const last = job.progress[job.progress.length - 1];
-      $("progress-text").textContent = job.kind === "ble" ? w("ble_searching") :
-        job.kind === "doctor" ? w("doctor_running") :
-        (last ? w("searching").replace("{address}", last.address).replace("{rate}", last.rate)
-          .replace("{rung}", last.rung).replace("{attempt}", last.attempt)
-          .replace("{attempts}", last.attempts) : w("reading"));
-      setTimeout(poll, 250);
+      $("progress-text").textContent = progressText(job);
+      setTimeout(() => poll(chosenPort, wide), 250);
       return;
     }
-    busy(false);
-    showError(job.error);
+    busy("");
+    if (job.state === "failed") { showError(job.error, chosenPort); return; }
     if (job.state !== "done") return;
-    if (job.kind === "read") showResult(job.result);
+    if (job.kind === "read") showResult(job.id, job.result);
     if (job.kind === "doctor") showDoctor(job.result);
+    if (job.kind === "report") { lastReport = job.id; $("report-ready").hidden = false; links(); }
     if (job.kind === "ble") bleFound(job.result);
+  }
+
+  function addLine(box, label, value) {
+    const p = document.createElement("p");
+    const b = document.createElement("b");
+    b.textContent = label + ": ";
+    p.append(b, document.createTextNode(value));
+    box.appendChild(p);
   }
 
   function showDoctor(report) {
@@ -173,21 +250,44 @@
       "not usable": "verdict_not_usable" };
     verdict.textContent = w("verdict") + ": " + w(verdicts[report.verdict] || "verdict_not_usable");
     box.appendChild(verdict);
-    for (const line of report.advice) {
+    const identity = report.identity.STI || report.identity.ATI;
+    addLine(box, w("check_identity"), identity || w("unknown"));
+    addLine(box, w("check_voltage"), report.voltage === null ? w("voltage_none") :
+      report.voltage.toFixed(1).replace(".", lang === "ru" ? "," : ".") + (lang === "ru" ? " В" : " V"));
+    addLine(box, w("check_lacks"), report.lacking.length ? report.lacking.join(", ") :
+      w("check_lacks_none"));
+    for (const [kind, params] of report.advice_kinds) {
       const p = document.createElement("p");
-      p.textContent = line;
+      const error = kind.startsWith("error.") ? w("errors")[kind.slice(6)] : null;
+      p.textContent = error ? error.hint || fill(error.message, { port: port() }) :
+        fill(w("doctor_advice")[kind] || w("doctor_advice").other, params);
       box.appendChild(p);
     }
   }
 
-  async function start(path) {
+  async function start(path, body) {
+    const chosenPort = port();
     showError(null);
-    const response = await post(path, { port: port() });
-    const body = await response.json();
-    if (response.status !== 202) { showError(body.error); return; }
-    busy(true);
-    poll();
+    if (!chosenPort && path !== "/api/ble-search") {
+      $("error").hidden = false;
+      $("error-message").textContent = w("choose_adapter");
+      $("error-hint-line").hidden = true;
+      return;
+    }
+    if (path === "/api/read") clearResult();  // the old car's result goes before the new read
+    if (path === "/api/report") { $("report-ready").hidden = true; lastReport = null; }
+    const response = await post(path, Object.assign({ port: chosenPort }, body || {}));
+    const answer = await response.json();
+    if (response.status !== 202) { showError(answer.error, chosenPort); return; }
+    busy(path);
+    poll(chosenPort, Boolean(body && body.wide));
   }
+
+  const actions = {
+    doctor: () => start("/api/doctor"),
+    wide: () => start("/api/read", { wide: true }),
+    report: () => start("/api/report"),
+  };
 
   function stop() {
     stopped = true;
@@ -197,7 +297,13 @@
   }
 
   $("read").addEventListener("click", () => start("/api/read"));
-  $("doctor").addEventListener("click", () => start("/api/doctor"));
+  $("doctor").addEventListener("click", actions.doctor);
+  document.addEventListener("click", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLButtonElement && target.classList.contains("action")) {
+      actions[target.dataset.action]();
+    }
+  });
   $("adapter").addEventListener("change", () => {
     $("ble-none").hidden = true;
     if ($("adapter").value === BLE_SEARCH) {
@@ -209,7 +315,8 @@
     $("other").hidden = $("adapter").value !== "";
   });
   $("print").addEventListener("click", () => {
-    const sheet = window.open(url("/sheet.html", { lang: lang }), "_blank");
+    if (!lastResult) return;
+    const sheet = window.open(url("/sheet.html", { lang: lang, id: lastResult.id }), "_blank");
     if (sheet) sheet.addEventListener("load", () => sheet.print());
   });
   $("quit").addEventListener("click", () => {
