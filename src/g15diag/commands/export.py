@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 import click
 
 from g15diag.adapter import AdapterOptions
+from g15diag.app.export import FORMATS
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
-
-FORMATS = ("text", "json", "csv", "html", "pdf")
 
 
 @click.command("export")
