@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -9,11 +10,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from g15diag import client as client_module
 from g15diag.cli import main
+from g15diag.client import Timing
+from g15diag.sim import can_bus as sim_can_bus
 from g15diag.sim import register
 from g15diag.sim.clock import ENV as SIM_TIME
 from g15diag.sim.clock import SimulatedTime
 from g15diag.sim.protocol_sim import Serial as SimSerial
+from g15diag.transport import native_can
 
 register()  # tests open sim:// with Elm327Transport directly (the CLI does it in g15diag.adapter)
 
@@ -34,6 +39,29 @@ def _simulated_time(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     the wall clock."""
     if request.node.get_closest_marker("real_time") is None:
         monkeypatch.setattr(SimSerial, "clock_factory", SimulatedTime)
+
+
+#: P2 of the tests' client: the simulated car on python-can's ``virtual`` bus answers within
+#: milliseconds, so a silent address is known after 0.1 s (still twice ISO 14229-2's 50 ms
+#: P2server), not the tool's 0.25 s with its margin for a busy PC and a real bus
+TEST_P2 = 0.1
+#: N_Cr of the tests' ISO-TP stack: the simulator sends consecutive frames back to back, so
+#: a gap of 0.2 s already means the answer broke (ISO 15765-2's 1 s is for a real bus)
+TEST_CF_TIMEOUT_MS = 200
+#: how often the ``virtual`` bus's reader threads look up: stopping each of them waits that long
+TEST_CAN_POLL = 0.005
+
+
+@pytest.fixture(autouse=True)
+def _quick_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-can's ``virtual`` bus runs on the wall clock (its threads, can-isotp's timers):
+    the waits that cost its tests real seconds are shortened, not removed. Only the native
+    CAN transport waits on the client's P2 (an ELM327's answer is read up to its prompt)."""
+    monkeypatch.setattr(client_module, "Timing", functools.partial(Timing, p2=TEST_P2))
+    monkeypatch.setattr(native_can, "CF_TIMEOUT_MS", TEST_CF_TIMEOUT_MS)
+    monkeypatch.setattr(native_can, "NOTIFIER_TIMEOUT", TEST_CAN_POLL)
+    monkeypatch.setattr(native_can, "READ_TIMEOUT", TEST_CAN_POLL)
+    monkeypatch.setattr(sim_can_bus, "NOTIFIER_TIMEOUT", TEST_CAN_POLL)
 
 
 class _SubprocessInQuickTier(subprocess.Popen):  # type: ignore[type-arg]

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from g15diag.sim.clock import ENV as SIM_TIME
+
 
 @dataclass
 class Gui:
@@ -56,9 +58,14 @@ class Gui:
         return self.proc.returncode, out, err
 
 
-def start_gui(*args: str) -> Gui:
+def start_gui(*args: str, wall_clock: bool = False) -> Gui:
+    """The page's server; its ``sim://`` ports on simulated time (a silence costs nothing)
+    unless ``wall_clock`` (a read that must still be running when the test acts). Ports of
+    the test's own pty/TCP simulators keep the wall clock either way."""
     env = dict(os.environ)
     env.pop("G15DIAG_DEBUG", None)
+    if not wall_clock:
+        env[SIM_TIME] = "simulated"
     proc = subprocess.Popen(
         [sys.executable, "-m", "g15diag", "gui", "--no-browser", *args],
         stdout=subprocess.PIPE,

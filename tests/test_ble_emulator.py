@@ -29,7 +29,7 @@ EMULATED_SERIAL = b"EMU1TEST2345678X"
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The emulator running on a pty (its path); DID F18C taught to the unit at 747. One
-    per module: stopping it costs about a second (its reader thread is joined)."""
+    per module."""
     from elm.obd_message import ELM_FOOTER, PA
 
     root = logging.getLogger()
@@ -55,6 +55,9 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.01)
             assert emu.slave_name, "the emulator did not start"
             yield emu.slave_name
+            # its reader blocks on the pty: told it stops, the emulator closes the pty (the
+            # read ends) instead of waiting a second to join the reader
+            emu.threadState = emu.THREAD.STOPPED
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
 

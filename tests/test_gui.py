@@ -126,12 +126,16 @@ def test_errors_are_one_sentence_and_a_hint(gui: Gui) -> None:
 
 
 @pytest.mark.slow
-def test_one_adapter_session_at_a_time(gui: Gui) -> None:
-    assert gui.request("POST", "/api/read", body={"port": "sim://?latency=0.3"})[0] == 202
-    status, body, _ = gui.request("POST", "/api/doctor", body={"port": "sim://"})
-    assert status == 409
-    assert json.loads(body)["error"]["message"].startswith("The adapter is busy")
-    assert wait_done(gui)["state"] == "done"
+def test_one_adapter_session_at_a_time() -> None:
+    gui = start_gui("--port", "sim://", wall_clock=True)  # the read takes over a second
+    try:
+        assert gui.request("POST", "/api/read", body={"port": "sim://?latency=0.1"})[0] == 202
+        status, body, _ = gui.request("POST", "/api/doctor", body={"port": "sim://"})
+        assert status == 409
+        assert json.loads(body)["error"]["message"].startswith("The adapter is busy")
+        assert wait_done(gui)["state"] == "done"
+    finally:
+        gui.stop()
 
 
 @pytest.mark.slow

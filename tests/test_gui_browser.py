@@ -435,7 +435,7 @@ def test_quit_in_the_page_during_10_03_returns_the_unit(browser_factory, tcp_sim
     10 01 (the read ran on in a daemon thread until the process ended)."""
     import time
 
-    tcp = tcp_sim("sim://?unit=uds_extended&latency=1.5")
+    tcp = tcp_sim("sim://?unit=uds_extended&latency=0.3")
     server = start_gui("--port", tcp.url, "--timeout", "3")
     try:
         page = browser_factory().new_page()
@@ -455,5 +455,7 @@ def test_quit_in_the_page_during_10_03_returns_the_unit(browser_factory, tcp_sim
         code, out, _ = server.wait()
         assert code == 0 and out.rstrip().endswith("Stopped.")
         assert sessions() == ["1003", "1001"]
+        sent = [c for c in tcp.streams[-1].adapter.commands if not c.startswith("AT")]
+        assert sent[-1].startswith("1001")  # Quit ended the read: nothing after the 10 01
     finally:
         server.stop()

@@ -22,8 +22,13 @@ from g15diag.gui import server as gui_server
 from g15diag.gui.server import CLOSE_GRACE_S, IDLE_S, Launch, Lifetime
 from gui_helpers import Gui, start_gui
 
-#: a unit that identifies only inside 10 03 and takes 1.5 s for every answer
-SLOW_UNIT = "sim://?unit=uds_extended&latency=1.5"
+#: a unit that identifies only inside 10 03 and takes 0.3 s for every answer: the page's
+#: read enters 10 03, reads the serial twice and the other identifiers there (over 3 s), then
+#: sends 10 01 and reads on (09 02)
+SLOW_UNIT = "sim://?unit=uds_extended&latency=0.3"
+#: the same unit taking 0.6 s per answer: its read is still in 10 03 when a closed tab's
+#: grace (CLOSE_GRACE_S) runs out
+SLOWER_UNIT = "sim://?unit=uds_extended&latency=0.6"
 
 
 class Clock:
@@ -146,9 +151,27 @@ def wire(tcp) -> list[str]:  # type: ignore[no-untyped-def]
     return [c[:4] for c in tcp.streams[-1].adapter.commands if c.startswith("10")]
 
 
+def requests(tcp) -> list[str]:  # type: ignore[no-untyped-def]
+    """The service of every request that reached the unit, in order ("22", "10", "09")."""
+    return [c[:2] for c in tcp.streams[-1].adapter.commands if not c.startswith("AT")]
+
+
+def reads_in_session(tcp) -> int:  # type: ignore[no-untyped-def]
+    """How many reads reached the unit between its 10 03 and its 10 01."""
+    sent = requests(tcp)
+    start = sent.index("10")
+    return sent[start + 1 : sent.index("10", start + 1)].count("22")
+
+
+def after_session(tcp) -> list[str]:  # type: ignore[no-untyped-def]
+    """The requests that reached the unit after its 10 01 (a read left to finish goes on)."""
+    sent = requests(tcp)
+    return sent[sent.index("10", sent.index("10") + 1) + 1 :]
+
+
 #: a unit that answers responsePending (0x78) before each answer, the adapter giving up
 #: its wait after it (the client sends the request again)
-PENDING_UNIT = "sim://?unit=uds_extended&pending=gaveup&latency=1"
+PENDING_UNIT = "sim://?unit=uds_extended&pending=gaveup&latency=0.3"
 
 
 def start_slow_read(tcp_sim, unit: str = SLOW_UNIT) -> tuple[Gui, object]:  # type: ignore[no-untyped-def]
@@ -169,7 +192,7 @@ STOPS = ["quit", "tab-closed", "SIGINT", "SIGTERM", "SIGHUP"]
 @pytest.mark.slow
 @pytest.mark.parametrize("how", STOPS)
 def test_stopping_mid_session_returns_the_unit(tcp_sim, how: str) -> None:
-    gui, tcp = start_slow_read(tcp_sim)
+    gui, tcp = start_slow_read(tcp_sim, SLOWER_UNIT if how == "tab-closed" else SLOW_UNIT)
     stopped_at = time.monotonic()
     if how == "quit":
         assert gui.request("POST", "/api/quit")[0] == 200
@@ -187,6 +210,9 @@ def test_stopping_mid_session_returns_the_unit(tcp_sim, how: str) -> None:
     assert code == expected, (out, err)
     assert "Traceback" not in err and out.rstrip().endswith("Stopped.")
     assert wire(tcp) == ["1003", "1001"]  # the unit was returned before the port closed
+    assert after_session(tcp) == []  # the stop ended the read: it did not go on
+    if how != "tab-closed":  # and at once: the serial was not even read twice in 10 03
+        assert reads_in_session(tcp) < 2
     bound = gui_server.finish_bound(None) + (CLOSE_GRACE_S + 1 if how == "tab-closed" else 0)
     assert took < bound, took
 
@@ -202,6 +228,7 @@ def test_stopping_during_response_pending_returns_the_unit(tcp_sim, how: str) ->
     code, out, err = gui.wait()
     assert code == (0 if how == "quit" else 128 + signal.SIGTERM), (out, err)
     assert wire(tcp) == ["1003", "1001"] and "Traceback" not in err
+    assert after_session(tcp) == []  # the stop ended the read
 
 
 def test_a_frozen_adapter_is_said_and_the_wait_is_bounded() -> None:

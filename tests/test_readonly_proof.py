@@ -10,7 +10,7 @@ import contextlib
 import inspect
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import can
@@ -181,27 +181,22 @@ def test_elm327_over_a_real_pty(pty_sim) -> None:
 
 
 @contextlib.contextmanager
-def native(channel: str) -> Iterator[tuple[Transport, Callable[[], list[can.Message]]]]:
+def native(channel: str) -> Iterator[tuple[Transport, list[can.Message]]]:
+    """The transport to the simulated car on ``channel``, and every frame a second node on
+    the bus saw: filled when the block ends, once the transport and the car are closed (the
+    ``virtual`` bus delivers as it sends, so nothing is still on its way then)."""
     from g15diag.adapter import AdapterOptions, make_transport
 
     observer = can.Bus(interface="virtual", channel=channel)  # a second node on the bus
     frames: list[can.Message] = []
-
-    def drain() -> list[can.Message]:
-        deadline = time.monotonic() + 0.3
-        while time.monotonic() < deadline:
-            msg = observer.recv(timeout=0.05)
-            if msg is not None:
-                frames.append(msg)
-                deadline = time.monotonic() + 0.3
-        return frames
-
     options = AdapterOptions(interface="virtual", channel=channel, bitrate=500_000, timeout=1)
     transport = make_transport(options)  # a sim:// channel gets the simulated car
     try:
         with transport:
             transport.set_target(HU)
-            yield transport, drain
+            yield transport, frames
+        while (msg := observer.recv(timeout=0)) is not None:
+            frames.append(msg)
     finally:
         observer.shutdown()
 
@@ -223,16 +218,15 @@ def can_requests(frames: list[can.Message], request_id: int) -> list[bytes]:
 
 
 def test_native_can_virtual_bus() -> None:
-    with native("sim://?latency=0") as (transport, drain):
+    with native("sim://?latency=0") as (transport, frames):
         passed = push_everything(transport)
-        frames = drain()
     assert_wire(can_requests(frames, HU.request_id), passed)
     # the car answered too: the observer sees both directions
     assert any(msg.arbitration_id == HU.response_id for msg in frames)
 
 
 def test_native_can_lowest_write_refuses_even_if_send_is_bypassed() -> None:
-    with native("sim://?latency=0") as (transport, drain):
+    with native("sim://?latency=0") as (transport, frames):
         for sid in sorted(set(range(256)) - ALLOWED):
             with pytest.raises(errors.ReadOnlyViolation):
                 transport._send(bytes([sid, 0xF1, 0x8C]))  # type: ignore[attr-defined]
@@ -243,7 +237,6 @@ def test_native_can_lowest_write_refuses_even_if_send_is_bypassed() -> None:
             deadline = time.monotonic() + 2
             while time.monotonic() < deadline:
                 transport.receive(0.1)
-        frames = drain()
     assert [m for m in frames if m.arbitration_id == HU.request_id] == []
 
 
@@ -286,9 +279,8 @@ def test_simulated_car_only_ever_receives_allowed_requests() -> None:
         with Elm327Transport("sim://", timeout=2) as transport:
             transport.set_target(HU)
             passed = push_everything(transport)
-        with native("sim://?latency=0") as (can_transport, drain):
+        with native("sim://?latency=0") as (can_transport, _):
             passed += push_everything(can_transport)
-            drain()
     finally:
         SimEcu.respond = original  # type: ignore[method-assign]
     assert_wire(reached, passed)

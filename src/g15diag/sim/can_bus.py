@@ -23,6 +23,9 @@ from g15diag.errors import IsoTpError
 from g15diag.protocol import isotp
 from g15diag.sim.car import SimCar, SimEcu
 
+#: how often the simulator's notifier looks up from the bus: stopping it waits this long
+NOTIFIER_TIMEOUT = 0.05
+
 
 class _Scheduler:
     """One thread running callables at given monotonic times (simulated ECU reaction time)."""
@@ -90,7 +93,7 @@ class CanBusSimulator:
         self._lock = threading.Lock()
         self._scheduler = _Scheduler()
         self.bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
-        self.notifier = can.Notifier(self.bus, [self._on_message], timeout=0.05)
+        self.notifier = can.Notifier(self.bus, [self._on_message], timeout=NOTIFIER_TIMEOUT)
 
     def close(self) -> None:
         """Stop answering and release the channel."""

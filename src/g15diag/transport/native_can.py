@@ -31,6 +31,7 @@ PAD_BYTE = 0x00
 POLL = 0.05  # longest one blocking wait lasts before the deadline is checked again
 CF_TIMEOUT_MS = 1000  # N_Cr: a gap this long inside a multi-frame answer breaks it
 NOTIFIER_TIMEOUT = 0.05  # short, or stopping the notifier costs a second
+READ_TIMEOUT = 0.05  # can-isotp's reading thread's poll (its default): stopping a stack waits it
 _BROKEN = (
     isotp.errors.ConsecutiveFrameTimeoutError,
     isotp.errors.WrongSequenceNumberError,
@@ -146,7 +147,12 @@ class NativeCanTransport(Transport):
             "max_frame_size": 4095,
         }
         stack = isotp.NotifierBasedCanStack(
-            bus, notifier, address=address, error_handler=self._errors.append, params=params
+            bus,
+            notifier,
+            address=address,
+            error_handler=self._errors.append,
+            params=params,
+            read_timeout=READ_TIMEOUT,
         )
         inner = stack.txfn
 
