@@ -525,3 +525,12 @@ def test_identify_reads_the_other_items_with_the_long_wait() -> None:
     sent = elm.commands_sent
     assert sent.index("ATST0F") < sent.index("22F18C1") < sent.index("ATST19")
     assert sent.index("ATST19") < sent.index("22F1871")  # the part number, after the serial
+
+
+def test_one_pending_cap_for_the_client_and_the_adapter_read() -> None:
+    from g15diag.transport.elm327 import Elm327Transport
+
+    elm = Elm327Transport("sim://")
+    assert elm.pending_cap == 30.0
+    Client(elm, Timing(pending_cap=12.0))
+    assert elm.pending_cap == 12.0

@@ -140,3 +140,15 @@ def test_one_translation_catalogue_serves_page_and_sheet() -> None:
         assert not set(shared) & set(catalogue(lang)["page"]) & set(catalogue(lang)["sheet"])
         for key, text in shared.items():
             assert page_words(lang)[key] == words(lang)[key] == text
+
+
+def test_one_name_per_class() -> None:
+    """Issue 17 item 4: no two classes of the tool share a name (pyserial's URL handlers must
+    be called ``Serial``; private classes are each module's own)."""
+    names: dict[str, list[str]] = {}
+    for path in sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                names.setdefault(node.name, []).append(str(path.relative_to(SRC)))
+    twice = {name: where for name, where in names.items() if len(where) > 1}
+    assert twice == {"Serial": ["sim/protocol_sim.py", "transport/ble/protocol_ble.py"]}

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
-from g15diag.protocol.can import PROTOCOL_BITRATES
+from g15diag.profiles import DEFAULT_PROFILE
+from g15diag.protocol.can import DEFAULT_BITRATE, PROTOCOL_BITRATES
 from g15diag.transport import port_names
 
 if TYPE_CHECKING:
@@ -34,8 +35,7 @@ BAUD_MIN, BAUD_MAX = 300, 4_000_000
 BITRATE_MIN, BITRATE_MAX = 10_000, 1_000_000
 READS_MIN, READS_MAX = 1, 10
 TIMEOUT_MAX = 600.0
-DEFAULT_PROFILE = "almera-g15"
-DEFAULT_NATIVE_BITRATE = 500_000
+DEFAULT_NATIVE_BITRATE = DEFAULT_BITRATE
 REPLAY_PREFIX = port_names.REPLAY_PREFIX
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
 INTERFACE_FROM_CONFIG = "config"

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
+from g15diag.adapter import AdapterOptions
 
 # the operations are looked up in their modules at call time (one place to replace them)
 from g15diag.app import identify as _identify_mod
@@ -41,7 +41,7 @@ from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.client import pending_notices
 from g15diag.errors import UsageError
-from g15diag.profiles import Candidate, Profile
+from g15diag.profiles import DEFAULT_PROFILE, Candidate, Profile
 from g15diag.transport.ble.gatt import BleAdapter
 
 __all__ = [

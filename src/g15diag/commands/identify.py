@@ -14,8 +14,7 @@ from g15diag.commands.wide import progress_line, wide_option
 from g15diag.visible import visible
 
 if TYPE_CHECKING:
-    from g15diag.app.export.record import Item as RecordItem
-    from g15diag.app.export.record import Record
+    from g15diag.app.export.record import Record, RecordItem
     from g15diag.app.link import Run
     from g15diag.errors import G15DiagError
 

@@ -18,6 +18,7 @@ import click
 
 from g15diag import adapter as adapter_mod
 from g15diag.adapter import AdapterOptions, OptionError
+from g15diag.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run, TrafficEvent
@@ -144,7 +145,7 @@ def _options() -> list[Callable[[F], F]]:
 
 profile_option = click.option(
     "--profile",
-    default=adapter_mod.DEFAULT_PROFILE,
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Vehicle profile: a shipped name (`g15diag profile list`) or your own TOML file.",
 )

@@ -28,7 +28,7 @@ GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"
 
 
 @dataclass
-class AdapterOptions:
+class SimAdapterOptions:
     """How the simulated adapter behaves (all settable from the ``sim://`` URL)."""
 
     latency: float = 0.0  # seconds from request to the first bus answer
@@ -73,7 +73,7 @@ class Elm327Simulator:
     """The adapter's command interpreter. ``handle(line)`` returns (delay, text)."""
 
     car: SimCar
-    options: AdapterOptions = field(default_factory=AdapterOptions)
+    options: SimAdapterOptions = field(default_factory=SimAdapterOptions)
     state: _State = field(default_factory=_State)
     last_command: str = ""
     commands: list[str] = field(default_factory=list)  # every command received, in order

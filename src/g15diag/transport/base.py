@@ -59,6 +59,9 @@ class Transport(ABC):
     #: the bus bit rate when this transport cannot change it per target (a native CAN
     #: interface opened at one rate); searches then try that rate only. None: per target.
     fixed_bitrate: int | None = None
+    #: the longest one answer may take in all while the unit keeps saying responsePending
+    #: (the client's ``Timing.pending_cap``; an ELM327 read waits again at each 0x78 line)
+    pending_cap: float = uds.PENDING_CAP
 
     def __init__(self) -> None:
         self.frame_listeners: list[FrameListener] = []

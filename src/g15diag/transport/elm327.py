@@ -96,8 +96,6 @@ class Elm327Transport(Transport):
         #: the last value sent per set-up command (ATSH, ATCRA...): a repeat is not sent
         self._settings: dict[str, str] = {}
         self._identity_read = False
-        #: the longest one answer may take while the unit keeps saying responsePending
-        self.pending_cap = uds.PENDING_CAP
         self._queue: deque[bytes] = deque()
         self.info = AdapterInfo(kind="elm327", port=url, simulated=url.startswith("sim:"))
 

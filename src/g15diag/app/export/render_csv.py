@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
-from g15diag.app.export.record import Item, Record
+from g15diag.app.export.record import Record, RecordItem
 from g15diag.app.export.sheet import checksum
 from g15diag.visible import visible
 
@@ -52,7 +52,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _texts(items: tuple[Item, ...]) -> str:
+def _texts(items: tuple[RecordItem, ...]) -> str:
     return "; ".join(i.text or "" for i in items)
 
 
