@@ -37,8 +37,11 @@ LEARN = -1
 
 def learnable(can_id: int, request_id: int) -> bool:
     """True for an ID a probe to ``request_id`` may learn as the unit's answer ID: 11-bit
-    0x700-0x7FF, but neither the engine/OBD answers 7E8-7EF nor the request ID itself."""
-    return 0x700 <= can_id <= MAX_11BIT and can_id not in OBD_RESPONSES and can_id != request_id
+    0x700-0x7FF, but not the engine/OBD answers 7E8-7EF, the request ID itself, or the
+    functional request ID 7DF (a tester's, never a unit's answer)."""
+    if not 0x700 <= can_id <= MAX_11BIT or can_id in FUNCTIONAL_IDS:
+        return False
+    return can_id not in OBD_RESPONSES and can_id != request_id
 
 
 def protocol_for(extended: bool, bitrate: int) -> int | None:

@@ -292,14 +292,17 @@ class Elm327Transport(Transport):
     def _send(self, pdu: bytes) -> None:
         target = self._require_target()
         self._queue.clear()
-        command = elm.data_command(pdu, 1 if self._count_digit else None)
+        # While an answer ID is learned behind ATCRA7XX, no response-count digit: a "1" would
+        # end the read at the first frame through the filter, even one that is not learnable.
+        count = self._count_digit and not target.learning
+        command = elm.data_command(pdu, 1 if count else None)
         check_command(command)  # refused requests move no setting either
         self._session_check_wire(pdu)
         self._sync_st()  # a wait widened or narrowed by responsePending
         try:
             text = self._transact(command)
             reply_lines = elm.clean_lines(text, command)
-            if self._count_digit and any(line.strip() == "?" for line in reply_lines):
+            if count and any(line.strip() == "?" for line in reply_lines):
                 self._count_digit = False  # an adapter without the response-count digit
                 command = elm.data_command(pdu)
                 text = self._transact(command)  # "?": the first line never reached the bus

@@ -24,7 +24,7 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.protocol.can import Frame, Target, Traffic, TrafficLog, learnable
+from g15diag.protocol.can import OBD_FUNCTIONAL, Frame, Target, Traffic, TrafficLog, learnable
 from g15diag.transport.base import AdapterInfo, Transport
 
 PAD_BYTE = 0x00
@@ -136,9 +136,10 @@ class NativeCanTransport(Transport):
             if target.extended
             else isotp.AddressingMode.Normal_11bits
         )
-        # A target whose answer ID is to be learned listens on its own request ID (never
-        # echoed) until _on_message hears the first learnable frame and moves rxid there.
-        rxid = target.request_id if target.learning else target.response_id
+        # A target whose answer ID is to be learned listens on the functional request ID
+        # (a tester's, never an answer; what arrives there is dropped) until _on_message
+        # hears the first learnable frame and moves rxid there.
+        rxid = OBD_FUNCTIONAL if target.learning else target.response_id
         address = isotp.Address(mode, txid=target.request_id, rxid=rxid)
         params = {
             "tx_padding": PAD_BYTE,
@@ -189,8 +190,8 @@ class NativeCanTransport(Transport):
         while True:
             wait = min(POLL, max(0.0, deadline - time.monotonic()))
             pdu = stack.recv(block=True, timeout=wait)
-            if pdu is not None:
-                return bytes(pdu)
+            if pdu is not None and (self.learned is not None or not self._probing):
+                return bytes(pdu)  # (while learning, only what came at the learned ID)
             self._raise_if_broken()
             if time.monotonic() >= deadline:
                 if stack.is_rx_active():  # a multi-frame answer is arriving: let it finish
