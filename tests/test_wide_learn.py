@@ -11,7 +11,7 @@ import pytest
 
 from g15diag import errors
 from g15diag.app.keeper import SessionKeeper
-from g15diag.app.search import find_unit, learn_target, wide_candidates
+from g15diag.app.search import SearchProgress, find_unit, learn_target, wide_candidates
 from g15diag.client import Client, Timing
 from g15diag.profiles import Candidate, load
 from g15diag.protocol.can import Target, learnable
@@ -149,8 +149,16 @@ def test_native_can_learns_the_answer_id(channel: str) -> None:
     car = SimCar([head_unit(0x7E0, 0x7E8, serial=b"ENGINE"), head_unit(0x7B3, 0x7C1)])
     with CanBusSimulator(car, channel), NativeCanTransport("virtual", channel, 500_000) as bus:
         client = Client(bus, Timing(p2=0.1))
-        found = find_unit(client, SessionKeeper(client), load(), _wide(0x7B0, 0x7B5), 500_000)
+        steps: list[SearchProgress] = []
+        keeper = SessionKeeper(client)
+        found = find_unit(
+            client, keeper, load(), _wide(0x7B0, 0x7B5), 500_000, progress=steps.append
+        )
         assert found.target == Target(0x7B3, 0x7C1, 500_000)
+        labels = [(s.label, s.rung, s.attempt) for s in steps]
+        assert labels[0] == ("0x7B0", "uds-default", 1)  # no word to translate on the page
+        assert labels[3] == ("0x7B3", "uds-default", 4)  # the probe, still learning
+        assert labels[4] == ("0x7B3/0x7C1", "uds-default", 4)  # the ladder at the exact pair
         assert found.climb.serial is not None
         assert found.climb.serial.reply.raw == SIM_SERIAL  # multi-frame: flow control went out
         assert [a.target.label for a in found.attempts] == [

@@ -19,7 +19,7 @@ from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES
 from g15diag.client import Client
 from g15diag.profiles import Candidate, Item, Profile, Rung
-from g15diag.protocol.can import LEARN, Target
+from g15diag.protocol.can import LEARN, Target, can_id_text
 from g15diag.protocol.session import Session
 
 __all__ = [
@@ -55,8 +55,10 @@ class SearchProgress:
 
     @property
     def label(self) -> str:
-        """``0x747/0x767``, or ``0x7B3/any`` while the answer ID is to be learned."""
-        return Target(self.request_id, self.response_id, self.bitrate).label
+        """``0x747/0x767``, or only ``0x7B3`` while the answer ID is to be learned (no word
+        to translate on the page)."""
+        target = Target(self.request_id, self.response_id, self.bitrate)
+        return can_id_text(self.request_id) if target.learning else target.label
 
 
 ProgressHook = Callable[[SearchProgress], None]
@@ -268,19 +270,9 @@ def _search_pass(
     attempts: list[Attempt] = []
     for k, (cand, target) in enumerate(steps, 1):
         keeper.new_address()
-
-        def on_rung(rung: Rung, k: int = k, target: Target = target) -> None:
-            if progress:
-                progress(
-                    SearchProgress(
-                        target.request_id, target.response_id, target.bitrate, rung.name, k,
-                        len(steps),
-                    )
-                )  # fmt: skip
-
         if target.learning:  # --wide: the answer ID comes from what answers the probe
             first = profile.rungs_for(cand)[0]
-            on_rung(first)
+            _step(progress, target, k, len(steps))(first)
             cand, target, probe = learn_target(client, cand, target, first.items[0].request)
             if target.learning and not probe.outcome.present:
                 attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
@@ -288,6 +280,7 @@ def _search_pass(
             keeper.new_address()
         else:
             client.transport.set_target(target)
+        on_rung = _step(progress, target, k, len(steps))
         result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
         probe = result.probe
         attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
@@ -301,6 +294,19 @@ def _search_pass(
         if probe.outcome.present:
             return Found(cand, target, result, tuple(attempts))
     return attempts
+
+
+def _step(
+    progress: ProgressHook | None, target: Target, k: int, total: int
+) -> Callable[[Rung], None]:
+    """The progress report of each rung climbed at ``target`` (k of ``total``)."""
+
+    def on_rung(rung: Rung) -> None:
+        if progress:
+            at = (target.request_id, target.response_id, target.bitrate)
+            progress(SearchProgress(*at, rung.name, k, total))
+
+    return on_rung
 
 
 def _nobody(attempts: list[Attempt], *, wide: bool = False) -> NoReturn:
