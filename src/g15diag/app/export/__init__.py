@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from g15diag.app.export import render_csv, render_html, render_json, render_text
+from g15diag.app.export import render_csv, render_json, render_text
 from g15diag.app.export.i18n import LANGS, words
 from g15diag.app.export.record import Record, load, parse
 from g15diag.app.export.redact import mask_serial, mask_vin, redact
@@ -131,6 +131,8 @@ def render(
     if fmt == "text":
         return render_text.render(sheet)
     if fmt == "html":
+        from g15diag.app.export import render_html  # Jinja2: only for an HTML sheet
+
         return render_html.render(sheet)
     from g15diag.app.export import render_pdf
 
