@@ -2,8 +2,8 @@
 
 ``record`` is the identification record every face renders: made from a read, or parsed
 from an ``identify --json`` object once (shape checks, one sentence per fault);
-``sheet`` lays out the printable content in one language (words in ``g15diag/lang/*.toml``,
-the catalogue the page shares);
+``sheet`` lays out the printable content in one language (words in
+``g15diag/lang/*.toml``, the catalogue the page shares);
 ``render_text``/``render_html``/``render_pdf`` arrange that same sheet; ``render_json`` and
 ``render_csv`` are the machine formats. Nothing about the owner is asked for or stored: the
 sheet leaves blank lines for them. Simulated data is marked as such in every format.
