@@ -218,3 +218,37 @@ def test_scan_wide_lists_the_learned_pair(run_cli) -> None:
     assert [(r["request_id"], r["response_id"]) for r in found] == [("0x7B3", "0x7C1")]
     wide_silent = [r for r in rows if r["outcome"] == "silent" and r["name"].startswith("wide")]
     assert len(wide_silent) > 100 and {r["response_id"] for r in wide_silent} == {None}
+
+
+def test_discover_learns_the_pair_and_profile_learn_reads_there(run_cli, tmp_path) -> None:
+    """discover widens by itself, learns 0x7C1; the learned profile reads at that pair."""
+    port = "sim://?hu=7B3:7C1&unit=hidden_serial"
+    report, mine = tmp_path / "r.zip", tmp_path / "mine.toml"
+    code, out, err = run_cli("discover", "--port", port, "--report", str(report))
+    assert code == 0, err
+    assert "Unit 0x7B3/0x7C1 at 500 kbit/s (wide 7B3)" in out
+    code, out, err = run_cli("profile", "learn", str(report), "-o", str(mine))
+    assert code == 0, err
+    assert 'request = "7B3"' in mine.read_text() and 'response = "7C1"' in mine.read_text()
+    code, out, err = run_cli("read-serial", "--json", "--port", port, "--profile", str(mine))
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["request_id"], data["response_id"], data["reads"]) == ("0x7B3", "0x7C1", 2)
+
+
+@pytest.mark.slow
+def test_wide_over_a_real_pty_learns_the_pair(pty_sim, run_cli) -> None:
+    """The ELM path over real pty bytes (wall time: about 10 s on the simulator)."""
+    server = pty_sim("sim://?hu=7B3:7C1")
+    code, out, err = run_cli("read-serial", "--port", server.path, "--wide", "--json", "-v")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["request_id"], data["response_id"]) == ("0x7B3", "0x7C1")
+    sent = [line.split("> ", 1)[1] for line in err.splitlines() if line.startswith("> ")]
+    assert sent.count("ATCRA7XX") >= 1 and "ATCRA7C1" in sent
+    own = {f"ATCRA{c.response_id:03X}" for c in load().head_units}  # the profile's, first
+    filters = {c for c in sent if c.startswith("ATCRA")}
+    assert filters == own | {"ATCRA7XX", "ATCRA7C1"}  # no rule-paired filter at all
+    at_unit = sent[sent.index("ATSH7B3") :]
+    assert at_unit[:3] == ["ATSH7B3", "ATFCSH7B3", "22F18C"]  # the probe, learning
+    assert at_unit[3:5] == ["ATCRA7C1", "22F18C1"]  # then the exact pair
