@@ -252,3 +252,21 @@ def test_wide_over_a_real_pty_learns_the_pair(pty_sim, run_cli) -> None:
     at_unit = sent[sent.index("ATSH7B3") :]
     assert at_unit[:3] == ["ATSH7B3", "ATFCSH7B3", "22F18C"]  # the probe, learning
     assert at_unit[3:5] == ["ATCRA7C1", "22F18C1"]  # then the exact pair
+
+
+def test_a_recorded_wide_read_replays_with_wide(run_cli, tmp_path) -> None:
+    """The sidecar keeps the learned pair (never the learning target); replay learns it."""
+    trace = tmp_path / "w.log"
+    code, _, err = run_cli(
+        "read-serial", "--port", "sim://?hu=7B3:7C1", "--wide", "--trace", str(trace)
+    )
+    assert code == 0, err
+    side = json.loads(trace.with_suffix(".json").read_text())
+    assert side["ids"][-1] == {"request": "0x7B3", "response": "0x7C1", "bitrate": 500000}
+    assert all(pair["response"].startswith("0x7") for pair in side["ids"])  # no "any"/-1
+    code, out, err = run_cli("read-serial", "--port", f"replay:{trace}", "--wide", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["request_id"], data["response_id"], data["serial"]) == (
+        "0x7B3", "0x7C1", "SIM0O1Il5S8B2024"
+    )  # fmt: skip
