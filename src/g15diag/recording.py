@@ -58,7 +58,7 @@ class Recorder:
             transport.adapter_identity()
 
     def on_target(self, target: Target) -> None:
-        if target not in self.targets:
+        if target not in self.targets and not target.learning:  # the learned pair follows
             self.targets.append(target)
 
     def on_frame(self, can_id: int, data: bytes, is_request: bool) -> None:

@@ -19,7 +19,6 @@ from flask import Flask, Response, abort, jsonify, redirect, render_template, re
 from g15diag import errors, identifiers
 from g15diag.adapter import AdapterOptions
 from g15diag.app.export.record import Record
-from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.lang import LANGS, page_words
 
@@ -269,7 +268,7 @@ def _read(
     def step(p: SearchProgress) -> None:
         progress(
             {
-                "address": f"{can_id_text(p.request_id)}/{can_id_text(p.response_id)}",
+                "address": p.label,
                 "rate": p.bitrate // 1000,
                 "rung": p.rung,
                 "attempt": p.attempt,

@@ -77,6 +77,9 @@ class Transport(ABC):
         self.__pending = False  # the unit said responsePending to it (silence is then no refusal)
         #: the time the transport's deadlines run on; the client and searches use it too
         self.clock: Callable[[], float] = time.monotonic
+        #: at a target whose response ID is to be learned (``Target.learning``): the CAN ID
+        #: of the first frame that answered its request (None: nothing has yet)
+        self.learned: int | None = None
 
     def __enter__(self) -> Transport:
         self.open()
@@ -220,6 +223,7 @@ class Transport(ABC):
                 "session (it falls back by itself within about 5 s)."
             )
         self.__rule.new_address()  # permission starts over at every address
+        self.learned = None
         self.__asked, self.__heard, self.__pending = None, False, False
         for listener in self.target_listeners:
             listener(target)
