@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, profiles
+from g15diag import errors
 from g15diag.app.discover import discover, looks_like_serial, sweep_requests
 from g15diag.app.search import SearchProgress
 from g15diag.sim.car import SIM_HIDDEN_SERIAL, SIM_VIN
+from g15diag.vehicles import profiles
 from test_sessions import check_wire, opened
 
 HIDDEN = "sim://?unit=hidden_serial&hu=7B3:7D3"

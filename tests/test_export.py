@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, identifiers, profiles
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag import errors
 from g15diag.app import export
+from g15diag.app.adapter import AdapterOptions, make_transport
+from g15diag.app.hints import NOTHING_ANSWERED_STEPS, WHEN_ANSWERED
 from g15diag.app.identify import identify
-from g15diag.hints import NOTHING_ANSWERED_STEPS, WHEN_ANSWERED
+from g15diag.protocol import identifiers
+from g15diag.vehicles import profiles
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUT = GOLDEN / "identify_sim.json"

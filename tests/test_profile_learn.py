@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors
-from g15diag.profiles import load
+from g15diag.vehicles.profiles import load
 
 HIDDEN_7B3 = "sim://?hu=7B3:7D3&unit=hidden_serial"
 SERIAL = "HU7K2M9Q4X51"

@@ -49,7 +49,7 @@ RESTATED = {
     "default profile": re.compile(r'DEFAULT_PROFILE = "'),
 }
 #: the one module that holds each
-HOME = {"sheet formats": "app/export/__init__.py", "default profile": "profiles.py"}
+HOME = {"sheet formats": "app/export/__init__.py", "default profile": "vehicles/profiles.py"}
 
 
 @pytest.mark.parametrize("what", list(RESTATED))

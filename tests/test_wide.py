@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, hints
+from g15diag import errors
+from g15diag.app import hints
 from g15diag.app.search import plan, wide_candidates
 from g15diag.app.wide import WIDE_RATES, wide_minutes
-from g15diag.profiles import load
 from g15diag.protocol.can import LEARN, Target
+from g15diag.vehicles.profiles import load
 
 UNIT_7B3 = "sim://?hu=7B3:7D3"
 HIDDEN_7B3 = "sim://?hu=7B3:7D3&unit=hidden_serial"

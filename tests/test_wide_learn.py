@@ -12,15 +12,15 @@ import pytest
 from g15diag import errors
 from g15diag.app.keeper import SessionKeeper
 from g15diag.app.search import SearchProgress, find_unit, learn_target, wide_candidates
-from g15diag.client import Client, Timing
-from g15diag.profiles import Candidate, load
 from g15diag.protocol.can import Target, learnable
 from g15diag.sim.can_bus import CanBusSimulator
 from g15diag.sim.car import SIM_SERIAL, SimCar, head_unit
 from g15diag.sim.elm327 import Elm327Simulator
+from g15diag.transport.client import Client, Timing
 from g15diag.transport.elm327 import Elm327Transport
 from g15diag.transport.elm_commands import check_command
 from g15diag.transport.native_can import NativeCanTransport
+from g15diag.vehicles.profiles import Candidate, load
 
 SERIAL = bytes.fromhex("22F18C")
 _channels = itertools.count()

@@ -134,7 +134,7 @@ def _listing(found: list[SerialCandidate]) -> str:
 def learned_profile(base_text: str, cand: SerialCandidate, report_name: str) -> str:
     """``base_text`` (a profile's TOML) with the candidate's unit first, its serial item and
     the rung that reads it, each with ``source`` naming the report."""
-    from g15diag import profiles
+    from g15diag.vehicles import profiles
 
     base = profiles.loads(base_text, "the base profile")
     source = f"field report {report_name}"

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from g15diag import __version__, identifiers
+from g15diag import __version__
 from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.search import Attempt, Step
-from g15diag.profiles import Candidate, Item, Profile
-from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol import identifiers, kwp, obd, uds
 from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo
+from g15diag.vehicles.profiles import Candidate, Item, Profile
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import LadderStep, Record, RecordItem

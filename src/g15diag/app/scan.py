@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from g15diag.app.outcome import Outcome, ask
 from g15diag.app.search import ProgressHook, SearchProgress, learn_target, plan
-from g15diag.client import Client, Timing
 from g15diag.errors import G15DiagError, UsageError
-from g15diag.profiles import Candidate, Profile
 from g15diag.protocol.can import FUNCTIONAL_IDS, Target, can_id_text
 from g15diag.transport.base import AdapterInfo, Transport
+from g15diag.transport.client import Client, Timing
+from g15diag.vehicles.profiles import Candidate, Profile
 
 #: Functional (broadcast) request IDs: never a physical unit's address (ISO 15765-4 OBD).
 BROADCAST_IDS = FUNCTIONAL_IDS

@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
-from g15diag import errors, hints, privacy
+from g15diag import errors
+from g15diag.app import hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES
-from g15diag.client import Client
-from g15diag.profiles import Candidate, Item, Profile, Rung
 from g15diag.protocol.can import LEARN, Target, can_id_text
 from g15diag.protocol.session import Session
+from g15diag.transport.client import Client
+from g15diag.vehicles.profiles import Candidate, Item, Profile, Rung
 
 __all__ = [
     "Attempt",

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.export.record import Record, RecordItem

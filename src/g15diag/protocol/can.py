@@ -121,7 +121,7 @@ class Target:
 class Traffic:
     """One step of adapter traffic as the transport saw it (what ``-v`` shows).
 
-    Structured, so that masking (g15diag.privacy) works on the bytes themselves: each line is
+    Structured, so that masking (g15diag.app.privacy) works on the bytes themselves: each line is
     the raw text and, when it is one, the CAN frame in it. ``request`` is the request PDU the
     step carries or answers (None for adapter set-up), ``command`` the adapter line answered.
     """

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import final
 
-from g15diag import signals
 from g15diag.errors import G15DiagError, MalformedResponse, ReadOnlyViolation
 from g15diag.protocol import guard, uds
 from g15diag.protocol.can import (
@@ -26,6 +25,7 @@ from g15diag.protocol.can import (
     can_id_text,
 )
 from g15diag.protocol.session import SESSION_REQUESTS, Session, SessionRule
+from g15diag.system import signals
 
 # The CAN vocabulary lives in g15diag.protocol.can; these names stay importable from here.
 __all__ = [

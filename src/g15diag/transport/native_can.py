@@ -8,7 +8,7 @@ bit rate to python-can's configuration files and ``CAN_*`` environment variables
 
 ``--interface virtual --channel sim://...`` starts the simulated car (``sim/can_bus.py``) on
 that in-process virtual channel: the same car model the ELM327 simulator answers from. The
-simulator is handed in by ``g15diag.adapter.make_transport`` (this module does not import it).
+simulator is handed in by ``g15diag.app.adapter.make_transport`` (this module does not import it).
 """
 
 from __future__ import annotations

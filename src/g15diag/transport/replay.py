@@ -7,7 +7,7 @@ sidecar with a bit rate, a target at another bit rate gets no answer either. The
 frames are handed to frame listeners, so a replay can itself be recorded with ``--trace``.
 
 The trace is handed in as a :class:`Recording` (``g15diag.traces.source.TraceFile``, joined
-by ``g15diag.adapter.make_transport``): this module does not import ``traces/``.
+by ``g15diag.app.adapter.make_transport``): this module does not import ``traces/``.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from g15diag import inputs
 from g15diag.app.export.record_check import check, session_of, time_of
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
+from g15diag.system import inputs
 
 SCHEMA_VERSION = 1
 BLOCK_KEY = "0x2180"  # the Renault 21 80 identification block

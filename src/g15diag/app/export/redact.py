@@ -1,13 +1,13 @@
 """A copy of an identify object for sharing: VIN and serial masked, raw bytes removed, and
 their characters starred wherever else they appear (part number, supplier, software...:
-:mod:`g15diag.by_value`)."""
+:mod:`g15diag.app.by_value`)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from g15diag import by_value
+from g15diag.app import by_value
 
 #: top-level text fields a unit fills (a hostile or odd unit may repeat the serial there)
 _TEXT_FIELDS = ("part_number", "supplier", "hardware", "software")

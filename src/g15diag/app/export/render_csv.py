@@ -15,7 +15,7 @@ import io
 
 from g15diag.app.export.record import Record, RecordItem
 from g15diag.app.export.sheet import checksum
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 #: what a spreadsheet takes as the start of a formula (OWASP: CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +58,7 @@ def _texts(items: tuple[RecordItem, ...]) -> str:
 
 def cell(text: str) -> str:
     """``text`` safe in a spreadsheet cell: a leading ``'`` before a formula character, and
-    non-printable characters shown (:func:`g15diag.visible.visible`)."""
+    non-printable characters shown (:func:`g15diag.protocol.visible.visible`)."""
     if text.startswith(FORMULA_STARTS):
         text = QUOTE + text
     return visible(text)

@@ -11,11 +11,11 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass
 
-from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
 from g15diag.app.export.record import Record, RecordItem
-from g15diag.hints import WHEN_ANSWERED
-from g15diag.visible import bounded, visible
+from g15diag.app.hints import WHEN_ANSWERED
+from g15diag.protocol import identifiers
+from g15diag.protocol.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
 DEALER_FILL = ("request_date", "dealer_code")  # written by hand: the tool never sees a code

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
-from g15diag.profiles import DEFAULT_PROFILE
 from g15diag.protocol.can import DEFAULT_BITRATE, PROTOCOL_BITRATES
 from g15diag.transport import port_names
+from g15diag.vehicles.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
-    from g15diag.profiles import Candidate, Profile
     from g15diag.protocol.can import TrafficLog
     from g15diag.transport.base import Transport
+    from g15diag.vehicles.profiles import Candidate, Profile
 
 BAUD_AUTO = "auto"
 BAUD_MIN, BAUD_MAX = 300, 4_000_000
@@ -176,15 +176,16 @@ def check_address(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise OptionError("address", f"{value!r} is not REQ:RESP in hex (e.g. '7A0:7A8').")
-    from g15diag.profiles import parse_address
+    from g15diag.vehicles.profiles import parse_address
 
     parse_address(value, PROTOCOL_BITRATES[6])  # raises UsageError with the reason
     return value.strip()
 
 
 def check_profile(value: object) -> Any:
-    """A shipped profile name, a TOML path, or a loaded :class:`~g15diag.profiles.Profile`."""
-    from g15diag.profiles import Profile
+    """A shipped profile name, a TOML path, or a loaded
+    :class:`~g15diag.vehicles.profiles.Profile`."""
+    from g15diag.vehicles.profiles import Profile
 
     if isinstance(value, Profile):
         return value
@@ -291,7 +292,7 @@ class AdapterOptions:
 
     def load_profile(self) -> Profile:
         """The vehicle profile (loaded from the package or the user's file)."""
-        from g15diag.profiles import Profile, load
+        from g15diag.vehicles.profiles import Profile, load
 
         return self.profile if isinstance(self.profile, Profile) else load(self.profile)
 
@@ -299,7 +300,7 @@ class AdapterOptions:
         """``[candidate]`` for a given ``address``; None means "search the profile's"."""
         if not self.address:
             return None
-        from g15diag.profiles import address_candidate
+        from g15diag.vehicles.profiles import address_candidate
 
         return [address_candidate(self.address, self.bus_bitrate)]
 
