@@ -45,6 +45,8 @@ URL_SCHEMES: dict[str, str] = {
     "ble": "g15diag.transport.ble:register",  # Bluetooth LE through bleak
 }
 BLE_PREFIX = "ble://"
+#: the simulated car on a python-can ``virtual`` bus for ``sim:`` channels (imported on first use)
+CAN_SIMULATOR = "g15diag.sim:can_simulator"
 
 
 class OptionError(UsageError):
@@ -359,9 +361,8 @@ def _native(options: AdapterOptions, traffic: TrafficLog | None) -> Transport:
 
     simulator = None
     if options.channel and options.channel.startswith("sim:"):
-        from g15diag.sim import can_simulator
-
-        simulator = can_simulator
+        module, _, attr = CAN_SIMULATOR.partition(":")
+        simulator = getattr(importlib.import_module(module), attr)
     assert options.interface is not None
     return NativeCanTransport(
         options.interface,
