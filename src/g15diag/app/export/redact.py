@@ -19,8 +19,9 @@ def mask_vin(vin: str | None) -> str | None:
 
 
 def mask_serial(serial: str | None) -> str | None:
-    """Keep the last 4 characters."""
-    return None if serial is None else "*" * max(0, len(serial) - 4) + serial[-4:]
+    """Every character starred, the length kept (issue 18: no serial character in clear; on
+    Renault-group radios the last four characters of the label are the pre-code itself)."""
+    return None if serial is None else "*" * len(serial)
 
 
 def redact(data: dict[str, Any]) -> dict[str, Any]:
