@@ -39,7 +39,7 @@ class Silent:
 
 
 def _candidates():
-    from g15diag.profiles import Candidate
+    from g15diag.vehicles.profiles import Candidate
 
     return [
         Candidate(f"silent {0x600 + n:03X}", 0x600 + n, 0x620 + n, (500_000,)) for n in range(COUNT)
@@ -58,9 +58,9 @@ class _Bytes:
 
 
 def _g15diag(kind: str) -> Silent:
-    from g15diag import profiles
     from g15diag.sim.server import PtyServer
     from g15diag.transport.elm327 import QUICK_ST, SCAN_ST, Elm327Transport
+    from g15diag.vehicles import profiles
 
     counter = _Bytes()
     profile = profiles.load("almera-g15")

@@ -10,17 +10,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from g15diag import client as client_module
 from g15diag.cli import main
-from g15diag.client import Timing
 from g15diag.sim import can_bus as sim_can_bus
 from g15diag.sim import register
 from g15diag.sim.clock import ENV as SIM_TIME
 from g15diag.sim.clock import SimulatedTime
 from g15diag.sim.protocol_sim import Serial as SimSerial
+from g15diag.transport import client as client_module
 from g15diag.transport import native_can
+from g15diag.transport.client import Timing
 
-register()  # tests open sim:// with Elm327Transport directly (the CLI does it in g15diag.adapter)
+# tests open sim:// with Elm327Transport directly (the CLI does it in g15diag.app.adapter)
+register()
 
 
 @pytest.fixture(autouse=True)

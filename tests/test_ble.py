@@ -25,12 +25,13 @@ from ble_model import (
     installed,
     vlink,
 )
-from g15diag import errors, profiles
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag import errors
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.app.read_serial import read_serial
 from g15diag.errors import ExitStatus
 from g15diag.transport.base import Target
 from g15diag.transport.ble.link import BleLink
+from g15diag.vehicles import profiles
 
 LOST = (
     "Error: The Bluetooth LE connection to IOS-Vlink (D0:12:34:56:78:9A) was lost.\n"
@@ -287,7 +288,7 @@ def test_only_allowed_requests_reach_a_ble_adapter() -> None:
 
 BLEAK_PROBE = """
 import sys
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.cli import main
 assert main(["--help"]) == 0
 make_transport(AdapterOptions(port="sim://"))

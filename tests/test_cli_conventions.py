@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import g15diag
-from g15diag import config, errors
+from g15diag import errors
+from g15diag.app import config
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(g15diag.__file__).resolve().parent

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from g15diag import errors
-from g15diag.client import Client, Timing
 from g15diag.protocol import uds
 from g15diag.transport.base import Target
+from g15diag.transport.client import Client, Timing
 from g15diag.transport.elm327 import Elm327Transport
 
 SERIAL = b"SIM0O1Il5S8B2024"

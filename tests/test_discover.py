@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, profiles
+from g15diag import errors
 from g15diag.app.discover import discover, looks_like_serial, sweep_requests
 from g15diag.app.search import SearchProgress
 from g15diag.sim.car import SIM_HIDDEN_SERIAL, SIM_VIN
+from g15diag.vehicles import profiles
 from test_sessions import check_wire, opened
 
 HIDDEN = "sim://?unit=hidden_serial&hu=7B3:7D3"
@@ -137,7 +138,7 @@ def test_report_bundle_masked_by_default(run_cli, tmp_path: Path) -> None:
         assert secret not in blob and secret.hex().upper().encode() not in blob
     found = json.loads(members["discover.json"])
     item = next(i for i in found["units"][0]["items"] if i["request"] == "22F1A7")
-    assert (item["text"], item["hex"], item["serial_candidate"]) == ("********4X51", None, True)
+    assert (item["text"], item["hex"], item["serial_candidate"]) == ("************", None, True)
     assert b"MASKED" in members["README.txt"] and b"SIMULATED" in members["README.txt"]
     assert json.loads(members["doctor.json"])["verdict"] == "usable"
     assert json.loads(members["trace.json"])["result"]["redacted"] is True

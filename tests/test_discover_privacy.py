@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from g15diag import identifiers
-from g15diag.privacy import TrafficMasker
+from g15diag.app.privacy import TrafficMasker
+from g15diag.protocol import identifiers
 from g15diag.protocol.elm import Frame, Line
 from g15diag.sim.car import SIM_HIDDEN_SERIAL, SIM_VIN
 from g15diag.transport.base import Traffic

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from g15diag.adapter import AdapterOptions
 from g15diag.app import doctor, host_checks
+from g15diag.app.adapter import AdapterOptions
 from g15diag.errors import ExitStatus
 
 CAPABILITY_NAMES = [

@@ -99,6 +99,7 @@ USED = st.one_of(
     ID29.map(lambda i: f"ATFCSH{i:08X}"),
     st.just(f"ATFCSD{FC_DATA}"),
     st.just("ATFCSM1"),
+    st.just("ATCRA7XX"),  # --wide's learning filter: the one wildcard shape
 )
 PREFIXES = ["AT", "ST", "ATFCSD", "ATCAF", "ATSH", "ATCRA", "ATFCSH", "ATCP", "ATSP", "ATST",
             "ATFCSM", "ATPP", "ATBRD", "ATMA", "ATZ", "ATD", "ATI", "STP", "STPX"]  # fmt: skip
@@ -116,7 +117,8 @@ RANGES = {
 
 def tool_would_send(squashed: str) -> bool:
     """An independent statement of the shapes (not the module's regex)."""
-    fixed = {"ATD", "ATE0", "ATS0", "ATH1", "ATI", "AT@1", "ATRV", "STI", "STDI", "ATFCSM1"}
+    fixed = {"ATD", "ATE0", "ATS0", "ATH1", "ATI", "AT@1", "ATRV", "STI", "STDI", "ATFCSM1",
+             "ATCRA7XX"}  # fmt: skip
     if squashed in fixed or squashed == "ATFCSD" + FC_DATA:
         return True
     if squashed in ("ATSP6", "ATSP7", "ATSP8", "ATSP9"):

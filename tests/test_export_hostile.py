@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import appending
 from g15diag.app import export
 from g15diag.app.export import render_csv
 from g15diag.errors import ExitStatus as S
 from g15diag.errors import G15DiagError
+from g15diag.system import appending
 
 GOLDEN = Path(__file__).parent / "golden" / "identify_sim.json"
 HEADER = render_csv.render_header().encode()

@@ -1,4 +1,4 @@
-"""g15diag.files: the one writer. Never over an existing file, never partial, any signal."""
+"""g15diag.system.files: the one writer. Never over an existing file, never partial, any signal."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, files, signals
+from g15diag import errors
+from g15diag.system import files, signals
 
 S = errors.ExitStatus
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from g15diag.hints import NOTHING_ANSWERED_HINT
+from g15diag.app.hints import NOTHING_ANSWERED_HINT
 from gui_helpers import Gui, start_gui
 
 SERIAL = "SIM0O1Il5S8B2024"

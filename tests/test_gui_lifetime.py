@@ -86,7 +86,7 @@ def test_launch_code_is_good_once() -> None:
 
 
 def test_finish_bound_follows_the_adapter_timeout() -> None:
-    from g15diag.adapter import AdapterOptions
+    from g15diag.app.adapter import AdapterOptions
 
     assert gui_server.finish_bound(AdapterOptions(port="sim://", timeout=2)) == 7.0
 

@@ -115,7 +115,7 @@ def _error_classes() -> list[type[errors.G15DiagError]]:
 
 def test_every_error_class_has_a_page_sentence() -> None:
     import g15diag.gui.worker
-    import g15diag.profiles  # noqa: F401  (ProfileError)
+    import g15diag.vehicles.profiles  # noqa: F401  (ProfileError)
 
     for cls in _error_classes():
         if cls is errors.G15DiagError:

@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 
 import g15diag
-from g15diag import errors, profiles
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag import errors
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.app.identify import identify
 from g15diag.app.scan import parse_range, range_candidates, scan
 from g15diag.transport.base import Target, Transport
+from g15diag.vehicles import profiles
 
 SERIAL = b"SIM0O1Il5S8B2024"
 VIN = "SMLTDG15300000001"

@@ -159,7 +159,7 @@ def test_export_refuses_to_overwrite_before_reading(pty_sim, run_cli, tmp_path) 
                            "--redact")  # fmt: skip
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
-    assert "ДЛЯ ДИЛЕРА: ЗАПРОС КОДА МАГНИТОЛЫ" in text and "************2024" in text
+    assert "ДЛЯ ДИЛЕРА: ЗАПРОС КОДА МАГНИТОЛЫ" in text and "****************" in text
     assert "ДАННЫЕ СИМУЛЯТОРА" in text
 
 

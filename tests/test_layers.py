@@ -5,9 +5,11 @@
 - protocol/ is sans-I/O: it imports no I/O module, and of the tool only itself and errors;
 - the faces (cli.py, commands/, gui/) never import transport/: they call the API
   (g15diag.app.api), which alone opens an adapter (g15diag.app.link.Link);
-- transport/ imports nothing of sim/ (the simulator registers itself, g15diag.adapter);
-- traces/ and transport/ do not import each other (g15diag.adapter and g15diag.recording
+- transport/ imports nothing of sim/ (the simulator registers itself, g15diag.app.adapter);
+- traces/ and transport/ do not import each other (g15diag.app.adapter and g15diag.app.recording
   join them);
+- each layer imports only itself and the layers below it (LAYERS: errors, protocol/, system/,
+  vehicles/, transport/ and traces/, sim/, app/, the faces);
 - production code imports nothing POSIX-only at module level (Windows garages).
 """
 
@@ -109,6 +111,73 @@ def test_protocol_imports_only_itself_and_errors() -> None:
     assert [b for b in bad if not b.endswith(" imports g15diag")] == []
 
 
+#: which layer may import which (issue 17): each layer imports itself and the ones listed.
+#: errors is the floor; protocol/ the sans-I/O core; system/ the OS edge (files, inputs,
+#: signals); vehicles/ the profiles (data with sources); transport/ and traces/ the adapters and
+#: trace files; sim/ the simulator; app/ the composition root (the API, the run object, the
+#: adapter options, masking, recording); the faces (cli.py, commands/, gui/) everything but
+#: transport/.
+LAYERS: dict[str, set[str]] = {
+    "errors": set(),
+    "protocol": {"errors"},
+    "system": {"errors"},
+    "vehicles": {"errors", "protocol", "system"},
+    "transport": {"errors", "protocol", "system"},
+    "traces": {"errors", "protocol", "system"},
+    "sim": {"errors", "protocol", "system"},
+    "lang": {"errors"},
+    "app": {"errors", "protocol", "system", "vehicles", "transport", "traces", "sim", "lang"},
+    "faces": {"errors", "protocol", "system", "vehicles", "traces", "sim", "lang", "app"},
+}
+
+
+def _layer(module: str) -> str | None:
+    """The layer of a g15diag module name (None: the package root or its version)."""
+    parts = module.split(".")
+    if (
+        parts[0] != "g15diag"
+        or len(parts) == 1
+        or parts[1] in ("__version__", "__main__", "__init__")
+    ):
+        return None
+    head = parts[1]
+    if head in ("cli", "commands", "gui"):
+        return "faces"
+    return head
+
+
+def layer_violations(package: Path, layers: dict[str, set[str]]) -> list[str]:
+    """Every import in ``package`` that reaches a layer its own layer may not import."""
+    bad = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        mine = _layer(".".join(("g15diag", *rel.with_suffix("").parts)))
+        if mine is None:
+            continue
+        for line, name in _imports(path):
+            theirs = _layer(name)
+            if theirs is not None and theirs != mine and theirs not in layers[mine]:
+                bad.append(f"{rel}:{line} ({mine}) imports {name} ({theirs})")
+    return bad
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        layer = _layer(".".join(("g15diag", *rel.with_suffix("").parts)))
+        assert layer is None or layer in LAYERS, f"{rel} is in no layer: add it to LAYERS"
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    assert layer_violations(PACKAGE, LAYERS) == []
+
+
+def test_the_layer_rule_sees_an_upward_import() -> None:
+    # the checker is not vacuous: vehicles/ reads its files through system/; forbid that
+    bad = layer_violations(PACKAGE, {**LAYERS, "vehicles": {"errors", "protocol"}})
+    assert bad and all("(vehicles) imports g15diag.system" in b for b in bad)
+
+
 FACES = ("cli.py", "commands", "gui")
 
 
@@ -126,7 +195,11 @@ def test_faces_never_import_transport() -> None:
 
 def test_faces_open_no_adapter_themselves() -> None:
     # the API (app/api.py) makes the run's Link; a face never makes a transport or a Link
-    doors = {"g15diag.adapter.make_transport", "g15diag.app.link.Link", "g15diag.make_transport"}
+    doors = {
+        "g15diag.app.adapter.make_transport",
+        "g15diag.app.link.Link",
+        "g15diag.make_transport",
+    }
     bad = []
     for face in FACES:
         paths = [PACKAGE / face] if face.endswith(".py") else sorted((PACKAGE / face).rglob("*.py"))

@@ -10,10 +10,10 @@ import can
 import pytest
 
 from g15diag import errors
-from g15diag.client import Client
 from g15diag.sim.can_bus import CanBusSimulator
 from g15diag.sim.car import SimCar, head_unit, shape_unit
 from g15diag.transport.base import Target
+from g15diag.transport.client import Client
 from g15diag.transport.elm327 import Elm327Transport
 from g15diag.transport.native_can import NativeCanTransport
 

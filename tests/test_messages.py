@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, profiles
+from g15diag import errors
 from g15diag.app.read_serial import read_serial
 from g15diag.transport.base import Target, Transport
+from g15diag.vehicles import profiles
 
 SERIAL = b"SIM0O1Il5S8B2024"
 

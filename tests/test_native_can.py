@@ -11,10 +11,10 @@ import can
 import pytest
 
 from g15diag import errors
-from g15diag.client import Client
 from g15diag.sim.can_bus import CanBusSimulator
 from g15diag.sim.car import SIM_SERIAL, SimCar, head_unit
 from g15diag.transport.base import Target
+from g15diag.transport.client import Client
 from g15diag.transport.native_can import NativeCanTransport
 
 _channels = itertools.count()

@@ -10,7 +10,7 @@ import pytest
 
 import g15diag
 from g15diag import errors
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.transport.elm327 import Elm327Transport
 from g15diag.transport.replay import ReplayTransport
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import files
 from g15diag.errors import ExitStatus as S
+from g15diag.system import files
 from g15diag.traces import sidecar
 
 

@@ -76,3 +76,17 @@ def test_sleep_check_sees_a_sleep(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text('"""no sleep( here"""\nimport time\n# sleep(1)\ntime.sleep(0.1)\n')
     assert _sleep_calls(sample) == [4]
+
+
+@pytest.mark.slow
+def test_read_serial_imports_no_sheet_renderer() -> None:
+    """Reading a serial renders no sheet: Jinja2 (HTML) and fpdf2 (PDF) load only for one
+    (issue 20: the time to the serial)."""
+    probe = (
+        "import sys; from g15diag.cli import main; "
+        "code = main(['read-serial', '--port', 'sim://', '--address', '747:767']); "
+        "print('HEAVY:' + ','.join(sorted({n.split('.')[0] for n in sys.modules} & "
+        "{'jinja2', 'fpdf', 'flask'})))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "HEAVY:\n" in proc.stdout, proc.stdout[-300:] + proc.stderr[-300:]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.errors import ExitStatus as S
 from g15diag.errors import UsageError
 from g15diag.transport import port_names

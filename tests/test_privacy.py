@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from g15diag.privacy import TrafficRedactor, mask_text
+from g15diag.app.privacy import TrafficRedactor, mask_text
 from g15diag.sim.car import SIM_SERIAL, SIM_VIN
 
 SERIAL_HEX = SIM_SERIAL.hex().upper()

@@ -12,8 +12,7 @@ import zipfile
 
 import pytest
 
-from g15diag import by_value
-from g15diag.app import export
+from g15diag.app import by_value, export
 from g15diag.sim import car
 
 SERIAL = car.SIM_SERIAL  # b"SIM0O1Il5S8B2024"

@@ -106,7 +106,8 @@ def test_doctor_on_a_freezing_adapter_masks_the_vin() -> None:
 
 
 def test_unreadable_line_next_to_a_word_is_masked() -> None:
-    from g15diag import errors, privacy
+    from g15diag import errors
+    from g15diag.app import privacy
     from g15diag.protocol import elm
 
     # masking is a value: the error keeps the adapter's output raw, a face presents it

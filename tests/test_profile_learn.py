@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from g15diag import errors
-from g15diag.profiles import load
+from g15diag.vehicles.profiles import load
 
 HIDDEN_7B3 = "sim://?hu=7B3:7D3&unit=hidden_serial"
 SERIAL = "HU7K2M9Q4X51"
@@ -57,7 +57,7 @@ def test_one_candidate_becomes_the_first_unit_and_the_serial_item(run_cli, tmp_p
         tmp_path / "r.zip",
         [
             _item("22F187", "281150000R", False),
-            _item("22F1A7", "********4X51", True, "uds_extended"),
+            _item("22F1A7", "************", True, "uds_extended"),
         ],
     )
     out_file = tmp_path / "mine.toml"
@@ -82,7 +82,7 @@ def test_one_candidate_becomes_the_first_unit_and_the_serial_item(run_cli, tmp_p
 
 def test_several_candidates_are_listed_and_item_picks_one(run_cli, tmp_path) -> None:
     report = _report(
-        tmp_path / "r.zip", [_item("22F1A7", "********4X51", True), _item("1A9E", "****1234", True)]
+        tmp_path / "r.zip", [_item("22F1A7", "************", True), _item("1A9E", "********", True)]
     )
     out_file = tmp_path / "mine.toml"
     code, out, err = run_cli("profile", "learn", str(report), "-o", str(out_file))

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import profiles
-from g15diag.profiles import ProfileError
-from g15diag.toml_lines import line_of
+from g15diag.vehicles import profiles
+from g15diag.vehicles.profiles import ProfileError
+from g15diag.vehicles.toml_lines import line_of
 
-SHIPPED = Path(profiles.__file__).parent / "vehicles" / "almera-g15.toml"
+SHIPPED = Path(profiles.__file__).parent / "almera-g15.toml"
 TEXT = SHIPPED.read_text(encoding="utf-8")
 
 

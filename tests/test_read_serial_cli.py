@@ -93,7 +93,7 @@ def test_exit_statuses(run_process, args: list[str], status: int, message: str) 
 
 
 def test_no_head_unit_hint_points_to_pins_13_12(run_cli) -> None:
-    from g15diag import hints
+    from g15diag.app import hints
 
     code, _, err = run_cli("read-serial", "--port", "sim://?no_hu=1")
     assert code == 4

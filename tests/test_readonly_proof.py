@@ -185,7 +185,7 @@ def native(channel: str) -> Iterator[tuple[Transport, list[can.Message]]]:
     """The transport to the simulated car on ``channel``, and every frame a second node on
     the bus saw: filled when the block ends, once the transport and the car are closed (the
     ``virtual`` bus delivers as it sends, so nothing is still on its way then)."""
-    from g15diag.adapter import AdapterOptions, make_transport
+    from g15diag.app.adapter import AdapterOptions, make_transport
 
     observer = can.Bus(interface="virtual", channel=channel)  # a second node on the bus
     frames: list[can.Message] = []
@@ -244,7 +244,7 @@ def test_native_can_lowest_write_refuses_even_if_send_is_bypassed() -> None:
 
 
 def test_replay_transport() -> None:
-    from g15diag.adapter import AdapterOptions, make_transport
+    from g15diag.app.adapter import AdapterOptions, make_transport
 
     trace = Path(__file__).resolve().parents[1] / "fixtures/can_traces/multiframe_padding.log"
     seen_frames: list[tuple[int, bytes]] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from g15diag import errors
-from g15diag.adapter import AdapterOptions, make_transport
+from g15diag.app.adapter import AdapterOptions, make_transport
 from g15diag.transport.base import Target
 
 HU = Target(0x747, 0x767)

@@ -13,17 +13,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from g15diag import errors, profiles
-from g15diag.adapter import AdapterOptions
-from g15diag.adapter import make_transport as _make_transport
+from g15diag import errors
+from g15diag.app.adapter import AdapterOptions
+from g15diag.app.adapter import make_transport as _make_transport
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.read_serial import read_serial
 from g15diag.app.search import SearchProgress
-from g15diag.client import Client
 from g15diag.protocol import guard
 from g15diag.protocol.session import ENTRY_NRCS, Session, SessionRule
 from g15diag.sim.car import SIM_SERIAL, SimEcu, head_unit, shape_unit
 from g15diag.transport.base import Transport
+from g15diag.transport.client import Client
+from g15diag.vehicles import profiles
 
 
 def make_transport(port: str) -> Transport:

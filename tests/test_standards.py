@@ -23,10 +23,10 @@ from collections import deque
 import pytest
 
 from g15diag import errors
-from g15diag.client import Client, PendingWait, Timing, pending_notices
 from g15diag.protocol import elm, guard, isotp, kwp, uds
 from g15diag.traces.decode import Decoder
 from g15diag.transport.base import Target, Transport
+from g15diag.transport.client import Client, PendingWait, Timing, pending_notices
 from g15diag.transport.elm_commands import check_command
 
 # -- 1. classic CAN only: frames over 8 data bytes and SF_DL outside 1-7 ----------------------
@@ -398,8 +398,8 @@ def test_a_person_hears_of_a_long_pending_wait() -> None:
 
 
 def test_the_api_passes_the_run_notice_to_the_client() -> None:
-    from g15diag.adapter import AdapterOptions
     from g15diag.app import api
+    from g15diag.app.adapter import AdapterOptions
     from g15diag.app.link import Run
 
     heard: list[str] = []
@@ -452,8 +452,8 @@ class SlowUnit(Transport):
 
 
 def test_a_unit_slower_than_the_quick_wait_is_found_by_the_long_pass() -> None:
-    from g15diag import profiles
     from g15diag.app.read_serial import read_serial
+    from g15diag.vehicles import profiles
 
     unit = SlowUnit()
     profile = profiles.load("almera-g15")
@@ -516,12 +516,21 @@ def test_the_elm_read_waits_again_at_every_inline_pending_line() -> None:
 
 def test_identify_reads_the_other_items_with_the_long_wait() -> None:
     """The quick wait finds the unit; the items after it get the usual wait (ATST19)."""
-    from g15diag import profiles
     from g15diag.app.identify import identify
     from g15diag.transport.elm327 import Elm327Transport
+    from g15diag.vehicles import profiles
 
     with Elm327Transport("sim://") as elm:
         identify(elm, profiles.load("almera-g15"), bitrate=500_000)
     sent = elm.commands_sent
     assert sent.index("ATST0F") < sent.index("22F18C1") < sent.index("ATST19")
     assert sent.index("ATST19") < sent.index("22F1871")  # the part number, after the serial
+
+
+def test_one_pending_cap_for_the_client_and_the_adapter_read() -> None:
+    from g15diag.transport.elm327 import Elm327Transport
+
+    elm = Elm327Transport("sim://")
+    assert elm.pending_cap == 30.0
+    Client(elm, Timing(pending_cap=12.0))
+    assert elm.pending_cap == 12.0

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from g15diag import errors, hints
+from g15diag import errors
+from g15diag.app import hints
 from g15diag.app.search import plan, wide_candidates
 from g15diag.app.wide import WIDE_RATES, wide_minutes
-from g15diag.profiles import load
+from g15diag.protocol.can import LEARN, Target
+from g15diag.vehicles.profiles import load
 
 UNIT_7B3 = "sim://?hu=7B3:7D3"
 HIDDEN_7B3 = "sim://?hu=7B3:7D3&unit=hidden_serial"
@@ -30,13 +32,12 @@ def test_wide_candidates_cover_every_request_id_but_broadcast_and_engine() -> No
     assert cands[: len(profile.head_units)] == list(profile.head_units)  # the profile's first
     requests = [c.request_id for c in cands]
     assert len(requests) == len(set(requests))
-    expected = set(range(0x700, 0x7F8)) - {0x7DF, profile.engine.request_id}
-    assert set(requests) == expected
+    expected = set(range(0x700, 0x800)) - {0x7DF, profile.engine.request_id}
+    assert set(requests) == expected  # 7F8-7FF too: no answer ID is paired by rule
     added = cands[len(profile.head_units) :]
     assert all(c.bitrates == WIDE_RATES and c.confidence == "none" for c in added)
-    by_id = {c.request_id: c.response_id for c in cands}
-    assert by_id[0x7B3] == 0x7D3 and by_id[0x7E1] == 0x7E9  # + 0x20, or + 8 past 7FF
-    assert all(resp <= 0x7FF and resp != 0x7DF for resp in by_id.values())
+    assert all(c.response_id == LEARN and c.target().learning for c in added)
+    assert Target(0x7F9, LEARN).label == "0x7F9/any"
     steps = plan(cands, 500_000)
     assert [t.bitrate for _, t in steps[:3]] == [500_000] * 3
     own = sum(len(c.bitrates) for c in profile.head_units)

@@ -49,8 +49,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "AdapterOptions": "g15diag.adapter",
-    "make_transport": "g15diag.adapter",
+    "AdapterOptions": "g15diag.app.adapter",
+    "make_transport": "g15diag.app.adapter",
     "G15DiagError": "g15diag.errors",
     "UsageError": "g15diag.errors",
     "identify": "g15diag.app.api",

@@ -17,9 +17,10 @@ from typing import Any
 
 import click
 
-from g15diag import __version__, files, signals
+from g15diag import __version__
 from g15diag.commands import jsonout
 from g15diag.errors import ExitStatus, G15DiagError
+from g15diag.system import files, signals
 
 #: command name -> "module:attribute" (one module per command under g15diag.commands)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -120,7 +121,7 @@ class LazyGroup(click.Group):
         return command
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from g15diag import config
+        from g15diag.app import config
 
         formatter.write_paragraph()
         formatter.write_text(EPILOG.format(config=config.path()))
@@ -155,7 +156,7 @@ def cli(ctx: click.Context) -> int | None:
         click.echo(start_here())
         return ExitStatus.OK
     if ctx.invoked_subcommand not in ("help", "profile", "replay"):
-        from g15diag import config
+        from g15diag.app import config
 
         settings = config.load()  # the user's config file: defaults under the command line
         if settings:
@@ -183,8 +184,8 @@ def _watch_json(command: click.Command) -> None:
 def report(error: G15DiagError, out: jsonout.Output) -> None:
     """Print an error as the user should see it: as the run that raised it presented it
     (VIN and serial masked unless --unredacted), masked when no run did."""
-    from g15diag.privacy import present
-    from g15diag.visible import visible
+    from g15diag.app.privacy import present
+    from g15diag.protocol.visible import visible
 
     message = present(error)
     click.echo(f"Error: {visible(message)}", err=True)  # an adapter's ESC stays text
@@ -201,7 +202,7 @@ def report_json(
         return
     import json
 
-    from g15diag.privacy import mask_text
+    from g15diag.app.privacy import mask_text
 
     if not masked:
         message, hint = mask_text(message), mask_text(hint) if hint else None

@@ -32,7 +32,7 @@ class ExitStatus:
 @dataclass(frozen=True)
 class Quote:
     """Adapter output quoted in a message, kept raw. A face shows it masked like ``-v``
-    traffic (g15diag.privacy), or raw when the run is unredacted."""
+    traffic (g15diag.app.privacy), or raw when the run is unredacted."""
 
     text: str
     request: bytes | None = None
@@ -69,7 +69,7 @@ class G15DiagError(Exception):
     """Base of every error the tool raises on purpose.
 
     The message may hold raw parts (:class:`Quote`, :class:`Difference`): ``pieces`` keeps
-    them raw; a face renders them once (g15diag.privacy.present: masked unless the run is
+    them raw; a face renders them once (g15diag.app.privacy.present: masked unless the run is
     unredacted) and ``str()`` then gives that text. Before that, ``str()`` is raw.
     """
 

@@ -22,14 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from g15diag import errors, files, inputs, privacy, profiles, signals
-from g15diag.app import export
+from g15diag import errors
+from g15diag.app import export, privacy
 from g15diag.protocol import elm, isotp
 from g15diag.sim import config as sim_config
 from g15diag.sim.options import OPTIONS
+from g15diag.system import files, inputs, signals
 from g15diag.traces import candump
 from g15diag.transport.base import Traffic
 from g15diag.transport.elm_commands import SHAPES, check_command
+from g15diag.vehicles import profiles
 
 POSIX = sys.platform != "win32"
 

@@ -21,10 +21,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from g15diag import errors, profiles
+from g15diag import errors
 from g15diag.app import export
 from g15diag.traces import candump, read_frames, sidecar
 from g15diag.traces.decode import transactions
+from g15diag.vehicles import profiles
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PROFILE = (ROOT / "src/g15diag/vehicles/almera-g15.toml").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from g15diag.privacy import TrafficRedactor, mask_text
+from g15diag.app.privacy import TrafficRedactor, mask_text
 from g15diag.protocol import elm, isotp
 
 SENSITIVE = ["22F18C1", "22F1901", "09021", "21801", "21811", "22F18C", "0902"]

@@ -12,10 +12,10 @@ import contextlib
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from g15diag import errors, identifiers
-from g15diag.client import Client, Timing
-from g15diag.protocol import elm, guard, isotp, kwp, obd, uds
+from g15diag import errors
+from g15diag.protocol import elm, guard, identifiers, isotp, kwp, obd, uds
 from g15diag.transport.base import Target, Transport
+from g15diag.transport.client import Client, Timing
 
 # -- strategies -----------------------------------------------------------------------------
 

@@ -145,7 +145,7 @@ def probe(
     ports: Iterable[PortInfo], *, baud: int | str = 38400, timeout: float = 2.0
 ) -> list[PortInfo]:
     """Ask each port (not the Wi-Fi hint) for ``ATI`` and nothing else."""
-    from g15diag.adapter import AdapterOptions
+    from g15diag.app.adapter import AdapterOptions
     from g15diag.app.link import Link
     from g15diag.protocol import elm
     from g15diag.transport.elm327 import Elm327Transport

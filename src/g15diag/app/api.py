@@ -24,12 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from g15diag.adapter import DEFAULT_PROFILE, AdapterOptions
-
 # the operations are looked up in their modules at call time (one place to replace them)
 from g15diag.app import identify as _identify_mod
 from g15diag.app import read_serial as _read_serial_mod
 from g15diag.app import scan as _scan_mod
+from g15diag.app.adapter import AdapterOptions
 from g15diag.app.adapters import PortInfo
 from g15diag.app.checks import DoctorReport
 from g15diag.app.discover import DiscoverResult
@@ -39,10 +38,10 @@ from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
 from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
-from g15diag.client import pending_notices
 from g15diag.errors import UsageError
-from g15diag.profiles import Candidate, Profile
 from g15diag.transport.ble.gatt import BleAdapter
+from g15diag.transport.client import pending_notices
+from g15diag.vehicles.profiles import DEFAULT_PROFILE, Candidate, Profile
 
 __all__ = [
     "BleAdapter",

@@ -16,19 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from g15diag import identifiers
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.scan import ScanResult, ScanRow, scan
 from g15diag.app.search import ProgressHook, SearchProgress, climb, wide_candidates
-from g15diag.client import Client, Timing
 from g15diag.errors import G15DiagError, ReadOnlyViolation, UsageError, UserInterrupt
-from g15diag.identifiers import looks_like_serial
-from g15diag.profiles import Candidate, Profile
-from g15diag.protocol import kwp, uds
+from g15diag.protocol import identifiers, kwp, uds
 from g15diag.protocol.can import Target, can_id_text
+from g15diag.protocol.identifiers import looks_like_serial
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Transport
+from g15diag.transport.client import Client, Timing
+from g15diag.vehicles.profiles import Candidate, Profile
 
 SCHEMA_VERSION = 1
 #: seconds one unit's sweep may take before the rest is left out (marked "truncated")
@@ -323,6 +322,6 @@ def to_dict(result: DiscoverResult) -> dict[str, Any]:
 def error_dict(error: G15DiagError) -> dict[str, Any]:
     """The error that ended a run early: its sentence as the run presented it (masked unless
     unredacted; masked when no run did) and the exit status it gives."""
-    from g15diag import privacy
+    from g15diag.app import privacy
 
     return {"message": privacy.present(error), "exit_status": int(error.exit_status)}

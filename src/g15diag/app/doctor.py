@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from g15diag import errors, privacy
-from g15diag.app import voltage
+from g15diag import errors
+from g15diag.app import privacy, voltage
 from g15diag.app.checks import MISSING, OK, WARNING, Check, DoctorReport
 from g15diag.app.host_checks import linux_checks
 from g15diag.app.link import Link, Run
@@ -26,7 +26,7 @@ from g15diag.protocol import elm, uds
 from g15diag.transport import elm_commands
 
 if TYPE_CHECKING:
-    from g15diag.adapter import AdapterOptions
+    from g15diag.app.adapter import AdapterOptions
     from g15diag.transport.elm327 import Elm327Transport
 LOW_VOLTAGE = voltage.LOW_VOLTAGE
 ENGINE_REQUEST, ENGINE_RESPONSE = elm_commands.ENGINE_REQUEST, elm_commands.ENGINE_RESPONSE

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from g15diag.app.search import ProgressHook
 
 if TYPE_CHECKING:
-    from g15diag.adapter import AdapterOptions
+    from g15diag.app.adapter import AdapterOptions
     from g15diag.app.discover import DiscoverResult
 
 
@@ -44,8 +44,8 @@ def report_bytes(
 
 def field_report(options: AdapterOptions, progress: ProgressHook | None = None) -> bytes:
     """The page's report for the adapter ``options`` name (a partial run included)."""
-    from g15diag.adapter import REPLAY_PREFIX
     from g15diag.app import api
+    from g15diag.app.adapter import REPLAY_PREFIX
 
     doctor: dict[str, Any] | None = None
     if not (options.interface or (options.port or "").startswith(REPLAY_PREFIX)):

@@ -35,11 +35,11 @@ from g15diag.app.search import (
     confirm,
     find_unit,
 )
-from g15diag.client import Client, PendingHook, Timing
-from g15diag.profiles import Candidate, Item, Profile
 from g15diag.protocol import kwp, obd, uds
 from g15diag.protocol.session import Session
 from g15diag.transport.base import Transport
+from g15diag.transport.client import Client, PendingHook, Timing
+from g15diag.vehicles.profiles import Candidate, Item, Profile
 
 __all__ = [
     "ENGINE_VIN_KEY",

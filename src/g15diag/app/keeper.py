@@ -15,8 +15,8 @@ from types import TracebackType
 
 from g15diag import errors
 from g15diag.app.outcome import Outcome, Reply, ask
-from g15diag.client import Client
 from g15diag.protocol.session import Session
+from g15diag.transport.client import Client
 
 
 class SessionMode(enum.Enum):

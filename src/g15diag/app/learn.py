@@ -25,7 +25,7 @@ FIRST_RUNG = {"uds": "uds-default", "kwp": "kwp-default"}
 
 
 @dataclass(frozen=True)
-class Candidate:
+class SerialCandidate:
     """One serial candidate of the report: where it answered and what it is."""
 
     request_id: int
@@ -82,7 +82,7 @@ def read_report(path: str | Path) -> Report:
     return Report(source.name, discover, trace, sidecar if isinstance(sidecar, dict) else {})
 
 
-def candidates(report: Report) -> list[Candidate]:
+def candidates(report: Report) -> list[SerialCandidate]:
     """Every serial candidate of the report's units, in the report's order."""
     found = []
     for unit in report.discover["units"]:
@@ -90,7 +90,7 @@ def candidates(report: Report) -> list[Candidate]:
             if not item.get("serial_candidate"):
                 continue
             found.append(
-                Candidate(
+                SerialCandidate(
                     int(unit["request_id"], 16),
                     int(unit["response_id"], 16),
                     int(unit["bitrate"]),
@@ -103,7 +103,7 @@ def candidates(report: Report) -> list[Candidate]:
     return found
 
 
-def choose(found: list[Candidate], item: str | None) -> Candidate:
+def choose(found: list[SerialCandidate], item: str | None) -> SerialCandidate:
     """The one candidate to learn: the only one, or the one ``--item`` names (``0xF1A7``,
     ``F1A7``, ``22F1A7``); a UsageError listing them otherwise."""
     if not found:
@@ -127,14 +127,14 @@ def choose(found: list[Candidate], item: str | None) -> Candidate:
     return found[0]
 
 
-def _listing(found: list[Candidate]) -> str:
+def _listing(found: list[SerialCandidate]) -> str:
     return "\n".join(f"  {c.line()}" for c in found)
 
 
-def learned_profile(base_text: str, cand: Candidate, report_name: str) -> str:
+def learned_profile(base_text: str, cand: SerialCandidate, report_name: str) -> str:
     """``base_text`` (a profile's TOML) with the candidate's unit first, its serial item and
     the rung that reads it, each with ``source`` naming the report."""
-    from g15diag import profiles
+    from g15diag.vehicles import profiles
 
     base = profiles.loads(base_text, "the base profile")
     source = f"field report {report_name}"
@@ -193,7 +193,7 @@ def _quote(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def fixture_sidecar(report: Report, cand: Candidate) -> dict[str, Any]:
+def fixture_sidecar(report: Report, cand: SerialCandidate) -> dict[str, Any]:
     """The report's sidecar with the unit's pair first (the tests decode ``ids[0]``); the
     ``expected`` block is added by :func:`expected` once the trace is in place."""
     side = dict(report.sidecar)
@@ -208,7 +208,9 @@ def fixture_sidecar(report: Report, cand: Candidate) -> dict[str, Any]:
     return side
 
 
-def expected(trace: Path, cand: Candidate, profile_arg: str, profile_path: Path) -> dict[str, Any]:
+def expected(
+    trace: Path, cand: SerialCandidate, profile_arg: str, profile_path: Path
+) -> dict[str, Any]:
     """The ``expected`` block for ``trace`` (already in place) and the learned profile."""
     from g15diag.app import api
     from g15diag.traces import read_frames

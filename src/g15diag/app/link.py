@@ -1,7 +1,7 @@
 """One run against an adapter: :class:`Link` owns the transport, the traffic masker and the
 trace recorder, and closes or finishes them in one place.
 
-A run is made of two values: the :class:`~g15diag.adapter.AdapterOptions` (which adapter, how
+A run is made of two values: the :class:`~g15diag.app.adapter.AdapterOptions` (which adapter, how
 to talk to it) and a :class:`Run` policy (where the trace goes, who sees the traffic, whether
 personal data is masked). Nothing of one run outlives it: the masker, the recorder and the
 masking decision belong to the :class:`Link` object, never to a module. The API
@@ -17,11 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from g15diag import privacy
-from g15diag.adapter import BAUD_AUTO, AdapterOptions, make_transport
+from g15diag.app import privacy
+from g15diag.app.adapter import BAUD_AUTO, AdapterOptions, make_transport
+from g15diag.app.recording import Recorder
 from g15diag.errors import G15DiagError, UsageError
 from g15diag.protocol.can import Traffic
-from g15diag.recording import Recorder
 from g15diag.transport.base import Transport
 
 __all__ = ["Link", "Notice", "Run", "TrafficEvent", "TrafficHook"]

@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 
 from g15diag import errors
-from g15diag.client import Client
 from g15diag.protocol.session import Session
+from g15diag.transport.client import Client
 
 
 class Outcome(str, enum.Enum):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from g15diag import errors, identifiers
+from g15diag import errors
 from g15diag.app.search import (
     Attempt,
     Climb,
@@ -22,13 +22,13 @@ from g15diag.app.search import (
     Step,
     find_unit,
 )
-from g15diag.client import Client, PendingHook, Timing
-from g15diag.identifiers import DecodedText, decode
-from g15diag.profiles import Candidate, Profile
-from g15diag.protocol import uds
+from g15diag.protocol import identifiers, uds
 from g15diag.protocol.can import Target, can_id_text
+from g15diag.protocol.identifiers import DecodedText, decode
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo, Transport
+from g15diag.transport.client import Client, PendingHook, Timing
+from g15diag.vehicles.profiles import Candidate, Profile
 
 __all__ = ["Attempt", "SerialResult", "read_serial"]
 

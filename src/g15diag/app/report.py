@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from g15diag import by_value, privacy
+from g15diag.app import by_value, privacy
 from g15diag.app.export import mask_serial, mask_vin
 from g15diag.traces import candump
 from g15diag.traces.candump import Frame
@@ -86,7 +86,7 @@ def known_values(discover: dict[str, Any]) -> tuple[str, ...]:
 def sensitive_requests(discover: dict[str, Any]) -> set[bytes]:
     """Requests whose answers must be masked: the designated ones (:func:`_designated`) and,
     by value, every identifier whose answer carries one of their values in any shape
-    (:mod:`g15diag.by_value`)."""
+    (:mod:`g15diag.app.by_value`)."""
     out = _designated(discover)
     known = known_values(discover)
     for item in _items(discover):
@@ -124,7 +124,7 @@ def mask_trace(frames: Iterable[Frame], sensitive: set[bytes]) -> list[Frame]:
 
     Requests and answers are paired by ID (the answer ID is the one that follows a request
     ID's single frame); PCI bytes, the echoed service and identifier and negative answers
-    stay as they were (:func:`g15diag.privacy.mask_frame`).
+    stay as they were (:func:`g15diag.app.privacy.mask_frame`).
     """
     masking = False
     out: list[Frame] = []

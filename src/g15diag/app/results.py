@@ -11,18 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from g15diag import __version__, identifiers
+from g15diag import __version__
 from g15diag.app.outcome import Outcome, Reply
 from g15diag.app.search import Attempt, Step
-from g15diag.profiles import Candidate, Item, Profile
-from g15diag.protocol import kwp, obd, uds
+from g15diag.protocol import identifiers, kwp, obd, uds
 from g15diag.protocol.can import Target, can_id_text
 from g15diag.protocol.session import Session
 from g15diag.transport.base import AdapterInfo
+from g15diag.vehicles.profiles import Candidate, Item, Profile
 
 if TYPE_CHECKING:
-    from g15diag.app.export.record import Item as RecordItem
-    from g15diag.app.export.record import LadderStep, Record
+    from g15diag.app.export.record import LadderStep, Record, RecordItem
 
 __all__ = ["IdentifyResult", "ItemResult", "VinReport", "can_id_text", "to_dict"]
 
@@ -184,7 +183,7 @@ class IdentifyResult:
             vin_head_unit=vin.head_unit,
             vin_mismatch=vin.mismatch,
             vin_check=(
-                rec.VinCheck(check.valid, tuple(check.errors), tuple(check.warnings))
+                rec.VinCheckRecord(check.valid, tuple(check.errors), tuple(check.warnings))
                 if check
                 else None
             ),
@@ -206,7 +205,7 @@ class IdentifyResult:
 
 def _record_item(result: ItemResult) -> RecordItem:
     """The record's item for one read item."""
-    from g15diag.app.export.record import Item as RecordItem
+    from g15diag.app.export.record import RecordItem
 
     engine = result.ecu == "engine"
     request = obd.vin_request() if engine else result.item.request  # names the NRC: UDS/KWP

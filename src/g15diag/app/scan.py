@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from g15diag.app.outcome import Outcome, ask
-from g15diag.app.search import ProgressHook, SearchProgress, plan
-from g15diag.client import Client, Timing
+from g15diag.app.search import ProgressHook, SearchProgress, learn_target, plan
 from g15diag.errors import G15DiagError, UsageError
-from g15diag.profiles import Candidate, Profile
 from g15diag.protocol.can import FUNCTIONAL_IDS, Target, can_id_text
 from g15diag.transport.base import AdapterInfo, Transport
+from g15diag.transport.client import Client, Timing
+from g15diag.vehicles.profiles import Candidate, Profile
 
 #: Functional (broadcast) request IDs: never a physical unit's address (ISO 15765-4 OBD).
 BROADCAST_IDS = FUNCTIONAL_IDS
@@ -65,7 +65,9 @@ class ScanResult:
                 {
                     "name": r.candidate.name,
                     "request_id": can_id_text(r.target.request_id),
-                    "response_id": can_id_text(r.target.response_id),
+                    "response_id": (
+                        None if r.target.learning else can_id_text(r.target.response_id)
+                    ),
                     "bitrate": r.target.bitrate,
                     "family": r.candidate.family,
                     "outcome": r.outcome.value,
@@ -152,8 +154,11 @@ def scan(
                     )
                 )  # fmt: skip
             t0 = clock()
-            transport.set_target(target)
-            reply = ask(client, rung.items[0].request)
+            if target.learning:  # --wide: the answer ID is learned from what answers
+                cand, target, reply = learn_target(client, cand, target, rung.items[0].request)
+            else:
+                transport.set_target(target)
+                reply = ask(client, rung.items[0].request)
             rows.append(
                 ScanRow(cand, target, reply.outcome, reply.nrc, clock() - t0, reply.request)
             )

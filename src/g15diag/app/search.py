@@ -10,17 +10,18 @@ always returns the unit to its default session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
-from g15diag import errors, hints, privacy
+from g15diag import errors
+from g15diag.app import hints, privacy
 from g15diag.app.keeper import SessionKeeper, SessionMode
 from g15diag.app.outcome import Outcome, Reply, ask
 from g15diag.app.wide import BROADCAST, WIDE_RANGE, WIDE_RATES
-from g15diag.client import Client
-from g15diag.profiles import Candidate, Item, Profile, Rung
-from g15diag.protocol.can import Target
+from g15diag.protocol.can import LEARN, Target, can_id_text
 from g15diag.protocol.session import Session
+from g15diag.transport.client import Client
+from g15diag.vehicles.profiles import Candidate, Item, Profile, Rung
 
 __all__ = [
     "Attempt",
@@ -35,6 +36,7 @@ __all__ = [
     "climb",
     "confirm",
     "find_unit",
+    "learn_target",
     "plan",
     "rates_in_order",
     "wide_candidates",
@@ -51,6 +53,13 @@ class SearchProgress:
     rung: str
     attempt: int
     attempts: int
+
+    @property
+    def label(self) -> str:
+        """``0x747/0x767``, or only ``0x7B3`` while the answer ID is to be learned (no word
+        to translate on the page)."""
+        target = Target(self.request_id, self.response_id, self.bitrate)
+        return can_id_text(self.request_id) if target.learning else target.label
 
 
 ProgressHook = Callable[[SearchProgress], None]
@@ -262,17 +271,17 @@ def _search_pass(
     attempts: list[Attempt] = []
     for k, (cand, target) in enumerate(steps, 1):
         keeper.new_address()
-        client.transport.set_target(target)
-
-        def on_rung(rung: Rung, k: int = k, target: Target = target) -> None:
-            if progress:
-                progress(
-                    SearchProgress(
-                        target.request_id, target.response_id, target.bitrate, rung.name, k,
-                        len(steps),
-                    )
-                )  # fmt: skip
-
+        if target.learning:  # --wide: the answer ID comes from what answers the probe
+            first = profile.rungs_for(cand)[0]
+            _step(progress, target, k, len(steps))(first)
+            cand, target, probe = learn_target(client, cand, target, first.items[0].request)
+            if target.learning and not probe.outcome.present:
+                attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
+                continue
+            keeper.new_address()
+        else:
+            client.transport.set_target(target)
+        on_rung = _step(progress, target, k, len(steps))
         result = climb(client, keeper, profile.rungs_for(cand), reads=reads, on_rung=on_rung)
         probe = result.probe
         attempts.append(Attempt(target, cand.name, probe.outcome, probe.nrc, probe.error))
@@ -286,6 +295,19 @@ def _search_pass(
         if probe.outcome.present:
             return Found(cand, target, result, tuple(attempts))
     return attempts
+
+
+def _step(
+    progress: ProgressHook | None, target: Target, k: int, total: int
+) -> Callable[[Rung], None]:
+    """The progress report of each rung climbed at ``target`` (k of ``total``)."""
+
+    def on_rung(rung: Rung) -> None:
+        if progress:
+            at = (target.request_id, target.response_id, target.bitrate)
+            progress(SearchProgress(*at, rung.name, k, total))
+
+    return on_rung
 
 
 def _nobody(attempts: list[Attempt], *, wide: bool = False) -> NoReturn:
@@ -310,21 +332,34 @@ def _nobody(attempts: list[Attempt], *, wide: bool = False) -> NoReturn:
     )
 
 
+def learn_target(
+    client: Client, cand: Candidate, target: Target, request: bytes
+) -> tuple[Candidate, Target, Reply]:
+    """At a target whose answer ID is to be learned (``--wide``): send ``request`` while the
+    transport listens to every 11-bit ID 700-7FF; the CAN ID of the first frame that answers
+    (not 7E8-7EF, not the request ID) is the unit's answer ID. Returns the candidate and
+    target at that exact pair, the transport pointed there (exact filter, flow control to
+    the request ID), and the probe's reply; unchanged when nothing answered."""
+    client.transport.set_target(target)
+    reply = ask(client, request)
+    heard = client.transport.learned
+    if heard is None:
+        return cand, target, reply
+    exact = Target(target.request_id, heard, target.bitrate)
+    client.transport.set_target(exact)
+    return replace(cand, response_id=heard), exact, reply
+
+
 def wide_candidates(profile: Profile) -> list[Candidate]:
     """``--wide``: the profile's candidates, then every other 11-bit request ID of
-    :data:`WIDE_RANGE` but the broadcast 0x7DF, at both :data:`WIDE_RATES`. The response ID
-    is request + the profile's scan offset (Renault: 0x20), or + 8 (ISO 15765-4) where that
-    would pass 0x7FF; 0x7F8-0x7FF have no 11-bit partner above them and are left out, and
-    so is the profile's engine ECU (it is not the head unit)."""
+    :data:`WIDE_RANGE` (700-7FF) but the broadcast 0x7DF, at both :data:`WIDE_RATES`, each
+    with its answer ID to be learned from what answers (:data:`~g15diag.protocol.can.LEARN`,
+    :func:`learn_target`). The profile's engine ECU is left out (it is not the head unit)."""
     known = {c.request_id for c in profile.head_units} | {profile.engine.request_id}
     first, last = WIDE_RANGE
-    added = []
-    for req in range(first, last + 1):
-        offsets = (profile.scan_response_offset, 8)
-        resp = next((req + o for o in offsets if req + o <= 0x7FF and req + o != BROADCAST), None)
-        if req in known or req == BROADCAST or resp is None:
-            continue
-        added.append(
-            Candidate(f"wide {req:03X}", req, resp, WIDE_RATES, confidence="none", source="--wide")
-        )
+    added = [
+        Candidate(f"wide {req:03X}", req, LEARN, WIDE_RATES, confidence="none", source="--wide")
+        for req in range(first, last + 1)
+        if req not in known and req != BROADCAST
+    ]
     return [*profile.head_units, *added]

@@ -7,8 +7,9 @@ from __future__ import annotations
 WIDE_RANGE = (0x700, 0x7FF)
 WIDE_RATES = (500_000, 250_000)
 BROADCAST = 0x7DF  # the OBD functional request ID: never one unit's address
-#: seconds one silent address costs on an ELM327 with the short silence wait (ATSH, ATCRA,
-#: ATFCSH and one request with ATST 64 ms; the simulator over a pty takes about 0.07 s)
+#: seconds one silent address costs on an ELM327 with the short silence wait (ATSH, ATFCSH
+#: and one request with ATST 64 ms; ATCRA7XX stays set from address to address; the
+#: simulator over a pty takes about 0.07 s)
 WIDE_SECONDS_PER_PROBE = 0.15
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from g15diag.commands.options import BAUD, TIMEOUT
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 
 @click.command("adapters")

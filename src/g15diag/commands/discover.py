@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from g15diag.adapter import REPLAY_PREFIX, AdapterOptions
+from g15diag.app.adapter import REPLAY_PREFIX, AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.discover import DiscoverResult
@@ -58,8 +58,9 @@ def command(
     Values that look like a serial are marked as candidates: UNVERIFIED. The exchange is
     recorded: give --trace FILE.log (never overwritten) or --report FILE.zip.
     """
-    from g15diag import files, hints
+    from g15diag.app import hints
     from g15diag.errors import NoAnswer, UsageError, UserInterrupt
+    from g15diag.system import files
 
     if run.trace is None and not report:
         raise UsageError(
@@ -171,8 +172,8 @@ def _write_report(
     result: DiscoverResult,
     user_trace: bool = False,
 ) -> Path:
-    from g15diag import files
     from g15diag.app.field_report import report_bytes
+    from g15diag.system import files
 
     assert run.trace is not None
     content = report_bytes(doctor, result, Path(run.trace), run.unredacted, own=not user_trace)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options
 from g15diag.errors import ExitStatus
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.checks import DoctorReport

@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
+from g15diag.app.export import FORMATS
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
-
-FORMATS = ("text", "json", "csv", "html", "pdf")
 
 
 @click.command("export")
@@ -85,7 +84,7 @@ def command(
             "Give either --from FILE (a saved read) or --port/--interface (read the car), not both."
         )
     if run.trace is not None:  # every name this run writes, together, before the car
-        from g15diag import files
+        from g15diag.system import files
         from g15diag.traces import sidecar
 
         files.check_distinct(

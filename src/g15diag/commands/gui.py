@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.commands.options import adapter_options, target_options
 
 if TYPE_CHECKING:

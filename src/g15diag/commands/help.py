@@ -30,7 +30,7 @@ def _field_guide() -> str:
 
 
 def _config() -> str:
-    from g15diag import config
+    from g15diag.app import config
 
     doc = (config.__doc__ or "").strip()
     return f"{doc}\n\nOn this computer the file is looked for at:\n    {config.path()}\n"

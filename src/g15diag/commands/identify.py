@@ -6,16 +6,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, target_options
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
-    from g15diag.app.export.record import Item as RecordItem
-    from g15diag.app.export.record import Record
+    from g15diag.app.export.record import Record, RecordItem
     from g15diag.app.link import Run
     from g15diag.errors import G15DiagError
 

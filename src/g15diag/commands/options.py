@@ -1,11 +1,11 @@
-"""The click options that make one :class:`~g15diag.adapter.AdapterOptions` and one run
+"""The click options that make one :class:`~g15diag.app.adapter.AdapterOptions` and one run
 policy (:class:`~g15diag.app.link.Run`: --trace, -v, --unredacted) for the API calls every
 command that talks to a car makes (commands never open an adapter themselves).
 
 The options parse text into values and hand them to the same validators the Python API
-uses (``g15diag.adapter``); the command receives one validated, frozen ``options`` record.
+uses (``g15diag.app.adapter``); the command receives one validated, frozen ``options`` record.
 ``--port`` and ``--baud`` also come from ``G15DIAG_PORT``/``G15DIAG_BAUD`` and every adapter
-option from the user config file (``g15diag.config``); the command line wins.
+option from the user config file (``g15diag.app.config``); the command line wins.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
-from g15diag import adapter as adapter_mod
-from g15diag.adapter import AdapterOptions, OptionError
+from g15diag.app import adapter as adapter_mod
+from g15diag.app.adapter import AdapterOptions, OptionError
+from g15diag.vehicles.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run, TrafficEvent
@@ -144,7 +145,7 @@ def _options() -> list[Callable[[F], F]]:
 
 profile_option = click.option(
     "--profile",
-    default=adapter_mod.DEFAULT_PROFILE,
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Vehicle profile: a shipped name (`g15diag profile list`) or your own TOML file.",
 )
@@ -235,7 +236,7 @@ def traffic_printer(enabled: bool) -> Callable[[TrafficEvent], None] | None:
     if not enabled:
         return None
 
-    from g15diag.visible import visible
+    from g15diag.protocol.visible import visible
 
     def log(event: TrafficEvent) -> None:
         click.echo(visible(str(event)), err=True)  # an adapter's ESC or NUL stays text

@@ -17,7 +17,7 @@ def command() -> None:
 @command.command("list")
 def list_profiles() -> int:
     """Names of the shipped profiles."""
-    from g15diag import profiles
+    from g15diag.vehicles import profiles
 
     for name in profiles.packaged_profiles():
         prof = profiles.load(name)
@@ -29,7 +29,7 @@ def list_profiles() -> int:
 @click.argument("name", default="almera-g15")
 def show(name: str) -> int:
     """Print a profile's TOML (a shipped NAME or your own file), checked first."""
-    from g15diag import profiles
+    from g15diag.vehicles import profiles
 
     click.echo(profiles.source_text(name), nl=False)  # a bad profile is an error, not printed
     return 0

@@ -42,8 +42,9 @@ def command(
 
     Then: g15diag read-serial --profile FILE.toml (export, identify and the page take it too).
     """
-    from g15diag import files, profiles
     from g15diag.app import learn
+    from g15diag.system import files
+    from g15diag.vehicles import profiles
 
     data = learn.read_report(report)
     cand = learn.choose(learn.candidates(data), item)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from g15diag import identifiers
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.app.results import can_id_text
 from g15diag.commands.options import ADDRESS, adapter_options, profile_option
 from g15diag.commands.sessions import sessions_option
 from g15diag.commands.wide import progress_line, wide_option
-from g15diag.visible import visible
+from g15diag.protocol import identifiers
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run

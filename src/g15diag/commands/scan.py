@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.commands import jsonout
 from g15diag.commands.options import adapter_options, profile_option
 from g15diag.commands.wide import wide_option
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 if TYPE_CHECKING:
     from g15diag.app.link import Run
@@ -37,8 +37,7 @@ def command(
 
     Each candidate gets one read request (22 F1 8C, or 21 80 for KWP candidates).
     """
-    from g15diag import hints
-    from g15diag.app import api
+    from g15diag.app import api, hints
     from g15diag.errors import NoAnswer
 
     show = not as_json and sys.stderr.isatty()

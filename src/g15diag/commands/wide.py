@@ -19,8 +19,8 @@ def _help() -> str:
 
     return (
         "Search every 11-bit request ID 700-7FF (but the broadcast 7DF) at 500 and 250 "
-        "kbit/s, the profile's candidates first; response = request + the profile's scan "
-        f"offset. At most about {wide_minutes()} min on an ELM327 when nothing answers."
+        "kbit/s, the profile's candidates first; each response ID is learned from the frame "
+        f"that answers. At most about {wide_minutes()} min on an ELM327 when nothing answers."
     )
 
 

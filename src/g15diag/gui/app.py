@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, abort, jsonify, redirect, render_template, request
 
-from g15diag import errors, identifiers
-from g15diag.adapter import AdapterOptions
+from g15diag import errors
+from g15diag.app.adapter import AdapterOptions
 from g15diag.app.export.record import Record
-from g15diag.app.results import can_id_text
 from g15diag.gui.worker import Busy, Worker, describe
 from g15diag.lang import LANGS, page_words
+from g15diag.protocol import identifiers
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WerkzeugResponse
@@ -269,7 +269,7 @@ def _read(
     def step(p: SearchProgress) -> None:
         progress(
             {
-                "address": f"{can_id_text(p.request_id)}/{can_id_text(p.response_id)}",
+                "address": p.label,
                 "rate": p.bitrate // 1000,
                 "rung": p.rung,
                 "attempt": p.attempt,
@@ -331,7 +331,7 @@ def _adapters(default_port: str | None) -> list[dict[str, str]]:
 def view(record: Record) -> dict[str, Any]:
     """What the page shows of a read: the identification record every face renders (every
     non-printable character spelled out, ``U+202E`` never reverses the serial on screen)."""
-    from g15diag.visible import visible
+    from g15diag.protocol.visible import visible
 
     serial = record.serial
     shown = None if serial is None else visible(serial)

@@ -20,11 +20,11 @@ from collections.abc import Callable
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from g15diag import signals
-from g15diag.adapter import AdapterOptions
+from g15diag.app.adapter import AdapterOptions
 from g15diag.gui.app import create_app
 from g15diag.gui.lifetime import CLOSE_GRACE_S, IDLE_S, Launch, Lifetime
 from g15diag.gui.worker import Worker
+from g15diag.system import signals
 
 HOST = "127.0.0.1"
 #: how often the lifetime is checked

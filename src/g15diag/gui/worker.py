@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from g15diag import errors, privacy, signals
+from g15diag import errors
+from g15diag.app import privacy
+from g15diag.system import signals
 
 IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
 
@@ -42,7 +44,7 @@ def describe(exc: BaseException) -> dict[str, str | bool]:
 
 def _english(exc: BaseException) -> dict[str, str | bool]:
     if isinstance(exc, errors.G15DiagError):
-        from g15diag.hints import NOTHING_ANSWERED_HINT, WIDE_DONE_HINT
+        from g15diag.app.hints import NOTHING_ANSWERED_HINT, WIDE_DONE_HINT
 
         message = privacy.present(exc)  # as the run presented it; masked if none did
         return {

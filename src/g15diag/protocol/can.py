@@ -29,6 +29,19 @@ DEFAULT_BITRATE = BITRATES[0]
 FUNCTIONAL_IDS = frozenset({0x7DF, 0x18DB33F1})
 #: the OBD functional request ID and its answer range (ISO 15765-4)
 OBD_FUNCTIONAL, OBD_RESPONSES = 0x7DF, range(0x7E8, 0x7F0)
+#: a :class:`Target`'s response ID while it is to be learned from what answers (``--wide``):
+#: the transport listens to every 11-bit diagnostic ID and :attr:`Transport.learned` names
+#: the one that answered
+LEARN = -1
+
+
+def learnable(can_id: int, request_id: int) -> bool:
+    """True for an ID a probe to ``request_id`` may learn as the unit's answer ID: 11-bit
+    0x700-0x7FF, but not the engine/OBD answers 7E8-7EF, the request ID itself, or the
+    functional request ID 7DF (a tester's, never a unit's answer)."""
+    if not 0x700 <= can_id <= MAX_11BIT or can_id in FUNCTIONAL_IDS:
+        return False
+    return can_id not in OBD_RESPONSES and can_id != request_id
 
 
 def protocol_for(extended: bool, bitrate: int) -> int | None:
@@ -94,15 +107,21 @@ class Target:
         return is_extended(self.request_id) or is_extended(self.response_id)
 
     @property
+    def learning(self) -> bool:
+        """True while the response ID is still to be learned (:data:`LEARN`)."""
+        return self.response_id == LEARN
+
+    @property
     def label(self) -> str:
-        return f"{can_id_text(self.request_id)}/{can_id_text(self.response_id)}"
+        answer = "any" if self.learning else can_id_text(self.response_id)
+        return f"{can_id_text(self.request_id)}/{answer}"
 
 
 @dataclass(frozen=True)
 class Traffic:
     """One step of adapter traffic as the transport saw it (what ``-v`` shows).
 
-    Structured, so that masking (g15diag.privacy) works on the bytes themselves: each line is
+    Structured, so that masking (g15diag.app.privacy) works on the bytes themselves: each line is
     the raw text and, when it is one, the CAN frame in it. ``request`` is the request PDU the
     step carries or answers (None for adapter set-up), ``command`` the adapter line answered.
     """

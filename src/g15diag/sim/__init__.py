@@ -1,7 +1,7 @@
 """The simulated car and ELM327 adapter (every value it returns is fictional).
 
 The simulator plugs itself into the tool from here, so ``transport/`` never imports it:
-:func:`register` makes ``sim://`` a pyserial URL (``g15diag.adapter`` calls it for
+:func:`register` makes ``sim://`` a pyserial URL (``g15diag.app.adapter`` calls it for
 ``sim://`` ports), :func:`can_simulator` serves the car on a python-can ``virtual`` channel
 named ``sim://...``. The ``sim://`` options are listed in :mod:`g15diag.sim.options`.
 """

@@ -26,7 +26,7 @@ from g15diag.sim.car import (
     head_unit,
     shape_unit,
 )
-from g15diag.sim.elm327 import AdapterOptions
+from g15diag.sim.elm327 import SimAdapterOptions
 
 KNOWN = sim_options.names(sim_options.CAR)
 
@@ -46,7 +46,7 @@ def parse_options(url: str) -> dict[str, str]:
     return options
 
 
-def build(url: str) -> tuple[SimCar, AdapterOptions]:
+def build(url: str) -> tuple[SimCar, SimAdapterOptions]:
     """The car and adapter behaviour a ``sim://`` URL describes."""
     opts = parse_options(url)
     req, resp = values.id_pair("hu", opts.get("hu", "747:767"))
@@ -99,7 +99,7 @@ def build(url: str) -> tuple[SimCar, AdapterOptions]:
         ecus[-1].unstable = flags["unstable"]
         ecus[-1].s3 = s3
         shape_unit(ecus[-1], unit)  # issue 11's session-gated units (sim/car.py)
-    adapter = AdapterOptions(
+    adapter = SimAdapterOptions(
         latency=latency, pending_mode="gaveup" if pending == "gaveup" else "inline"
     )
     return SimCar(ecus), faults.apply(opts, adapter)  # clone and fault models: sim/faults.py

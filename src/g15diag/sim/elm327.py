@@ -1,12 +1,12 @@
 """A simulated ELM327: command text in, adapter text out, in front of a :class:`SimCar`.
 
 It models a real adapter, not an ideal one: echo on after reset, default header 7DF, receive
-filter 7E8-7EF until ``ATCRA``, automatic flow control to ``response ID - 8`` unless
-``ATFC SH/SD/SM 1`` is set (a unit at another pair then stalls after its first frame),
-``NO DATA`` on silence after the ``ATST`` wait, padding bytes printed, the response-count
-digit, ``SEARCHING...`` on protocol 0, ``CAN ERROR`` when no ECU runs at the bit rate, and a
-bare CR repeating the last command. Options select responsePending presentation and clone
-behaviour.
+filter 7E8-7EF until ``ATCRA`` (``X`` digits are don't-cares: ``ATCRA7XX``), automatic flow
+control to ``response ID - 8`` unless ``ATFC SH/SD/SM 1`` is set (a unit at another pair
+then stalls after its first frame), ``NO DATA`` on silence after the ``ATST`` wait, padding
+bytes printed, the response-count digit, ``SEARCHING...`` on protocol 0, ``CAN ERROR`` when
+no ECU runs at the bit rate, and a bare CR repeating the last command. Options select
+responsePending presentation and clone behaviour.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ GARBAGE = "\xf8\x80\x1e\xe6\x9c\x06\xd3\xfe\x81\xa7"
 
 
 @dataclass
-class AdapterOptions:
+class SimAdapterOptions:
     """How the simulated adapter behaves (all settable from the ``sim://`` URL)."""
 
     latency: float = 0.0  # seconds from request to the first bus answer
@@ -61,6 +61,7 @@ class _State:
     protocol: int = 0
     header: int = 0x7DF
     cra: int | None = None
+    cra_mask: int = 0x1FFFFFFF  # the digits of ATCRA that must match (X digits: 0)
     fc_header: int | None = None
     fc_data: bytes | None = None
     fc_mode: int = 0
@@ -73,7 +74,7 @@ class Elm327Simulator:
     """The adapter's command interpreter. ``handle(line)`` returns (delay, text)."""
 
     car: SimCar
-    options: AdapterOptions = field(default_factory=AdapterOptions)
+    options: SimAdapterOptions = field(default_factory=SimAdapterOptions)
     state: _State = field(default_factory=_State)
     last_command: str = ""
     commands: list[str] = field(default_factory=list)  # every command received, in order
@@ -167,9 +168,11 @@ class Elm327Simulator:
         if cmd == "CRA":
             s.cra = None
             return "OK"
-        m = re.fullmatch(r"CRA([0-9A-F]{3}|[0-9A-F]{8})", cmd)
-        if m:
-            s.cra = int(m.group(1), 16)
+        m = re.fullmatch(r"CRA([0-9A-FX]{3}|[0-9A-FX]{8})", cmd)
+        if m:  # X: a don't-care digit (ATCRA 7XX passes every ID 700-7FF)
+            digits = m.group(1)
+            s.cra = int(digits.replace("X", "0"), 16)
+            s.cra_mask = int("".join("0" if d == "X" else "F" for d in digits), 16)
             return "OK"
         m = re.fullmatch(r"FCSH([0-9A-F]{3}|[0-9A-F]{8})", cmd)
         if m:
@@ -301,7 +304,7 @@ class Elm327Simulator:
 
     def _passes_filter(self, can_id: int) -> bool:
         if self.state.cra is not None:
-            return can_id == self.state.cra
+            return can_id & self.state.cra_mask == self.state.cra
         if can_id > 0x7FF:
             return (can_id >> 8) == 0x18DAF1
         return 0x7E8 <= can_id <= 0x7EF

@@ -13,7 +13,7 @@ from typing import Any
 from g15diag.errors import UsageError
 from g15diag.sim import options as sim_options
 from g15diag.sim import values
-from g15diag.sim.elm327 import AdapterOptions
+from g15diag.sim.elm327 import SimAdapterOptions
 
 KNOWN = sim_options.names(sim_options.ADAPTER)
 
@@ -31,9 +31,9 @@ CLONES = ("v15", "v21", "freeze", "notconnected", "businit")
 V15_UNSUPPORTED = frozenset({"ATCRA", "ATFC", "ATCAF0"})
 
 
-def apply(opts: dict[str, str], adapter: AdapterOptions) -> AdapterOptions:
+def apply(opts: dict[str, str], adapter: SimAdapterOptions) -> SimAdapterOptions:
     """``adapter`` with the clone/fault options in ``opts`` applied."""
-    changes: dict[str, Any] = {}  # AdapterOptions field -> value (dataclasses.replace)
+    changes: dict[str, Any] = {}  # SimAdapterOptions field -> value (dataclasses.replace)
     unsupported = set(adapter.unsupported)
     for clone in filter(None, opts.get("clone", "").split(",")):
         if clone not in CLONES:

@@ -26,7 +26,8 @@ OPTIONS: tuple[SimOption, ...] = (
         "hu",
         CAR,
         "head-unit request:response IDs in hex (default 747:767); e.g. 7B3:7D3 for a unit no "
-        "profile lists, found only with --wide (or discover)",
+        "profile lists, found only with --wide (or discover); 7B3:7C1 or 7F9:7F1 for one "
+        "whose answer ID follows no rule (--wide learns it)",
     ),
     SimOption("bitrate", CAR, "head-unit bit rate in kbit/s: 500 (default) or 250"),
     SimOption("pending", CAR, "responsePending: off (default), inline, gaveup, storm"),

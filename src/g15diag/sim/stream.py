@@ -17,7 +17,7 @@ from collections import deque
 
 from g15diag.sim.car import SimCar
 from g15diag.sim.clock import Clock, RealTime
-from g15diag.sim.elm327 import AdapterOptions, Elm327Simulator
+from g15diag.sim.elm327 import Elm327Simulator, SimAdapterOptions
 
 
 def garble(data: bytes, host_baud: int, adapter_baud: int) -> bytes:
@@ -35,13 +35,13 @@ class SimStream:
     """Feed written bytes; collect the adapter's answers when they are due."""
 
     def __init__(
-        self, car: SimCar, options: AdapterOptions | None = None, clock: Clock | None = None
+        self, car: SimCar, options: SimAdapterOptions | None = None, clock: Clock | None = None
     ) -> None:
         #: the time every delay is measured on; the car's units age on it too (S3)
         self.clock: Clock = clock or RealTime()
         for ecu in car.ecus:
             ecu.clock = self.clock.now
-        self.adapter = Elm327Simulator(car, options or AdapterOptions())
+        self.adapter = Elm327Simulator(car, options or SimAdapterOptions())
         self._partial = bytearray()
         self._queue: deque[tuple[float, bytes | None]] = deque()  # None: link drops
         self._busy_until = 0.0

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from g15diag import inputs
 from g15diag.errors import UsageError
+from g15diag.system import inputs
 
 SCHEMA = 1
 

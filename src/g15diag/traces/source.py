@@ -1,7 +1,7 @@
 """A trace file as the source of a ``--port replay:PATH`` transport.
 
 ``transport/replay.py`` answers requests from what this hands it; it does not import
-``traces/`` itself (``g15diag.adapter.make_transport`` joins the two).
+``traces/`` itself (``g15diag.app.adapter.make_transport`` joins the two).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Transports: one small interface (``base.Transport``), one module per kind of hardware.
 
-Which transport a set of options names is decided in :func:`g15diag.adapter.make_transport`;
+Which transport a set of options names is decided in :func:`g15diag.app.adapter.make_transport`;
 nothing here knows the simulator or trace files.
 """
 

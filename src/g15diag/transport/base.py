@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import final
 
-from g15diag import signals
 from g15diag.errors import G15DiagError, MalformedResponse, ReadOnlyViolation
 from g15diag.protocol import guard, uds
 from g15diag.protocol.can import (
@@ -26,6 +25,7 @@ from g15diag.protocol.can import (
     can_id_text,
 )
 from g15diag.protocol.session import SESSION_REQUESTS, Session, SessionRule
+from g15diag.system import signals
 
 # The CAN vocabulary lives in g15diag.protocol.can; these names stay importable from here.
 __all__ = [
@@ -59,6 +59,9 @@ class Transport(ABC):
     #: the bus bit rate when this transport cannot change it per target (a native CAN
     #: interface opened at one rate); searches then try that rate only. None: per target.
     fixed_bitrate: int | None = None
+    #: the longest one answer may take in all while the unit keeps saying responsePending
+    #: (the client's ``Timing.pending_cap``; an ELM327 read waits again at each 0x78 line)
+    pending_cap: float = uds.PENDING_CAP
 
     def __init__(self) -> None:
         self.frame_listeners: list[FrameListener] = []
@@ -74,6 +77,9 @@ class Transport(ABC):
         self.__pending = False  # the unit said responsePending to it (silence is then no refusal)
         #: the time the transport's deadlines run on; the client and searches use it too
         self.clock: Callable[[], float] = time.monotonic
+        #: at a target whose response ID is to be learned (``Target.learning``): the CAN ID
+        #: of the first frame that answered its request (None: nothing has yet)
+        self.learned: int | None = None
 
     def __enter__(self) -> Transport:
         self.open()
@@ -217,6 +223,7 @@ class Transport(ABC):
                 "session (it falls back by itself within about 5 s)."
             )
         self.__rule.new_address()  # permission starts over at every address
+        self.learned = None
         self.__asked, self.__heard, self.__pending = None, False, False
         for listener in self.target_listeners:
             listener(target)

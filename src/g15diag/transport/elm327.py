@@ -96,8 +96,6 @@ class Elm327Transport(Transport):
         #: the last value sent per set-up command (ATSH, ATCRA...): a repeat is not sent
         self._settings: dict[str, str] = {}
         self._identity_read = False
-        #: the longest one answer may take while the unit keeps saying responsePending
-        self.pending_cap = uds.PENDING_CAP
         self._queue: deque[bytes] = deque()
         self.info = AdapterInfo(kind="elm327", port=url, simulated=url.startswith("sim:"))
 
@@ -249,7 +247,8 @@ class Elm327Transport(Transport):
             self._setting("fc header", at.FC_HEADER_29.line(target.request_id))
         else:
             self._setting("header", at.HEADER_11.line(target.request_id))
-            self._setting("filter", at.FILTER_11.line(target.response_id))
+            exact = at.FILTER_11.line(target.response_id)  # --wide learns it behind ATCRA7XX
+            self._setting("filter", at.WIDE_FILTER_11.line() if target.learning else exact)
             self._setting("fc header", at.FC_HEADER_11.line(target.request_id))
         wanted = can.protocol_for(target.extended, target.bitrate) or self.protocol
         if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol
@@ -293,14 +292,17 @@ class Elm327Transport(Transport):
     def _send(self, pdu: bytes) -> None:
         target = self._require_target()
         self._queue.clear()
-        command = elm.data_command(pdu, 1 if self._count_digit else None)
+        # While an answer ID is learned behind ATCRA7XX, no response-count digit: a "1" would
+        # end the read at the first frame through the filter, even one that is not learnable.
+        count = self._count_digit and not target.learning
+        command = elm.data_command(pdu, 1 if count else None)
         check_command(command)  # refused requests move no setting either
         self._session_check_wire(pdu)
         self._sync_st()  # a wait widened or narrowed by responsePending
         try:
             text = self._transact(command)
             reply_lines = elm.clean_lines(text, command)
-            if self._count_digit and any(line.strip() == "?" for line in reply_lines):
+            if count and any(line.strip() == "?" for line in reply_lines):
                 self._count_digit = False  # an adapter without the response-count digit
                 command = elm.data_command(pdu)
                 text = self._transact(command)  # "?": the first line never reached the bus
@@ -308,11 +310,22 @@ class Elm327Transport(Transport):
             self._session_written(pdu)  # an admitted session request is used up
         self._emit_frame(target.request_id, isotp.pad(bytes([len(pdu)]) + pdu, 0x00), True)
         reply = elm.parse_reply(text, command, 29 if target.extended else 11)
+        answer_id = self._answer_id(target, reply.frames)
         for frame in reply.frames:
             self._emit_frame(frame.can_id, frame.data, False)
-            if frame.can_id == target.response_id and isotp.frame_type(frame.data) == 1:
+            if frame.can_id == answer_id and isotp.frame_type(frame.data) == 1:
                 self._emit_frame(target.request_id, isotp.flow_control(0, 0, 0x00), True)
-        self._queue.extend(reply.pdus(target.response_id))
+        self._queue.extend(reply.pdus(answer_id))
+
+    def _answer_id(self, target: Target, frames: list[can.Frame]) -> int:
+        """The response ID whose frames answer: the target's, or, while it is to be learned,
+        the first learnable ID that answered (``ATCRA7XX`` lets every 7xx ID through)."""
+        if not target.learning:
+            return target.response_id
+        if self.learned is None:
+            heard = (f.can_id for f in frames if can.learnable(f.can_id, target.request_id))
+            self.learned = next(heard, None)
+        return target.response_id if self.learned is None else self.learned
 
     def _receive(self, timeout: float) -> bytes | None:
         return self._queue.popleft() if self._queue else None

@@ -78,6 +78,10 @@ FILTER_11 = ElmCommand(
     "ATCRA{:03X}", f"ATCRA{_ID11}", "11-bit answer filter", "ATCRA",
     f"ATCRA{ENGINE_RESPONSE:03X}", True, "receive filter for the head unit's answer ID",
 )  # fmt: skip
+#: ``--wide``'s probe: pass every 11-bit ID 700-7FF (the datasheet's X wildcard, v1.3 like
+#: ATCRA itself); the answer ID is learned from the frames, then the exact filter is set.
+#: Only this one wildcard shape is allowed.
+WIDE_FILTER_11 = _fixed("ATCRA7XX", "answer filter passing 700-7FF, to learn a unit's answer ID")
 FILTER_29 = ElmCommand("ATCRA{:08X}", f"ATCRA{_ID29}", "29-bit answer filter")
 FC_HEADER_11 = ElmCommand(
     "ATFCSH{:03X}", f"ATFCSH{_ID11}", "11-bit flow-control ID", "ATFC SH",
@@ -102,7 +106,7 @@ STN_DEVICE = _fixed("STDI", "STN device identity (doctor)")
 
 COMMANDS: tuple[ElmCommand, ...] = (
     DEFAULTS, ECHO_OFF, HEADERS_ON, SPACES_OFF, PROTOCOL, HEADER_11, HEADER_24, PRIORITY,
-    FILTER_11, FILTER_29, FC_HEADER_11, FC_HEADER_29, FC_DATA_SET, FC_MODE, SILENCE,
+    FILTER_11, WIDE_FILTER_11, FILTER_29, FC_HEADER_11, FC_HEADER_29, FC_DATA_SET, FC_MODE, SILENCE,
     IDENTITY, DESCRIPTION, VOLTAGE, STN_IDENTITY, STN_DEVICE,
 )  # fmt: skip
 #: (shape, why the tool sends it); each shape is a full match on the squashed command

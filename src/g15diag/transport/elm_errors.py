@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from g15diag import errors
+from g15diag.protocol.visible import visible
 from g15diag.transport.elm_commands import request_of
-from g15diag.visible import visible
 
 
 def no_prompt(

@@ -8,7 +8,7 @@ bit rate to python-can's configuration files and ``CAN_*`` environment variables
 
 ``--interface virtual --channel sim://...`` starts the simulated car (``sim/can_bus.py``) on
 that in-process virtual channel: the same car model the ELM327 simulator answers from. The
-simulator is handed in by ``g15diag.adapter.make_transport`` (this module does not import it).
+simulator is handed in by ``g15diag.app.adapter.make_transport`` (this module does not import it).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import isotp
 
 from g15diag import errors
 from g15diag.protocol import guard
-from g15diag.protocol.can import Frame, Target, Traffic, TrafficLog
+from g15diag.protocol.can import OBD_FUNCTIONAL, Frame, Target, Traffic, TrafficLog, learnable
 from g15diag.transport.base import AdapterInfo, Transport
 
 PAD_BYTE = 0x00
@@ -72,6 +72,7 @@ class NativeCanTransport(Transport):
         self._notifier: can.Notifier | None = None
         self._stack: isotp.NotifierBasedCanStack | None = None
         self._target: Target | None = None
+        self._probing = False  # a learning target's request is out (see _learn)
         self._simulator = simulator
         self._sim: Any = None
         self._errors: deque[Exception] = deque()
@@ -136,7 +137,11 @@ class NativeCanTransport(Transport):
             if target.extended
             else isotp.AddressingMode.Normal_11bits
         )
-        address = isotp.Address(mode, txid=target.request_id, rxid=target.response_id)
+        # A target whose answer ID is to be learned listens on the functional request ID
+        # (a tester's, never an answer; what arrives there is dropped) until _on_message
+        # hears the first learnable frame and moves rxid there.
+        rxid = OBD_FUNCTIONAL if target.learning else target.response_id
+        address = isotp.Address(mode, txid=target.request_id, rxid=rxid)
         params = {
             "tx_padding": PAD_BYTE,
             "tx_data_length": 8,
@@ -167,6 +172,7 @@ class NativeCanTransport(Transport):
 
         stack.txfn = txfn
         stack.start()
+        self._probing = False
         self._stack = stack
         self._target = target
         self._emit_target(target)
@@ -181,6 +187,7 @@ class NativeCanTransport(Transport):
         while stack.recv(block=False) is not None:
             pass  # a late answer to an earlier request is not an answer to this one
         self._request = pdu
+        self._probing = self._target is not None and self._target.learning
         stack.send(pdu)
 
     def _receive(self, timeout: float) -> bytes | None:
@@ -189,8 +196,8 @@ class NativeCanTransport(Transport):
         while True:
             wait = min(POLL, max(0.0, deadline - time.monotonic()))
             pdu = stack.recv(block=True, timeout=wait)
-            if pdu is not None:
-                return bytes(pdu)
+            if pdu is not None and (self.learned is not None or not self._probing):
+                return bytes(pdu)  # (while learning, only what came at the learned ID)
             self._raise_if_broken()
             if time.monotonic() >= deadline:
                 if stack.is_rx_active():  # a multi-frame answer is arriving: let it finish
@@ -216,8 +223,22 @@ class NativeCanTransport(Transport):
         if msg.is_error_frame or msg.is_remote_frame:
             return
         data = bytes(msg.data)
+        if not msg.is_extended_id:
+            self._learn(msg.arbitration_id)
         self._emit_frame(msg.arbitration_id, data, False)
         self._log("<", msg.arbitration_id, data)
+
+    def _learn(self, can_id: int) -> None:
+        """While a learning target's request is out: the first learnable ID that answers is
+        the unit's answer ID; the stack listens there before it sees this frame (this
+        listener runs before the stack's, which was added later to the notifier)."""
+        target, stack = self._target, self._stack
+        if not self._probing or self.learned is not None or target is None or stack is None:
+            return
+        if learnable(can_id, target.request_id):
+            self.learned = can_id
+            mode = isotp.AddressingMode.Normal_11bits
+            stack.set_address(isotp.Address(mode, txid=target.request_id, rxid=can_id))
 
     def _log(self, direction: str, can_id: int, data: bytes) -> None:
         if self.traffic_listeners:

@@ -6,7 +6,7 @@ stderr, ``loop://`` is a loopback, ``hwgrep://``/``alt://`` pick other handlers.
 accepted only as what an OBD adapter is: a device path or ``COMn``, ``socket://HOST:PORT`` or
 ``rfc2217://HOST:PORT`` (no options after the port), or the tool's own ``sim://``,
 ``replay:FILE`` and ``ble://``. Anything else is refused in one sentence (exit 2) before
-anything is opened. :func:`check` is called by :mod:`g15diag.adapter` (CLI, variables, config
+anything is opened. :func:`check` is called by :mod:`g15diag.app.adapter` (CLI, variables, config
 file, API and page) and again by the ELM327 transport before it opens a port.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from g15diag import errors
-from g15diag.visible import bounded
+from g15diag.protocol.visible import bounded
 
 #: the tool's own schemes (the simulator, Bluetooth LE) and the network adapters'
 OWN_SCHEMES = frozenset({"sim", "ble"})

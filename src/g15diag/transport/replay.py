@@ -7,7 +7,7 @@ sidecar with a bit rate, a target at another bit rate gets no answer either. The
 frames are handed to frame listeners, so a replay can itself be recorded with ``--trace``.
 
 The trace is handed in as a :class:`Recording` (``g15diag.traces.source.TraceFile``, joined
-by ``g15diag.adapter.make_transport``): this module does not import ``traces/``.
+by ``g15diag.app.adapter.make_transport``): this module does not import ``traces/``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from g15diag.protocol.can import Target
+from g15diag.protocol.can import Target, learnable
 from g15diag.transport.base import AdapterInfo, Transport
 
 #: request PDU -> the answers of each recorded run of it (pending answers first)
@@ -53,6 +53,7 @@ class ReplayTransport(Transport):
         self.path = recording.path
         self.sidecar: dict[str, object] = {}
         self._target: Target | None = None
+        self._learn_as: int | None = None  # a learning target's recorded answer ID
         self._index: _Index = {}
         self._used: dict[bytes, int] = {}
         self._frames: _Frames = {}
@@ -77,7 +78,8 @@ class ReplayTransport(Transport):
         self._target = target
         self._queue.clear()
         self._emit_target(target)
-        key = (target.request_id, target.response_id)
+        self._learn_as = self._recorded_answer_id(target) if target.learning else None
+        key = (target.request_id, target.response_id if self._learn_as is None else self._learn_as)
         bitrate = self.sidecar.get("bitrate")
         if isinstance(bitrate, int) and bitrate != target.bitrate:
             self._index, self._frames, self._used = {}, {}, {}
@@ -98,9 +100,26 @@ class ReplayTransport(Transport):
         self._index, self._frames = self._cache[key]
         self._used = {}
 
+    def _recorded_answer_id(self, target: Target) -> int | None:
+        """For a target whose answer ID is to be learned (``--wide``): the response ID the
+        recording's sidecar lists for its request ID at its bit rate, if any."""
+        ids = self.sidecar.get("ids")
+        for pair in ids if isinstance(ids, list) else []:
+            if not isinstance(pair, dict) or pair.get("bitrate") not in (None, target.bitrate):
+                continue
+            try:
+                request, response = int(pair["request"], 16), int(pair["response"], 16)
+            except (KeyError, TypeError, ValueError):
+                continue
+            if request == target.request_id and learnable(response, request):
+                return response
+        return None
+
     def _send(self, pdu: bytes) -> None:
         self._queue.clear()
         runs = self._index.get(pdu)
+        if runs and self._learn_as is not None:
+            self.learned = self._learn_as  # the recorded unit answered at that ID
         if not runs:
             target = self._target
             if target is not None:  # still "on the bus": the request itself is recorded

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from g15diag.app.export import render_csv, render_html, render_json, render_text
+from g15diag.app.export import render_csv, render_json, render_text
 from g15diag.app.export.i18n import LANGS, words
 from g15diag.app.export.record import Record, load, parse
 from g15diag.app.export.redact import mask_serial, mask_vin, redact
@@ -131,6 +131,8 @@ def render(
     if fmt == "text":
         return render_text.render(sheet)
     if fmt == "html":
+        from g15diag.app.export import render_html  # Jinja2: only for an HTML sheet
+
         return render_html.render(sheet)
     from g15diag.app.export import render_pdf
 
@@ -142,8 +144,8 @@ def check_writable(path: str | Path, *, force: bool, append: bool = False) -> No
     ``append``, an existing export CSV can take a row)."""
     if str(path) == STDOUT:
         return
-    from g15diag import appending
     from g15diag.app.export import writer
+    from g15diag.system import appending
 
     if append and appending.check_appendable(path, _csv_header()):
         return
@@ -164,15 +166,16 @@ def write(
     """Write ``content`` atomically (``-``: standard output).
 
     ``append_csv`` is the data row to add when ``path`` is an existing CSV file with the
-    export's header: it is appended in place under a lock (:func:`g15diag.appending.append_row`).
+    export's header: it is appended in place under a lock
+    (:func:`g15diag.system.appending.append_row`).
     """
     if str(path) == STDOUT:
         out = sys.stdout.buffer
         out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
         out.flush()
         return None
-    from g15diag import appending
     from g15diag.app.export import writer
+    from g15diag.system import appending
 
     target = Path(path)
     if append_csv is not None and appending.check_appendable(target, _csv_header()):

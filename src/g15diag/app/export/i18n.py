@@ -34,7 +34,7 @@ def words(lang: str) -> Words:
     """The words of ``lang`` (``en`` or ``ru``); UsageError for any other."""
     data = catalogue(lang)  # UsageError for a language there is none of
     if lang == "en":  # the one English text every face shows (hints, Session.word)
-        from g15diag.hints import NOTHING_ANSWERED_STEPS as guidance
+        from g15diag.app.hints import NOTHING_ANSWERED_STEPS as guidance
 
         sessions = {session.value: session.word for session in Session}
     else:

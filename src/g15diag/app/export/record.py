@@ -16,17 +16,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from g15diag import inputs
 from g15diag.app.export.record_check import check, session_of, time_of
 from g15diag.errors import UsageError
 from g15diag.protocol.session import Session
+from g15diag.system import inputs
 
 SCHEMA_VERSION = 1
 BLOCK_KEY = "0x2180"  # the Renault 21 80 identification block
 
 
 @dataclass(frozen=True)
-class Item:
+class RecordItem:
     """One identification item, as read (``items`` of the JSON object)."""
 
     key: str
@@ -110,7 +110,7 @@ class LadderStep:
 
 
 @dataclass(frozen=True)
-class VinCheck:
+class VinCheckRecord:
     """The ISO 3779 check of the VIN (``vin_check``)."""
 
     valid: bool
@@ -139,7 +139,7 @@ class Record:
 
     read_at_text: str
     simulated: bool
-    items: tuple[Item, ...]
+    items: tuple[RecordItem, ...]
     head_unit: HeadUnit
     adapter: AdapterSeen
     serial: str | None = None
@@ -151,7 +151,7 @@ class Record:
     vin_engine: str | None = None
     vin_head_unit: str | None = None
     vin_mismatch: bool = False
-    vin_check: VinCheck | None = None
+    vin_check: VinCheckRecord | None = None
     profile: str | None = None
     vehicle_name: str | None = None
     tool_version: str = ""
@@ -220,35 +220,35 @@ class Record:
         return self.vin_check.warnings if self.vin_check else ()
 
     @property
-    def _head(self) -> tuple[Item, ...]:
+    def _head(self) -> tuple[RecordItem, ...]:
         return tuple(i for i in self.items if i.ok and i.ecu != "engine")
 
-    def _roles(self, role: str) -> tuple[Item, ...]:
+    def _roles(self, role: str) -> tuple[RecordItem, ...]:
         return tuple(i for i in self._head if i.role == role)
 
     @property
-    def part_number(self) -> Item | None:
+    def part_number(self) -> RecordItem | None:
         found = self._roles("part_number")
         return found[0] if found else None
 
     @property
-    def suppliers(self) -> tuple[Item, ...]:
+    def suppliers(self) -> tuple[RecordItem, ...]:
         return self._roles("supplier")
 
     @property
-    def hardware(self) -> tuple[Item, ...]:
+    def hardware(self) -> tuple[RecordItem, ...]:
         return self._roles("hardware")
 
     @property
-    def software(self) -> tuple[Item, ...]:
+    def software(self) -> tuple[RecordItem, ...]:
         return self._roles("software")
 
     @property
-    def block(self) -> Item | None:
+    def block(self) -> RecordItem | None:
         return next((i for i in self._head if i.key == BLOCK_KEY), None)
 
     @property
-    def serial_item(self) -> Item | None:
+    def serial_item(self) -> RecordItem | None:
         return next((i for i in self.items if i.key == self.serial_identifier), None)
 
     @property
@@ -286,7 +286,7 @@ class Record:
         return self.adapter.port
 
 
-def _first_text(found: Item | tuple[Item, ...] | None) -> str | None:
+def _first_text(found: RecordItem | tuple[RecordItem, ...] | None) -> str | None:
     if isinstance(found, tuple):
         found = found[0] if found else None
     return found.text if found is not None else None
@@ -353,17 +353,19 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _vin_check(data: dict[str, Any]) -> VinCheck:
+def _vin_check(data: dict[str, Any]) -> VinCheckRecord:
     errors = tuple(data.get("errors", []))
-    return VinCheck(bool(data.get("valid", not errors)), errors, tuple(data.get("warnings", [])))
+    return VinCheckRecord(
+        bool(data.get("valid", not errors)), errors, tuple(data.get("warnings", []))
+    )
 
 
 def _ladder_step(data: dict[str, Any]) -> LadderStep:
     return LadderStep(*(data.get(k) for k in ("rung", "request", "session", "outcome", "nrc")))
 
 
-def _item(key: str, item: dict[str, Any]) -> Item:
-    return Item(
+def _item(key: str, item: dict[str, Any]) -> RecordItem:
+    return RecordItem(
         key=key,
         label=item.get("label") or key,
         text=item.get("text"),
@@ -384,4 +386,13 @@ def _item(key: str, item: dict[str, Any]) -> Item:
     )
 
 
-__all__ = ["AdapterSeen", "HeadUnit", "Item", "LadderStep", "Record", "VinCheck", "load", "parse"]
+__all__ = [
+    "AdapterSeen",
+    "HeadUnit",
+    "LadderStep",
+    "Record",
+    "RecordItem",
+    "VinCheckRecord",
+    "load",
+    "parse",
+]

@@ -1,13 +1,13 @@
 """A copy of an identify object for sharing: VIN and serial masked, raw bytes removed, and
 their characters starred wherever else they appear (part number, supplier, software...:
-:mod:`g15diag.by_value`)."""
+:mod:`g15diag.app.by_value`)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from g15diag import by_value
+from g15diag.app import by_value
 
 #: top-level text fields a unit fills (a hostile or odd unit may repeat the serial there)
 _TEXT_FIELDS = ("part_number", "supplier", "hardware", "software")
@@ -19,8 +19,9 @@ def mask_vin(vin: str | None) -> str | None:
 
 
 def mask_serial(serial: str | None) -> str | None:
-    """Keep the last 4 characters."""
-    return None if serial is None else "*" * max(0, len(serial) - 4) + serial[-4:]
+    """Every character starred, the length kept (issue 18: no serial character in clear; on
+    Renault-group radios the last four characters of the label are the pre-code itself)."""
+    return None if serial is None else "*" * len(serial)
 
 
 def redact(data: dict[str, Any]) -> dict[str, Any]:

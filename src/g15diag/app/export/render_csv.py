@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import io
 
-from g15diag.app.export.record import Item, Record
+from g15diag.app.export.record import Record, RecordItem
 from g15diag.app.export.sheet import checksum
-from g15diag.visible import visible
+from g15diag.protocol.visible import visible
 
 #: what a spreadsheet takes as the start of a formula (OWASP: CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,13 +52,13 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _texts(items: tuple[Item, ...]) -> str:
+def _texts(items: tuple[RecordItem, ...]) -> str:
     return "; ".join(i.text or "" for i in items)
 
 
 def cell(text: str) -> str:
     """``text`` safe in a spreadsheet cell: a leading ``'`` before a formula character, and
-    non-printable characters shown (:func:`g15diag.visible.visible`)."""
+    non-printable characters shown (:func:`g15diag.protocol.visible.visible`)."""
     if text.startswith(FORMULA_STARTS):
         text = QUOTE + text
     return visible(text)

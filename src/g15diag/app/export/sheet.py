@@ -11,11 +11,11 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass
 
-from g15diag import identifiers
 from g15diag.app.export.i18n import Words, words
-from g15diag.app.export.record import Item, Record
-from g15diag.hints import WHEN_ANSWERED
-from g15diag.visible import bounded, visible
+from g15diag.app.export.record import Record, RecordItem
+from g15diag.app.hints import WHEN_ANSWERED
+from g15diag.protocol import identifiers
+from g15diag.protocol.visible import bounded, visible
 
 FILL_IN = ("owner", "plate", "sts", "mileage", "phone", "garage", "stamp")
 DEALER_FILL = ("request_date", "dealer_code")  # written by hand: the tool never sees a code
@@ -255,14 +255,14 @@ def _vin_rows(record: Record, w: Words) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _mark(item: Item, record: Record, w: Words) -> str:
+def _mark(item: RecordItem, record: Record, w: Words) -> str:
     """``0xF195``, or ``0xF195, extended (10 03) session`` when read outside the unit's."""
     if item.session is None or item.session is record.session:
         return item.key
     return w["item_session"].format(key=item.key, session=w.session(item.session))
 
 
-def _items(items: tuple[Item, ...], record: Record, w: Words) -> str:
+def _items(items: tuple[RecordItem, ...], record: Record, w: Words) -> str:
     return "; ".join(f"{i.text} ({_mark(i, record, w)})" for i in items)
 
 

@@ -1,10 +1,10 @@
-"""Export files go through the project's one atomic writer, :mod:`g15diag.files`."""
+"""Export files go through the project's one atomic writer, :mod:`g15diag.system.files`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from g15diag import files
+from g15diag.system import files
 
 HINT = "Use --force to replace it, or choose another --output."
 

@@ -1,7 +1,7 @@
 """Bluetooth LE ELM327 adapters (``--port ble://NAME`` or ``ble://ADDRESS``) through bleak.
 
 A BLE adapter is one more byte stream under the ELM327 dialect: :func:`register` makes
-``ble://`` a pyserial URL (``g15diag.adapter`` calls it for ``ble://`` ports, like
+``ble://`` a pyserial URL (``g15diag.app.adapter`` calls it for ``ble://`` ports, like
 ``sim://``), so :class:`~g15diag.transport.elm327.Elm327Transport` with its guard at the
 lowest write, the search and every command above it run unchanged. bleak is imported only
 here, and only when a ``ble://`` port is used or ``adapters --ble`` scans.

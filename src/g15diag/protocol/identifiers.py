@@ -59,7 +59,7 @@ SERIAL_MIN, SERIAL_MAX = 6, 24
 def looks_like_serial(text: str | None, clean: bool, others: Collection[str] = ()) -> bool:
     """Printable alphanumeric, 6-24 characters, not the VIN and not one of ``others`` (the
     part number). The one serial-candidate predicate: ``discover`` flags with it, and
-    :mod:`g15diag.privacy` masks any answer it holds for."""
+    :mod:`g15diag.app.privacy` masks any answer it holds for."""
     from g15diag.protocol.obd import check_vin
 
     if text is None or not clean or not SERIAL_MIN <= len(text) <= SERIAL_MAX:

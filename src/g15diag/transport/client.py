@@ -89,6 +89,7 @@ class Client:
         #: P2 and P2* run on the transport's time unless another clock is given
         self.clock = clock or transport.clock
         self.on_pending = on_pending
+        transport.pending_cap = self.timing.pending_cap  # one cap, client and adapter read
         self.pending_seen = 0
         self.resends = 0
         self._widened = False

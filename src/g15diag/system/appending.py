@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from g15diag import signals
 from g15diag.errors import OutputError, UsageError
-from g15diag.files import note_written, os_error
+from g15diag.system import signals
+from g15diag.system.files import note_written, os_error
 
 _LF, _CRLF = "\n".encode("ascii"), "\r\n".encode("ascii")
 

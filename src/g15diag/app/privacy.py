@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from g15diag import errors, identifiers
-from g15diag.protocol import elm, kwp, obd, uds
+from g15diag import errors
+from g15diag.protocol import elm, identifiers, kwp, obd, uds
 from g15diag.protocol.can import Frame, Line, Traffic, id_text
 
 MASK = "**"
@@ -158,8 +158,8 @@ class TrafficMasker:
 
     def _judge(self, can_id: int) -> None:
         """Note ``can_id`` when its answer's data looks like a serial candidate or a VIN
-        (:func:`g15diag.identifiers.looks_personal`, the predicate ``discover`` uses), or may
-        still turn out to while frames are missing."""
+        (:func:`g15diag.protocol.identifiers.looks_personal`, the predicate ``discover`` uses), or
+        may still turn out to while frames are missing."""
         payload, length = self._payloads[can_id]
         if payload[:1] == b"\x7f":
             return

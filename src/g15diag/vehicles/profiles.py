@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from g15diag import inputs
 from g15diag.errors import UsageError
 from g15diag.protocol.can import BITRATES, Target
 from g15diag.protocol.session import Session
-from g15diag.toml_lines import line_of
+from g15diag.system import inputs
+from g15diag.vehicles.toml_lines import line_of
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -4,7 +4,7 @@ Data goes to a short hidden temporary in the target's folder, is flushed and fsy
 then hard-linked to its name: ``os.link`` fails when the name exists (a dangling symlink
 included), so a file that appears meanwhile, or a second run racing for the same name, is
 never replaced. Only ``force=True`` uses ``os.replace``. Temporaries are removed on every
-error and interruption (:mod:`g15diag.signals` turns SIGTERM/SIGHUP into the same unwinding
+error and interruption (:mod:`g15diag.system.signals` turns SIGTERM/SIGHUP into the same unwinding
 as Ctrl-C). A run keeps its own :class:`Ledger` (``with files.ledger() as book:``, the CLI's
 run does): the temporaries still to remove and the files put in place, so that a signal's
 report names the files that were complete. Nothing of it is module state: a ledger belongs to
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from g15diag import signals
 from g15diag.errors import OutputError, UsageError
+from g15diag.system import signals
 
 #: temporaries are ``.g15diag-XXXXXXXX.tmp``: short, so a 255-byte target name still works
 TEMP_PREFIX = ".g15diag-"

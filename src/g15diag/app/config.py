@@ -14,7 +14,7 @@ It lives in the platform's settings folder (``click.get_app_dir``: ``~/.config/g
 Linux, ``~/Library/Application Support/g15diag`` on macOS, ``%APPDATA%\\g15diag`` on Windows)
 or wherever ``G15DIAG_CONFIG`` points. The command line wins over ``G15DIAG_PORT`` /
 ``G15DIAG_BAUD``, which win over the file, which wins over the built-in defaults. Every value
-passes the same validators as the command line (``g15diag.adapter``).
+passes the same validators as the command line (``g15diag.app.adapter``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from g15diag import adapter, inputs
+from g15diag.app import adapter
 from g15diag.errors import UsageError
+from g15diag.system import inputs
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -21,21 +21,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
-from g15diag.protocol.can import PROTOCOL_BITRATES
+from g15diag.protocol.can import DEFAULT_BITRATE, PROTOCOL_BITRATES
 from g15diag.transport import port_names
+from g15diag.vehicles.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
-    from g15diag.profiles import Candidate, Profile
     from g15diag.protocol.can import TrafficLog
     from g15diag.transport.base import Transport
+    from g15diag.vehicles.profiles import Candidate, Profile
 
 BAUD_AUTO = "auto"
 BAUD_MIN, BAUD_MAX = 300, 4_000_000
 BITRATE_MIN, BITRATE_MAX = 10_000, 1_000_000
 READS_MIN, READS_MAX = 1, 10
 TIMEOUT_MAX = 600.0
-DEFAULT_PROFILE = "almera-g15"
-DEFAULT_NATIVE_BITRATE = 500_000
+DEFAULT_NATIVE_BITRATE = DEFAULT_BITRATE
 REPLAY_PREFIX = port_names.REPLAY_PREFIX
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
 INTERFACE_FROM_CONFIG = "config"
@@ -45,6 +45,8 @@ URL_SCHEMES: dict[str, str] = {
     "ble": "g15diag.transport.ble:register",  # Bluetooth LE through bleak
 }
 BLE_PREFIX = "ble://"
+#: the simulated car on a python-can ``virtual`` bus for ``sim:`` channels (imported on first use)
+CAN_SIMULATOR = "g15diag.sim:can_simulator"
 
 
 class OptionError(UsageError):
@@ -176,15 +178,16 @@ def check_address(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise OptionError("address", f"{value!r} is not REQ:RESP in hex (e.g. '7A0:7A8').")
-    from g15diag.profiles import parse_address
+    from g15diag.vehicles.profiles import parse_address
 
     parse_address(value, PROTOCOL_BITRATES[6])  # raises UsageError with the reason
     return value.strip()
 
 
 def check_profile(value: object) -> Any:
-    """A shipped profile name, a TOML path, or a loaded :class:`~g15diag.profiles.Profile`."""
-    from g15diag.profiles import Profile
+    """A shipped profile name, a TOML path, or a loaded
+    :class:`~g15diag.vehicles.profiles.Profile`."""
+    from g15diag.vehicles.profiles import Profile
 
     if isinstance(value, Profile):
         return value
@@ -291,7 +294,7 @@ class AdapterOptions:
 
     def load_profile(self) -> Profile:
         """The vehicle profile (loaded from the package or the user's file)."""
-        from g15diag.profiles import Profile, load
+        from g15diag.vehicles.profiles import Profile, load
 
         return self.profile if isinstance(self.profile, Profile) else load(self.profile)
 
@@ -299,7 +302,7 @@ class AdapterOptions:
         """``[candidate]`` for a given ``address``; None means "search the profile's"."""
         if not self.address:
             return None
-        from g15diag.profiles import address_candidate
+        from g15diag.vehicles.profiles import address_candidate
 
         return [address_candidate(self.address, self.bus_bitrate)]
 
@@ -358,9 +361,8 @@ def _native(options: AdapterOptions, traffic: TrafficLog | None) -> Transport:
 
     simulator = None
     if options.channel and options.channel.startswith("sim:"):
-        from g15diag.sim import can_simulator
-
-        simulator = can_simulator
+        module, _, attr = CAN_SIMULATOR.partition(":")
+        simulator = getattr(importlib.import_module(module), attr)
     assert options.interface is not None
     return NativeCanTransport(
         options.interface,

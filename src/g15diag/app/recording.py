@@ -2,7 +2,7 @@
 
 The frames stream into a temporary file next to ``FILE.log`` as plain ``candump -L`` lines
 (no comments, no direction mark: tshark refuses both); at the end the trace and ``FILE.json``
-are linked into place together (g15diag.files), so a trace is whole or absent, and never
+are linked into place together (g15diag.system.files), so a trace is whole or absent, and never
 replaces a file.
 """
 
@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from g15diag import __version__, files
+from g15diag import __version__
 from g15diag.errors import G15DiagError, UsageError
 from g15diag.protocol.can import Target, can_id_text
+from g15diag.system import files
 from g15diag.traces import candump, sidecar
 from g15diag.transport.base import Transport
 
@@ -58,7 +59,7 @@ class Recorder:
             transport.adapter_identity()
 
     def on_target(self, target: Target) -> None:
-        if target not in self.targets:
+        if target not in self.targets and not target.learning:  # the learned pair follows
             self.targets.append(target)
 
     def on_frame(self, can_id: int, data: bytes, is_request: bool) -> None:

@@ -1,0 +1,1 @@
+"""The OS edge: files the tool writes and reads, signals, the config file."""

@@ -1,0 +1,1 @@
+"""Vehicle knowledge: the shipped profiles (TOML data with sources) and their reader."""
