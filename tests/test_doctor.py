@@ -16,6 +16,7 @@ CAPABILITY_NAMES = [
     "ATSP6/8",
     "ATSH",
     "ATCRA",
+    "ATCRA7XX",
     "ATFC SH",
     "ATFC SD",
     "ATFC SM",
@@ -34,6 +35,7 @@ Adapter self-test on sim:// at 38400 baud
   ATSP6/8            ok       ATSP6: CAN 11-bit protocol
   ATSH               ok       ATSH7E0: request CAN ID
   ATCRA              ok       ATCRA7E8: receive filter for the head unit's answer ID
+  ATCRA7XX           ok       ATCRA7XX: wildcard answer filter 700-7FF (needed by --wide)
   ATFC SH            ok       ATFCSH7E0: flow-control ID for multi-frame answers
   ATFC SD            ok       ATFCSD300000: flow-control data
   ATFC SM            ok       ATFCSM1: user flow-control mode
@@ -79,7 +81,7 @@ def test_v15_clone_names_every_missing_command(run_cli) -> None:
     assert code == ExitStatus.NOT_USABLE
     report = json.loads(out)
     missing = [name for name, status in report["checks"].items() if status == "missing"]
-    assert missing == ["ATCRA", "ATFC SH", "ATFC SD", "ATFC SM"]
+    assert missing == ["ATCRA", "ATCRA7XX", "ATFC SH", "ATFC SD", "ATFC SM"]
     assert report["checks"]["identity"] == "warning"
     assert report["details"]["identity"] == (
         "'ELM327 v1.5 (g15diag simulator)' is a version ELM Electronics never released: a clone"
@@ -105,6 +107,39 @@ def test_optional_command_missing_is_usable_with_limits(run_cli) -> None:
     assert report["verdict"] == "usable with limits"
     assert report["checks"]["ATST"] == "missing"
     assert report["advice"] == ["ATST19 is not supported: reads still work, a little slower."]
+
+
+def test_a_clone_without_the_wildcard_filter_is_usable_but_not_for_wide(run_cli) -> None:
+    code, out, _ = run_cli("doctor", "--port", "sim://?clone=nowild", "--json")
+    assert code == ExitStatus.OK
+    report = json.loads(out)
+    assert report["verdict"] == "usable with limits"
+    missing = [name for name, status in report["checks"].items() if status == "missing"]
+    assert missing == ["ATCRA7XX"]
+    assert report["checks"]["ATCRA"] == "ok"
+    assert report["details"]["ATCRA7XX"] == (
+        "ATCRA7XX: wildcard answer filter 700-7FF (needed by --wide) — answered '?'"
+    )
+    assert report["advice"] == [
+        "ATCRA7XX is not supported: reads at known addresses work, but `--wide` needs this "
+        "filter to hear every answer ID 700-7FF. Search known IDs with `--range` or "
+        "`--address`, or use an adapter with a genuine ELM327 v1.3+ or STN chip."
+    ]
+
+
+def test_the_wildcard_check_has_its_own_advice_in_both_languages() -> None:
+    from g15diag.lang import page_words
+
+    report = doctor.run_doctor(AdapterOptions(port="sim://?clone=nowild"), system_checks=False)
+    (check,) = [c for c in report.checks if c.name == "ATCRA7XX"]
+    assert (check.kind, check.required, check.params["command"]) == (
+        "wide_filter",
+        False,
+        "ATCRA7XX",
+    )
+    for lang in ("en", "ru"):
+        text = page_words(lang)["doctor_advice"][check.kind].format(**check.params)
+        assert text.startswith("ATCRA7XX ") and "700–7FF" in text
 
 
 def test_low_voltage_warns(run_cli) -> None:
@@ -185,7 +220,8 @@ def test_doctor_sends_nothing_that_changes_stored_settings() -> None:
     sent = "".join(seen).split("\r")[:-1]
     assert sent == [
         "ATD", "ATE0", "ATI", "AT@1", "STI", "STDI", "ATRV", "ATH1", "ATS0", "ATSP6",
-        "ATSH7E0", "ATCRA7E8", "ATFCSH7E0", "ATFCSD300000", "ATFCSM1", "ATST19", "22F1901",
+        "ATSH7E0", "ATCRA7E8", "ATCRA7XX", "ATFCSH7E0", "ATFCSD300000", "ATFCSM1", "ATST19",
+        "22F1901",
     ]  # fmt: skip
 
 

@@ -119,6 +119,12 @@ SIMPLE_ROWS = [
     ("clone BUS INIT ERROR", ["--port", "sim://?clone=businit"], S.ADAPTER, "BUS INIT"),
     ("clone answers '?' (v1.5)", ["--port", "sim://?clone=v15"], S.ADAPTER_INCAPABLE, "'?'"),
     ("clone truncation (v2.1)", ["--port", "sim://?clone=v21"], S.ADAPTER_INCAPABLE, "cut"),
+    (
+        "clone without the X wildcard, --wide",
+        ["--port", "sim://?clone=nowild", "--wide"],
+        S.ADAPTER_INCAPABLE,
+        "cannot listen to all answer IDs",
+    ),
     ("disconnect mid-answer", ["--port", "sim://?fault=disconnect"], S.ADAPTER, "Lost the"),
     ("garbage (line noise)", ["--port", "sim://?fault=garbage"], S.ADAPTER, "line noise"),
     ("wrong serial speed", ["--port", "sim://?baud=9600", "--timeout", "1"], S.ADAPTER, "noise"),

@@ -9,6 +9,7 @@ import pytest
 
 from g15diag import errors
 from g15diag.lang import INTERNAL, catalogue, error_kind, page_words
+from g15diag.transport import elm_commands
 
 #: words that stay as they are in Russian text (names, standards, commands of the adapter)
 LATIN_OK = {
@@ -134,8 +135,9 @@ def test_every_advice_kind_the_checks_use_is_translated() -> None:
     root = Path(g15diag.app.__file__).parent
     source = (root / "doctor.py").read_text() + (root / "host_checks.py").read_text()
     kinds = set(re.findall(r'kind="([a-z_]+)"', source))
+    kinds |= {c.advice for c in elm_commands.CAPABILITIES if c.advice}  # e.g. wide_filter
     kinds |= set(re.findall(r'kind = "([a-z_]+)"', source))
-    assert kinds >= {"lacks_commands", "clone", "low_battery", "port_busy"}
+    assert kinds >= {"lacks_commands", "clone", "low_battery", "port_busy", "wide_filter"}
     for lang in ("en", "ru"):
         assert kinds <= set(page_words(lang)["doctor_advice"]), kinds - set(
             page_words(lang)["doctor_advice"]

@@ -106,7 +106,8 @@ def test_doctor_tests_the_table_s_capabilities() -> None:
         == doctor.CAPABILITIES
     )
     assert [c for c, _, _ in doctor.CAPABILITIES] == [
-        "ATH1", "ATS0", "ATSP6/8", "ATSH", "ATCRA", "ATFC SH", "ATFC SD", "ATFC SM", "ATST",
+        "ATH1", "ATS0", "ATSP6/8", "ATSH", "ATCRA", "ATCRA7XX", "ATFC SH", "ATFC SD", "ATFC SM",
+        "ATST",
     ]  # fmt: skip
 
 

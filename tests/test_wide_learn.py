@@ -270,3 +270,26 @@ def test_a_recorded_wide_read_replays_with_wide(run_cli, tmp_path) -> None:
     assert (data["request_id"], data["response_id"], data["serial"]) == (
         "0x7B3", "0x7C1", "SIM0O1Il5S8B2024"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["read-serial", "scan"])
+def test_wide_on_a_clone_without_the_wildcard_says_so_and_offers_known_ids(
+    run_cli, command: str
+) -> None:
+    """A clone with ATCRA but not its X digit: one sentence, the ways round it, exit 8."""
+    code, out, err = run_cli(command, "--port", "sim://?hu=7B3:7C1&clone=nowild", "--wide")
+    assert (code, out) == (errors.ExitStatus.ADAPTER_INCAPABLE, "")
+    assert err.startswith(
+        "Error: This adapter cannot listen to all answer IDs (it answered '?' to 'ATCRA7XX'), "
+        "so --wide cannot search with it.\n"
+    ), err
+    assert "Search known IDs with `--range` (e.g. 700-7FF) or `--address REQ:RESP`" in err
+    assert "genuine ELM327 v1.3+ or STN chip" in err
+
+
+def test_the_same_clone_reads_at_a_known_address() -> None:
+    """Without --wide the exact filter is all it needs: the clone reads the serial."""
+    from g15diag.app import api
+
+    result = api.read_serial("sim://?hu=7B3:7C1&clone=nowild", address="7B3:7C1")
+    assert result.serial.raw == SIM_SERIAL

@@ -188,6 +188,21 @@ class AdapterUnsupported(AdapterError):
         )
 
 
+class WildcardFilterUnsupported(AdapterUnsupported):
+    """The adapter answered ``?`` to ``--wide``'s wildcard filter ``ATCRA7XX`` (a clone that
+    has ATCRA without the X digit): it cannot listen to every answer ID."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        AdapterError.__init__(
+            self,
+            f"This adapter cannot listen to all answer IDs (it answered '?' to {command!r}), "
+            "so --wide cannot search with it.",
+            hint="Search known IDs with `--range` (e.g. 700-7FF) or `--address REQ:RESP`, or "
+            "use an adapter with a genuine ELM327 v1.3+ or STN chip (`g15diag doctor`).",
+        )
+
+
 class RequestTruncated(AdapterError):
     """The unit saw a shorter request than was sent: the adapter cut it (typical clone)."""
 

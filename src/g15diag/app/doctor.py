@@ -41,6 +41,13 @@ CLONE_ADVICE = (
     "(`g15diag help adapters`)."
 )
 
+#: the CLI's advice for a command one feature needs (the page's words: lang [advice])
+FEATURE_ADVICE = {
+    "wide_filter": "{command} is not supported: reads at known addresses work, but `--wide` "
+    "needs this filter to hear every answer ID 700-7FF. Search known IDs with `--range` or "
+    "`--address`, or use an adapter with a genuine ELM327 v1.3+ or STN chip.",
+}
+
 
 # --- the adapter ------------------------------------------------------------------------
 
@@ -50,6 +57,8 @@ CAPABILITIES: tuple[tuple[str, str, bool], ...] = tuple(
     (c.check, c.probe, c.required) for c in elm_commands.CAPABILITIES
 )
 _WHAT = {c.check: c.what for c in elm_commands.CAPABILITIES}
+#: check name -> its own advice kind when missing (the catalogue's [advice] words it)
+_ADVICE = {c.check: c.advice for c in elm_commands.CAPABILITIES if c.advice}
 
 
 def run_doctor(
@@ -136,6 +145,9 @@ def _test_adapter(
         elif required:  # one advice line naming every missing command
             advice = f"The adapter lacks {', '.join(lacking)}. {CLONE_ADVICE}"
             kind = "lacks_commands"
+        elif name in _ADVICE:  # a command one feature needs (ATCRA7XX: --wide)
+            kind = _ADVICE[name]
+            advice = FEATURE_ADVICE[kind].format(**params)
         else:
             advice = f"{command} is not supported: reads still work, a little slower."
             kind = "optional_command"

@@ -26,9 +26,11 @@ STATUS_FAULTS = {
 }
 LINK_FAULTS = ("garbage", "disconnect", "no_prompt", "data_error")
 FAULTS = (*STATUS_FAULTS, *LINK_FAULTS)
-CLONES = ("v15", "v21", "freeze", "notconnected", "businit")
+CLONES = ("v15", "v21", "freeze", "notconnected", "businit", "nowild")
 #: the commands a "v1.5" clone does not have (Multiecuscan "FAULTY ELM 327", SO Q 29213988)
 V15_UNSUPPORTED = frozenset({"ATCRA", "ATFC", "ATCAF0"})
+#: a clone with ATCRA but not its X wildcard digit: answers ? to ATCRA7XX (--wide)
+NOWILD_UNSUPPORTED = frozenset({"ATCRA7X"})
 
 
 def apply(opts: dict[str, str], adapter: SimAdapterOptions) -> SimAdapterOptions:
@@ -44,6 +46,8 @@ def apply(opts: dict[str, str], adapter: SimAdapterOptions) -> SimAdapterOptions
         elif clone == "v21":
             changes["truncate_requests"] = 2
             changes["identity"] = "ELM327 v2.1"
+        elif clone == "nowild":
+            unsupported |= NOWILD_UNSUPPORTED
         elif clone == "freeze":
             changes["freeze_multiframe"] = True
         elif clone == "notconnected":

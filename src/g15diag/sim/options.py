@@ -60,7 +60,8 @@ OPTIONS: tuple[SimOption, ...] = (
         "clone",
         ADAPTER,
         "comma-separated clone behaviours: v15 (answers ? to ATCRA/ATFC/ATCAF0), v21 (keeps "
-        "2 bytes of a request), freeze (hangs after a first frame), notconnected, businit",
+        "2 bytes of a request), freeze (hangs after a first frame), notconnected, businit, "
+        "nowild (takes ATCRA but answers ? to the wildcard ATCRA7XX that --wide needs)",
     ),
     SimOption(
         "fault",

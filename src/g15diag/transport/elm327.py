@@ -248,7 +248,12 @@ class Elm327Transport(Transport):
         else:
             self._setting("header", at.HEADER_11.line(target.request_id))
             exact = at.FILTER_11.line(target.response_id)  # --wide learns it behind ATCRA7XX
-            self._setting("filter", at.WIDE_FILTER_11.line() if target.learning else exact)
+            try:
+                self._setting("filter", at.WIDE_FILTER_11.line() if target.learning else exact)
+            except errors.AdapterUnsupported as exc:
+                if not target.learning:
+                    raise
+                raise errors.WildcardFilterUnsupported(exc.command) from exc
             self._setting("fc header", at.FC_HEADER_11.line(target.request_id))
         wanted = can.protocol_for(target.extended, target.bitrate) or self.protocol
         if wanted != self.protocol:  # another bit rate: switch the adapter's CAN protocol

@@ -40,6 +40,7 @@ class ElmCommand:
     probe: str = ""  # the line doctor sends ({protocol} filled in)
     required: bool = False
     what: str = ""  # doctor's description
+    advice: str = ""  # doctor's advice kind when missing (lang [advice]); "" = the generic one
 
     def line(self, *values: int) -> str:
         """The command line for ``values`` (``HEADER_11.line(0x747)`` -> ``ATSH747``)."""
@@ -80,8 +81,12 @@ FILTER_11 = ElmCommand(
 )  # fmt: skip
 #: ``--wide``'s probe: pass every 11-bit ID 700-7FF (the datasheet's X wildcard, v1.3 like
 #: ATCRA itself); the answer ID is learned from the frames, then the exact filter is set.
-#: Only this one wildcard shape is allowed.
-WIDE_FILTER_11 = _fixed("ATCRA7XX", "answer filter passing 700-7FF, to learn a unit's answer ID")
+#: Only this one wildcard shape is allowed. Some clones take ATCRA but answer '?' to the X.
+WIDE_FILTER_11 = ElmCommand(
+    "ATCRA7XX", "ATCRA7XX", "answer filter passing 700-7FF, to learn a unit's answer ID",
+    "ATCRA7XX", "ATCRA7XX", False, "wildcard answer filter 700-7FF (needed by --wide)",
+    "wide_filter",
+)  # fmt: skip
 FILTER_29 = ElmCommand("ATCRA{:08X}", f"ATCRA{_ID29}", "29-bit answer filter")
 FC_HEADER_11 = ElmCommand(
     "ATFCSH{:03X}", f"ATFCSH{_ID11}", "11-bit flow-control ID", "ATFC SH",
