@@ -534,3 +534,30 @@ def test_one_pending_cap_for_the_client_and_the_adapter_read() -> None:
     assert elm.pending_cap == 30.0
     Client(elm, Timing(pending_cap=12.0))
     assert elm.pending_cap == 12.0
+
+
+@pytest.mark.parametrize("command", ["read-serial", "identify"])
+def test_the_cli_s_pending_cap_stops_an_endless_pending_unit(run_cli, command: str) -> None:
+    """``--pending-cap 8`` (issue 20, item 7: configurable): a unit answering 0x78 forever
+    is given up after 8 s in all, not the default 30 (simulated time: no wall time)."""
+    import re
+
+    port = "sim://?pending=storm"
+    code, out, err = run_cli(command, "--port", port, "--address", "747:767", "--pending-cap", "8")
+    assert (code, out) == (errors.ExitStatus.NO_ANSWER, ""), err
+    found = re.search(r"0x78, \d+ time\(s\)\) for ([0-9.]+) s .* at most 8 s in all\)", err)
+    assert found, err
+    assert 8.0 <= float(found.group(1)) < 9.0, err
+
+
+def test_the_pending_cap_is_checked_like_the_other_options(run_cli) -> None:
+    from g15diag.app.adapter import AdapterOptions, OptionError
+
+    assert AdapterOptions(port="sim://").pending_cap == 30.0
+    assert AdapterOptions(port="sim://", pending_cap=2).pending_cap == 2.0
+    for bad in (0, -1, float("inf"), float("nan"), 601, True, "8"):
+        with pytest.raises(OptionError, match="pending_cap"):
+            AdapterOptions(port="sim://", pending_cap=bad)
+    code, _, err = run_cli("read-serial", "--port", "sim://", "--pending-cap", "0")
+    assert code == errors.ExitStatus.USAGE
+    assert "Invalid value for '--pending-cap': 0.0 is not a number of seconds above 0" in err

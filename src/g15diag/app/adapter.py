@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from g15diag.errors import UsageError
 from g15diag.protocol.can import DEFAULT_BITRATE, PROTOCOL_BITRATES
+from g15diag.protocol.uds import PENDING_CAP
 from g15diag.transport import port_names
 from g15diag.vehicles.profiles import DEFAULT_PROFILE
 
@@ -35,6 +36,7 @@ BAUD_MIN, BAUD_MAX = 300, 4_000_000
 BITRATE_MIN, BITRATE_MAX = 10_000, 1_000_000
 READS_MIN, READS_MAX = 1, 10
 TIMEOUT_MAX = 600.0
+PENDING_CAP_MAX = 600.0
 DEFAULT_NATIVE_BITRATE = DEFAULT_BITRATE
 REPLAY_PREFIX = port_names.REPLAY_PREFIX
 #: ``python-can``'s own configuration (files and ``CAN_*`` variables) picks the interface
@@ -112,6 +114,17 @@ def check_timeout(value: object) -> float:
     raise OptionError(
         "timeout",
         f"{_short(value)} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
+    )
+
+
+def check_pending_cap(value: object) -> float:
+    """Seconds a request may stay 'response pending' (0x78) in all: above 0, at most
+    :data:`PENDING_CAP_MAX`."""
+    if _is_number(value) and 0 < value <= PENDING_CAP_MAX and math.isfinite(value):
+        return float(value)
+    raise OptionError(
+        "pending_cap",
+        f"{_short(value)} is not a number of seconds above 0 and at most {PENDING_CAP_MAX:g}.",
     )
 
 
@@ -219,6 +232,7 @@ class AdapterOptions:
     baud: int | str = 38400
     protocol: int = 6
     timeout: float = 5.0
+    pending_cap: float = PENDING_CAP
     interface: str | None = None
     channel: str | None = None
     bitrate: int | None = None
@@ -232,6 +246,7 @@ class AdapterOptions:
             "baud": check_baud(self.baud),
             "protocol": check_protocol(self.protocol),
             "timeout": check_timeout(self.timeout),
+            "pending_cap": check_pending_cap(self.pending_cap),
             "interface": check_interface(self.interface),
             "channel": check_text("channel", self.channel),
             "bitrate": check_bitrate(self.bitrate),

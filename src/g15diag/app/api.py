@@ -40,7 +40,7 @@ from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.errors import UsageError
 from g15diag.transport.ble.gatt import BleAdapter
-from g15diag.transport.client import pending_notices
+from g15diag.transport.client import Timing, pending_notices
 from g15diag.vehicles.profiles import DEFAULT_PROFILE, Candidate, Profile
 
 __all__ = [
@@ -121,6 +121,7 @@ def _search(
         "sessions": _sessions(sessions),
         "progress": _progress(progress),
         "on_pending": pending_notices(run.notice),
+        "timing": Timing(pending_cap=opts.pending_cap),
     }
 
 
@@ -324,7 +325,12 @@ def scan(
     policy = _run(run, "scan", trace, traffic, unredacted)
     with Link(opts, policy) as link:
         result = _scan_mod.scan(
-            link.transport, prof, candidates=cands, progress=progress, rows=rows
+            link.transport,
+            prof,
+            candidates=cands,
+            progress=progress,
+            rows=rows,
+            timing=Timing(pending_cap=opts.pending_cap),
         )
         link.note_result(result.to_dict())  # the trace sidecar's "what was read"
         return result
@@ -371,6 +377,7 @@ def discover(
             progress=hook,
             keep_partial=keep_partial,
             widen=widen,
+            timing=Timing(pending_cap=opts.pending_cap),
         )
         if result.error is not None:
             link.present(result.error)

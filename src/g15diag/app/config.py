@@ -43,6 +43,7 @@ KEYS = {
     "baud": adapter.check_baud,
     "protocol": adapter.check_protocol,
     "timeout": adapter.check_timeout,
+    "pending_cap": adapter.check_pending_cap,
     "interface": adapter.check_interface,
     "channel": lambda v: adapter.check_text("channel", v),
     "bitrate": adapter.check_bitrate,

@@ -50,6 +50,7 @@ def _baud_text(text: str) -> int | str:
 
 BAUD = Checked("serial speed (e.g. 38400) or 'auto'", _baud_text, adapter_mod.check_baud)
 TIMEOUT = Checked("number of seconds", float, adapter_mod.check_timeout)
+PENDING_CAP = Checked("number of seconds", float, adapter_mod.check_pending_cap)
 PROTOCOL = Checked("protocol number (6, 7, 8 or 9)", int, adapter_mod.check_protocol)
 BITRATE = Checked("bit rate in bit/s", int, adapter_mod.check_bitrate)
 READS = Checked("whole number", int, adapter_mod.check_reads)
@@ -105,6 +106,15 @@ def _options() -> list[Callable[[F], F]]:
             metavar="SECONDS",
             help="Seconds to wait for the adapter's prompt on one command "
             f"(above 0, at most {adapter_mod.TIMEOUT_MAX:g}).",
+        ),
+        click.option(
+            "--pending-cap",
+            default=AdapterOptions.pending_cap,
+            show_default=True,
+            type=PENDING_CAP,
+            metavar="SECONDS",
+            help="Longest a unit may keep answering 'response pending' (0x78) to one request, "
+            f"in all (above 0, at most {adapter_mod.PENDING_CAP_MAX:g}).",
         ),
         click.option("-v", "--verbose", is_flag=True, help="Show adapter traffic on stderr."),
         click.option(
