@@ -163,8 +163,8 @@ def test_redaction() -> None:
 
 
 MASKED = {
-    "en": ("Look-alike characters in this serial", "not shown: the serial is masked in this copy"),
-    "ru": ("Похожие символы в этом номере", "не показаны: номер в этой копии скрыт"),
+    "en": ("Look-alike characters in this serial", "hidden (the serial is masked in this copy)"),
+    "ru": ("Похожие символы в этом номере", "скрыты (номер в этой копии замаскирован)"),
 }
 
 

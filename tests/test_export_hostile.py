@@ -125,8 +125,8 @@ def test_the_pdf_says_how_much_of_a_cut_serial_is_not_drawn(lang: str, note: str
 @pytest.mark.parametrize(
     ("lang", "masked", "none"),
     [
-        ("en", "not shown: the serial is masked in this copy", "none"),
-        ("ru", "не показаны: номер в этой копии скрыт", "нет"),
+        ("en", "hidden (the serial is masked in this copy)", "none"),
+        ("ru", "скрыты (номер в этой копии замаскирован)", "нет"),
     ],
 )
 def test_a_redacted_pdf_says_the_serial_is_masked(lang: str, masked: str, none: str) -> None:
