@@ -162,6 +162,27 @@ def test_redaction() -> None:
     assert "REDACTED COPY" in text
 
 
+MASKED = {
+    "en": ("Look-alike characters in this serial", "hidden (the serial is masked in this copy)"),
+    "ru": ("Похожие символы в этом номере", "скрыты (номер в этой копии замаскирован)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_redacted_sheet_says_the_serial_is_masked_not_that_it_has_no_look_alikes(lang) -> None:
+    """Every serial character is starred: "none" would read as a word about the real serial."""
+    data = export.load_identify_json(INPUT)
+    label, masked = MASKED[lang]
+    text = str(export.render(data, "text", lang=lang, redacted=True, tz=MSK))
+    assert f"{label}: {masked}" in " ".join(text.split())
+    assert any(line.startswith(f"    {label}: ") for line in text.splitlines())
+    html = str(export.render(data, "html", lang=lang, redacted=True, tz=MSK))
+    assert f'<tr><th>{label}</th><td class="">{masked}</td></tr>' in html
+    assert html.count(f"<th>{label}</th>") == 1
+    plain = str(export.render(data, "text", lang=lang, tz=MSK))  # in clear: the legend itself
+    assert masked not in " ".join(plain.split()) and f"    {label}: S\u00a0=" in plain
+
+
 def test_kwp_unit_sheet_says_serial_not_read() -> None:
     with make_transport(AdapterOptions(port="sim://?kwp=1")) as transport:
         data = identify(transport, profiles.load(), bitrate=500_000, now=NOW).to_dict()

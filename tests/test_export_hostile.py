@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -74,11 +75,24 @@ def test_no_control_character_reaches_an_export_raw(fmt: str) -> None:
     assert "ABCU+202EDEF\\x00" in content
 
 
-def test_a_serial_of_4095_bytes_is_bounded_with_a_note() -> None:
-    serial = "A" * 4095
+def with_serial(serial: str) -> dict:
     data = hostile()
     data["serial"] = data["items"]["0xF18C"]["text"] = serial
     data["serial_hex"] = data["items"]["0xF18C"]["hex"] = serial.encode().hex().upper()
+    return data
+
+
+def pdf_text(pdf: bytes | str) -> list[str]:
+    """The non-blank lines of the PDF's text layer (poppler's pdftotext, which writes U+00A0 as
+    a space)."""
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert b"/Count 1\n" in pdf and b"/Count 2" not in pdf  # one page in the page tree
+    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return [line for line in done.stdout.decode("utf-8").splitlines() if line]
+
+
+def test_a_serial_of_4095_bytes_is_bounded_with_a_note() -> None:
+    data = with_serial("A" * 4095)
     text = export.render(data, "text")
     assert isinstance(text, str)
     assert all(len(line) <= 80 for line in text.splitlines())
@@ -88,6 +102,39 @@ def test_a_serial_of_4095_bytes_is_bounded_with_a_note() -> None:
     russian = export.render(data, "text", lang="ru")
     assert isinstance(russian, str) and "(… ещё 4\u00a0031 симв. не нарисовано)" in russian
     assert all(len(line) <= 80 for line in russian.splitlines())
+
+
+@pytest.mark.slow  # pdftotext
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [("en", "(… 4,031 more characters not drawn)"), ("ru", "(… ещё 4 031 симв. не нарисовано)")],
+)
+def test_the_pdf_says_how_much_of_a_cut_serial_is_not_drawn(lang: str, note: str) -> None:
+    """Under the 64 cells, the catalogue's sentence, as the text and HTML sheets say it."""
+    lines = pdf_text(export.render(with_serial("A" * 4095), "pdf", lang=lang))
+    assert note in lines
+    at = lines.index(note)
+    assert lines[at - 1] == "64" and lines[at - 2] == "63"  # right under the last positions
+    short = pdf_text(export.render(with_serial("A" * 64), "pdf", lang=lang))
+    assert not any("drawn" in line or "нарисовано" in line for line in short)
+
+
+@pytest.mark.slow  # pdftotext
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+@pytest.mark.parametrize(
+    ("lang", "masked", "none"),
+    [
+        ("en", "hidden (the serial is masked in this copy)", "none"),
+        ("ru", "скрыты (номер в этой копии замаскирован)", "нет"),
+    ],
+)
+def test_a_redacted_pdf_says_the_serial_is_masked(lang: str, masked: str, none: str) -> None:
+    """Every serial character is starred: the look-alike line must not say "none"."""
+    lines = pdf_text(export.render(hostile(), "pdf", lang=lang, redacted=True))
+    assert masked in lines and none not in lines
+    clear = pdf_text(export.render(hostile(), "pdf", lang=lang))
+    assert masked not in clear
 
 
 # -- --append -------------------------------------------------------------------------------

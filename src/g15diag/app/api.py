@@ -30,18 +30,25 @@ from g15diag.app import read_serial as _read_serial_mod
 from g15diag.app import scan as _scan_mod
 from g15diag.app.adapter import AdapterOptions
 from g15diag.app.adapters import PortInfo
+from g15diag.app.api_args import options_record as _record
+from g15diag.app.api_args import progress_hook as _progress
+from g15diag.app.api_args import range_of as _candidates
+from g15diag.app.api_args import run_policy as _run
+from g15diag.app.api_args import search_args as _search
+from g15diag.app.api_args import search_candidates as search_candidates
+from g15diag.app.api_args import session_mode as _sessions
 from g15diag.app.checks import DoctorReport
 from g15diag.app.discover import DiscoverResult
 from g15diag.app.export.record import Record
 from g15diag.app.identify import IdentifyResult
 from g15diag.app.link import Link, Run, TrafficHook
 from g15diag.app.read_serial import SerialResult
-from g15diag.app.scan import ScanResult, ScanRow, parse_range, range_candidates
+from g15diag.app.scan import ScanResult, ScanRow
 from g15diag.app.search import ProgressHook, SearchProgress, SessionMode, wide_candidates
 from g15diag.errors import UsageError
 from g15diag.transport.ble.gatt import BleAdapter
-from g15diag.transport.client import Timing, pending_notices
-from g15diag.vehicles.profiles import DEFAULT_PROFILE, Candidate, Profile
+from g15diag.transport.client import Timing
+from g15diag.vehicles.profiles import DEFAULT_PROFILE, Profile
 
 __all__ = [
     "BleAdapter",
@@ -59,82 +66,6 @@ __all__ = [
     "session",
     "voltage",
 ]
-
-
-def _sessions(sessions: str | SessionMode) -> SessionMode:
-    """``"auto"``/``"never"`` (or the enum) -> SessionMode; anything else is a UsageError."""
-    if isinstance(sessions, SessionMode):
-        return sessions
-    try:
-        return SessionMode(sessions)
-    except ValueError:
-        raise UsageError(f"sessions must be 'auto' or 'never', not {sessions!r}.") from None
-
-
-def _record(options: AdapterOptions | None, **fields: Any) -> AdapterOptions:
-    """``options`` as given, or one record made (and validated) from the keyword arguments."""
-    if options is None:
-        return AdapterOptions(**fields)
-    if not isinstance(options, AdapterOptions):
-        raise UsageError(f"options must be a g15diag.AdapterOptions, not {options!r}.")
-    if fields.get("port") is not None:
-        raise UsageError("Give either options= or port=, not both (the record names the port).")
-    return options
-
-
-def _run(
-    run: Run | None,
-    command: str,
-    trace: str | Path | None,
-    traffic: TrafficHook | None,
-    unredacted: bool,
-) -> Run:
-    """``run`` as given, or one policy made (and validated) from the keyword arguments."""
-    if run is None:
-        return Run(trace=trace, traffic=traffic, unredacted=unredacted, command=command)
-    if not isinstance(run, Run):
-        raise UsageError(f"run must be a g15diag.Run, not {run!r}.")
-    if trace is not None or traffic is not None or unredacted:
-        raise UsageError("Give either run= or trace=/traffic=/unredacted=, not both.")
-    return run
-
-
-def _progress(progress: ProgressHook | None) -> ProgressHook | None:
-    if progress is not None and not callable(progress):
-        raise UsageError(f"progress must be a function of one SearchProgress, not {progress!r}.")
-    return progress
-
-
-def _search(
-    opts: AdapterOptions,
-    sessions: str | SessionMode,
-    progress: ProgressHook | None,
-    run: Run,
-    wide: bool = False,
-) -> dict[str, Any]:
-    """The search arguments read_serial, identify and session share, validated once; the
-    run's ``notice`` hears when the unit keeps answering responsePending."""
-    return {
-        "bitrate": opts.bus_bitrate,
-        "candidates": search_candidates(opts, wide),
-        "reads": opts.reads,
-        "sessions": _sessions(sessions),
-        "progress": _progress(progress),
-        "on_pending": pending_notices(run.notice),
-        "timing": Timing(pending_cap=opts.pending_cap),
-    }
-
-
-def search_candidates(opts: AdapterOptions, wide: bool) -> list[Candidate] | None:
-    """The candidates to search: every address (``wide``), ``--address``'s one, or None
-    (the profile's own list)."""
-    if wide is not True and wide is not False:
-        raise UsageError(f"wide must be True or False, not {wide!r}.")
-    if not wide:
-        return opts.address_candidates()
-    if opts.address:
-        raise UsageError("Give either --address or --wide: --address skips the search.")
-    return wide_candidates(opts.load_profile())
 
 
 def read_serial(
@@ -284,12 +215,6 @@ def session(
         result = _identify_mod.identify(link.transport, prof, **search)
         link.note_result(result.to_dict())
         return result.record(read_voltage(link.transport), session=True)
-
-
-def _candidates(prof: Profile, id_range: str | None) -> Any:
-    if id_range is not None and not isinstance(id_range, str):
-        raise UsageError(f"id_range must be FIRST-LAST in hex (e.g. '700-7FF'), not {id_range!r}.")
-    return range_candidates(prof, *parse_range(id_range)) if id_range else None
 
 
 def scan(

@@ -28,6 +28,9 @@ from g15diag.protocol.can import Line, Target, Traffic, TrafficLog
 from g15diag.transport import elm_commands as at
 from g15diag.transport import port_names
 from g15diag.transport.base import AdapterInfo, Transport
+from g15diag.transport.elm_baud import AUTO_BAUD, AUTO_BAUDS, detect_baud
+from g15diag.transport.elm_baud import PROBE_SETTLE as PROBE_SETTLE
+from g15diag.transport.elm_baud import PROBE_WINDOW as PROBE_WINDOW
 from g15diag.transport.elm_commands import FC_DATA, check_command, is_data, request_of, squash
 from g15diag.transport.elm_errors import check_device, no_prompt, port_error
 
@@ -45,12 +48,6 @@ DEFAULT_ST = 0x32
 #: ATST for `scan`: 0x10 = 64 ms, just above the UDS default P2server (50 ms), so a silent
 #: candidate costs about 64 ms instead of 100 ms (a set response-count digit ends answered ones).
 SCAN_ST = 0x10
-#: ``--baud auto``: the two ELM327 power-up rates (pin 6), OBDLink's 115200, then the rates
-#: other tools leave adapters at (research: users_adapters_dealer.md §1.1, §1.3).
-AUTO_BAUD = "auto"
-AUTO_BAUDS = (38400, 9600, 115200, 230400, 57600, 500_000, 1_000_000)
-PROBE_WINDOW = 0.3  # a speed that brings nothing at all back within this is wrong
-PROBE_SETTLE = 0.1  # line noise followed by this much silence: the speed is wrong
 POLL = 0.05  # longest a single read() blocks before the deadline is re-checked
 #: a responsePending single frame in an answer being printed (``03 7F 22 78``, spaces or not)
 _PENDING_LINE = re.compile("03 ?7F ?[0-9A-F]{2} ?78")
@@ -139,57 +136,18 @@ class Elm327Transport(Transport):
             raise
 
     def _detect_baud(self, port: serial.Serial) -> int:
-        """Set the host side to the first speed at which the adapter shows its prompt.
-
-        Only the host's port speed changes; nothing is sent that changes the adapter's
-        stored speed. Each speed costs one ``ATI`` and ends on the prompt, on line noise
-        followed by silence, or after PROBE_WINDOW of nothing.
-        """
-        started = self.clock()
-        for rate in AUTO_BAUDS:
-            try:
-                port.baudrate = rate
-                port.reset_input_buffer()
-                found = self._probe(port)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                if isinstance(exc, ValueError):
-                    continue  # this platform cannot set that speed
-                raise errors.PortError(
-                    f"Lost the connection to the adapter on {self.url}: {exc}."
-                ) from exc
-            if found:
-                self.info.details["baud_detect_seconds"] = f"{self.clock() - started:.3f}"
-                return rate
-        raise errors.AdapterTimeout(
-            f"No adapter prompt on {self.url} at any speed "
-            f"({', '.join(str(r) for r in AUTO_BAUDS)} baud).",
-            hint="Check that the adapter is plugged in and powered (ignition on) and that "
-            "this is its port (`g15diag adapters`).",
+        """Set the host side to the first speed at which the adapter shows its prompt
+        (:func:`~g15diag.transport.elm_baud.detect_baud`; the probe's ``ATI`` is kept)."""
+        rate, seconds = detect_baud(
+            port,
+            url=self.url,
+            timeout=self.timeout,
+            clock=self.clock,
+            emit=self._emit_traffic,
+            on_identity=self._note_identity,
         )
-
-    def _probe(self, port: serial.Serial) -> bool:
-        """Send ``ATI`` once; True when a clean ASCII reply ending in the prompt comes back."""
-        command = at.IDENTITY.line()
-        check_command(command)
-        note = f"at {port.baudrate} baud"
-        self._emit_traffic(Traffic(True, (Line(command),), None, command, note))
-        port.write(elm.command_line(command))
-        deadline = self.clock() + min(PROBE_WINDOW, self.timeout)
-        buffer = bytearray()
-        last: float | None = None
-        while True:
-            chunk = port.read(max(1, port.in_waiting))
-            now = self.clock()
-            if chunk:
-                buffer += chunk
-                last = now
-                if buffer.rstrip().endswith(b">") and buffer.isascii():
-                    self._note_identity(buffer.decode("ascii"))  # the probe's ATI: kept
-                    return True
-            elif last is not None and now - last >= PROBE_SETTLE:
-                return False
-            if now >= deadline:
-                return False
+        self.info.details["baud_detect_seconds"] = f"{seconds:.3f}"
+        return rate
 
     def close(self) -> None:
         port, self._port = self._port, None

@@ -192,3 +192,8 @@ def _cells(pdf: FPDF, sheet: Sheet, k: float) -> None:
             pdf.set_font("DejaVu", "", 6 * k)
             pdf.cell(size, 3 * k, str(cell.position), align="C")
         pdf.set_xy(MARGIN, y + 13.2 * k)
+    if sheet.cells_note:  # a serial longer than the cells: how many characters are not drawn
+        pdf.set_font("DejaVu", "", 8.5 * k)
+        width = pdf.w - 2 * MARGIN
+        pdf.multi_cell(width, 3.9 * k, sheet.cells_note, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.8 * k)

@@ -230,8 +230,12 @@ def _serial_rows(record: Record, w: Words) -> tuple[Row, ...]:
         rows.append(Row(w["raw"], _spaced(record.serial_hex), mono=True))
     if record.serial_padding_hex:
         rows.append(Row(w["padding"], _spaced(record.serial_padding_hex), mono=True))
-    # the legend and the checksum line show serial characters: a face where 0/O, 1/I/l differ
-    rows.append(Row(w["legend"], legend(serial, w), mono=True))
+    # the legend and the checksum line show serial characters: a face where 0/O, 1/I/l differ;
+    # a masked serial has none to name ("none" would read as a word about the real serial)
+    if record.redacted:
+        rows.append(Row(w["legend"], w["legend_masked"]))
+    else:
+        rows.append(Row(w["legend"], legend(serial, w), mono=True))
     if not record.redacted:
         note = w["checksum_note"].format(serial=serial)
         rows.append(Row(w["checksum"], f"{checksum(serial)}, {note}", mono=True))
