@@ -121,7 +121,7 @@ SIMPLE_ROWS = [
     ("clone truncation (v2.1)", ["--port", "sim://?clone=v21"], S.ADAPTER_INCAPABLE, "cut"),
     (
         "clone without the X wildcard, --wide",
-        ["--port", "sim://?clone=nowild", "--wide"],
+        ["--port", "sim://?hu=7B3:7C1&clone=nowild", "--wide"],
         S.ADAPTER_INCAPABLE,
         "cannot listen to all answer IDs",
     ),
