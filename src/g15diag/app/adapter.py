@@ -107,25 +107,24 @@ def check_protocol(value: object) -> int:
     )
 
 
-def check_timeout(value: object) -> float:
-    """Seconds: a finite number above 0 and at most :data:`TIMEOUT_MAX`."""
-    if _is_number(value) and 0 < value <= TIMEOUT_MAX and math.isfinite(value):
+def _seconds(name: str, value: object, most: float) -> float:
+    """Seconds: a finite number above 0 and at most ``most``; else the option's error."""
+    if _is_number(value) and 0 < value <= most and math.isfinite(value):
         return float(value)
     raise OptionError(
-        "timeout",
-        f"{_short(value)} is not a number of seconds above 0 and at most {TIMEOUT_MAX:g}.",
+        name, f"{_short(value)} is not a number of seconds above 0 and at most {most:g}."
     )
+
+
+def check_timeout(value: object) -> float:
+    """Seconds: a finite number above 0 and at most :data:`TIMEOUT_MAX`."""
+    return _seconds("timeout", value, TIMEOUT_MAX)
 
 
 def check_pending_cap(value: object) -> float:
     """Seconds a request may stay 'response pending' (0x78) in all: above 0, at most
     :data:`PENDING_CAP_MAX`."""
-    if _is_number(value) and 0 < value <= PENDING_CAP_MAX and math.isfinite(value):
-        return float(value)
-    raise OptionError(
-        "pending_cap",
-        f"{_short(value)} is not a number of seconds above 0 and at most {PENDING_CAP_MAX:g}.",
-    )
+    return _seconds("pending_cap", value, PENDING_CAP_MAX)
 
 
 def check_reads(value: object) -> int:
