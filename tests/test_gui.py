@@ -207,3 +207,27 @@ def test_command_line_options_apply_to_the_page_reads(run_process) -> None:
     done = run_process("gui", "--no-browser", "--port", "sim://", "--trace", "x.log")
     assert done.returncode == 2 and done.stdout == ""
     assert "--interface, --trace and -v are for the terminal commands" in done.stderr
+
+
+def test_the_page_keeps_the_command_lines_adapter_settings_but_its_own_port() -> None:
+    """Every adapter setting reaches the page's reads (``--pending-cap`` was once dropped);
+    a native CAN interface does not, since the page reads through the port it chose."""
+    from g15diag.app.adapter import AdapterOptions
+    from g15diag.gui.app import for_port
+
+    given = AdapterOptions(
+        interface="virtual", channel="sim:", timeout=2.5, pending_cap=8, reads=3, address="7B3:7C1"
+    )
+    chosen = for_port(given, "sim://")
+    assert (chosen.port, chosen.interface, chosen.channel, chosen.bitrate) == (
+        "sim://",
+        None,
+        None,
+        None,
+    )
+    assert (chosen.timeout, chosen.pending_cap, chosen.reads, chosen.address) == (
+        2.5,
+        8.0,
+        3,
+        "7B3:7C1",
+    )

@@ -9,6 +9,7 @@ Reads go through :mod:`g15diag.app.api`, exactly as the CLI's.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hmac
 from collections.abc import Callable
@@ -248,15 +249,9 @@ def for_port(options: AdapterOptions | None, port: str) -> AdapterOptions:
     """The command line's adapter options with the port the page chose (validated again)."""
     if options is None:
         return AdapterOptions(port=port)
-    return AdapterOptions(
-        port=port,
-        baud=options.baud,
-        protocol=options.protocol,
-        timeout=options.timeout,
-        address=options.address,
-        reads=options.reads,
-        profile=options.profile,
-    )
+    # every adapter setting carries over (a new field too); the page reads through an ELM327
+    # port, so a native CAN interface given on the command line does not
+    return dataclasses.replace(options, port=port, interface=None, channel=None, bitrate=None)
 
 
 def _read(
